@@ -1,0 +1,162 @@
+package io.eventbus;
+
+import io.eventbus.codec.EventCodec;
+import io.eventbus.codec.JacksonEventCodec;
+import io.eventbus.internal.DefaultEventBus;
+import io.eventbus.spi.Transport;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishes typed events and runs subscriptions of typed handlers over a {@link Transport}.
+ *
+ * <pre>{@code
+ * try (EventBus bus = EventBus.builder()
+ *         .transport(RabbitTransport.builder().uri("amqp://localhost").build())
+ *         .source("/orders")
+ *         .subscribe("shipping", new ShippingHandlers())
+ *         .build()) {
+ *   bus.publishAndWait(new OrderPlaced("o-1", new BigDecimal("9.90")));
+ * }
+ * }</pre>
+ *
+ * <h2>Delivery</h2>
+ *
+ * At least once. A handler that returns normally acknowledges its event. A message that cannot be
+ * decoded, whose type is unknown, or whose handler throws is parked in its subscription's
+ * dead-letter queue with the reason in its headers, and the subscription goes on with the next one.
+ *
+ * <h2>Thread safety</h2>
+ *
+ * Safe to share: publish and subscribe from any number of threads. Build one per application.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * {@link Builder#build()} starts the subscriptions it was given. {@link #close()} stops every
+ * subscription (handlers in flight finish), then closes the transport, which the bus owns. Close is
+ * idempotent; publishing after it fails at once.
+ *
+ * <h2>Failures</h2>
+ *
+ * See {@link EventPublisher} for publishing. Subscribing to a type whose class is not registered or
+ * annotated fails with {@link EventBusConfigurationException}.
+ */
+public interface EventBus extends EventPublisher, AutoCloseable {
+
+  /** A builder for a bus. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a subscription with default options for the {@link EventHandler} methods of {@code
+   * handler}.
+   */
+  default Subscription subscribe(String name, Object handler) {
+    return subscribe(SubscriptionOptions.named(name), Handlers.scan(handler));
+  }
+
+  /**
+   * Starts a subscription. Its queue, dead-letter queue and bindings are declared first; when this
+   * returns, events published from then on reach it.
+   */
+  Subscription subscribe(SubscriptionOptions options, Handlers handlers);
+
+  /** The types this bus knows: those registered and those its handlers take. */
+  EventTypeRegistry registry();
+
+  /** Stops every subscription, then closes the transport. Idempotent. */
+  @Override
+  void close();
+
+  /**
+   * Collects the bus's parts; {@link #build()} validates them and starts the bus. Not thread-safe.
+   */
+  final class Builder {
+    private @Nullable Transport transport;
+    private String source = "/eventbus";
+    private Clock clock = Clock.systemUTC();
+    private EventCodec codec = JacksonEventCodec.create();
+    private final EventTypeRegistry.Builder registry = EventTypeRegistry.builder();
+    private final List<SubscriptionOptions> subscriptionOptions = new ArrayList<>();
+    private final List<Handlers> subscriptionHandlers = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The transport to publish and consume through (required). The bus closes it. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * The CloudEvents {@code source} of published events: a URI-reference naming this service, for
+     * example {@code /orders} (default {@code /eventbus}).
+     */
+    public Builder source(String source) {
+      this.source = EventMetadata.requireShortString(source, "source");
+      return this;
+    }
+
+    /** The clock that stamps events (default UTC system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The body codec (default {@link JacksonEventCodec#create()}). */
+    public Builder codec(EventCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /**
+     * Registers event classes under their {@link EventType} names (needed for publish-only types).
+     */
+    public Builder register(Class<?>... eventClasses) {
+      registry.register(eventClasses);
+      return this;
+    }
+
+    /** Registers {@code eventClass} under an explicit type name. */
+    public Builder register(String typeName, Class<?> eventClass) {
+      registry.register(typeName, eventClass);
+      return this;
+    }
+
+    /** Adds a subscription with default options, started by {@link #build()}. */
+    public Builder subscribe(String name, Object handler) {
+      return subscribe(SubscriptionOptions.named(name), Handlers.scan(handler));
+    }
+
+    /** Adds a subscription, started by {@link #build()}. */
+    public Builder subscribe(SubscriptionOptions options, Handlers handlers) {
+      subscriptionOptions.add(Objects.requireNonNull(options, "options"));
+      subscriptionHandlers.add(Objects.requireNonNull(handlers, "handlers"));
+      return this;
+    }
+
+    /**
+     * Builds the bus and starts its subscriptions. If a subscription cannot start, everything
+     * opened so far, the transport included, is closed and the failure is thrown.
+     */
+    public EventBus build() {
+      if (transport == null) {
+        throw new EventBusConfigurationException("EventBus.builder() needs a transport");
+      }
+      DefaultEventBus bus = new DefaultEventBus(transport, source, clock, codec, registry.build());
+      try {
+        for (int i = 0; i < subscriptionOptions.size(); i++) {
+          bus.subscribe(subscriptionOptions.get(i), subscriptionHandlers.get(i));
+        }
+      } catch (RuntimeException e) {
+        bus.close();
+        throw e;
+      }
+      return bus;
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.eventbus.internal;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventBusConfigurationException;
+import io.eventbus.EventBusException;
+import io.eventbus.EventMetadata;
+import io.eventbus.EventType;
+import io.eventbus.EventTypeRegistry;
+import io.eventbus.Handlers;
+import io.eventbus.Handlers.Registration;
+import io.eventbus.PublishException;
+import io.eventbus.PublishOptions;
+import io.eventbus.PublishReceipt;
+import io.eventbus.Subscription;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.UnknownEventTypeException;
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.codec.EventCodec;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.Transport;
+import io.eventbus.spi.TransportSubscription;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link EventBus} behind {@link EventBus#builder()}. */
+public final class DefaultEventBus implements EventBus {
+  private static final Logger log = LoggerFactory.getLogger(DefaultEventBus.class);
+
+  private final Transport transport;
+  private final String source;
+  private final Clock clock;
+  private final EventCodec codec;
+  private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile EventTypeRegistry registry;
+
+  public DefaultEventBus(
+      Transport transport,
+      String source,
+      Clock clock,
+      EventCodec codec,
+      EventTypeRegistry registry) {
+    this.transport = transport;
+    this.source = source;
+    this.clock = clock;
+    this.codec = codec;
+    this.registry = registry;
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(options, "options");
+    Optional<String> typeName = registry.nameFor(event.getClass());
+    if (typeName.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          UnknownEventTypeException.unregisteredClass(event.getClass()));
+    }
+    String type = typeName.get();
+    String id = options.id() != null ? options.id() : UUID.randomUUID().toString();
+    EventMetadata metadata =
+        new EventMetadata(
+            id,
+            type,
+            source,
+            clock.instant(),
+            options.correlationId(),
+            options.subject(),
+            options.extensions());
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+    }
+    byte[] body;
+    try {
+      body = codec.encode(event);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              id,
+              type,
+              "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(),
+              e));
+    }
+    WireMessage message =
+        new WireMessage(body, codec.contentType(), CloudEventsAttributes.toHeaders(metadata));
+    return transport
+        .send(new OutboundMessage(id, type, message))
+        .thenApply(ignored -> new PublishReceipt(id, type));
+  }
+
+  @Override
+  public PublishReceipt publishAndWait(Object event) {
+    try {
+      return publish(event).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new EventBusException("Publish failed", e.getCause());
+    }
+  }
+
+  @Override
+  public synchronized Subscription subscribe(SubscriptionOptions options, Handlers handlers) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(handlers, "handlers");
+    if (closed.get()) {
+      throw new IllegalStateException("The bus is closed");
+    }
+    if (handlers.registrations().isEmpty()) {
+      throw new EventBusConfigurationException(
+          "Subscription '" + options.name() + "' has no handlers");
+    }
+    EventTypeRegistry.Builder updated = registry.toBuilder();
+    Map<String, Registration<?>> byType = new LinkedHashMap<>();
+    for (Registration<?> registration : handlers.registrations().values()) {
+      String name = typeNameOf(registration);
+      updated.register(name, registration.eventClass());
+      byType.put(name, registration);
+    }
+    EventTypeRegistry newRegistry = updated.build();
+    registry = newRegistry;
+    Pipeline pipeline =
+        new Pipeline(options.name(), byType, this::registry, codec, options.middleware(), clock);
+    TransportSubscription running =
+        transport.subscribe(
+            new SubscriptionSpec(
+                options.name(), byType.keySet(), options.concurrency(), options.prefetch()),
+            pipeline);
+    DefaultSubscription subscription =
+        new DefaultSubscription(options.name(), running, subscriptions::remove);
+    subscriptions.add(subscription);
+    log.info("Subscription {} started for {}", options.name(), byType.keySet());
+    return subscription;
+  }
+
+  private String typeNameOf(Registration<?> registration) {
+    Class<?> eventClass = registration.eventClass();
+    return registry
+        .nameFor(eventClass)
+        .orElseGet(
+            () -> {
+              if (!eventClass.isAnnotationPresent(EventType.class)) {
+                throw new EventBusConfigurationException(
+                    "The event class "
+                        + eventClass.getName()
+                        + " of "
+                        + registration.description()
+                        + " is not an event type: annotate it with @EventType or register it with"
+                        + " a name");
+              }
+              return EventTypeRegistry.declaredName(eventClass);
+            });
+  }
+
+  @Override
+  public EventTypeRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (DefaultSubscription subscription : subscriptions) {
+      try {
+        subscription.close();
+      } catch (RuntimeException e) {
+        log.warn("Subscription {} did not close cleanly", subscription.name(), e);
+      }
+    }
+    transport.close();
+  }
+}

@@ -1,0 +1,107 @@
+package io.eventbus.spi;
+
+import io.eventbus.EventDecodingException;
+import io.eventbus.UnknownEventTypeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Why a message was parked, as the headers a dead-lettered message gains (see docs/wire-format.md).
+ * Texts are truncated so that all reason headers together stay within a few KiB: AMQP content
+ * headers must fit in one frame.
+ *
+ * @param category what kind of failure; one of the {@code CATEGORY_*} values
+ * @param errorType the exception's class name
+ * @param errorMessage the exception's message, truncated
+ * @param stackTrace the exception's stack trace, truncated
+ * @param attempts how many times processing was attempted
+ * @param firstFailure when the first attempt failed
+ * @param lastFailure when the last attempt failed
+ * @param subscription the subscription that gave up
+ */
+public record DeadLetterReason(
+    String category,
+    String errorType,
+    String errorMessage,
+    String stackTrace,
+    int attempts,
+    Instant firstFailure,
+    Instant lastFailure,
+    String subscription) {
+
+  public static final String CATEGORY_DECODING_FAILED = "decoding-failed";
+  public static final String CATEGORY_UNKNOWN_TYPE = "unknown-type";
+  public static final String CATEGORY_HANDLER_FAILED = "handler-failed";
+
+  public static final String HEADER_REASON = "eventbus-dead-letter-reason";
+  public static final String HEADER_ERROR_TYPE = "eventbus-error-type";
+  public static final String HEADER_ERROR_MESSAGE = "eventbus-error-message";
+  public static final String HEADER_STACK_TRACE = "eventbus-error-stack-trace";
+  public static final String HEADER_ATTEMPTS = "eventbus-attempts";
+  public static final String HEADER_FIRST_FAILURE = "eventbus-first-failure-time";
+  public static final String HEADER_LAST_FAILURE = "eventbus-last-failure-time";
+  public static final String HEADER_SUBSCRIPTION = "eventbus-subscription";
+  public static final String HEADER_ORIGINAL_EXCHANGE = "eventbus-original-exchange";
+  public static final String HEADER_ORIGINAL_ROUTING_KEY = "eventbus-original-routing-key";
+
+  static final int MAX_MESSAGE_CHARS = 1_000;
+  static final int MAX_STACK_TRACE_CHARS = 4_000;
+
+  /** Checks for nulls and truncates the texts. */
+  public DeadLetterReason {
+    Objects.requireNonNull(category, "category");
+    Objects.requireNonNull(errorType, "errorType");
+    errorMessage =
+        truncate(Objects.requireNonNull(errorMessage, "errorMessage"), MAX_MESSAGE_CHARS);
+    stackTrace = truncate(Objects.requireNonNull(stackTrace, "stackTrace"), MAX_STACK_TRACE_CHARS);
+    Objects.requireNonNull(firstFailure, "firstFailure");
+    Objects.requireNonNull(lastFailure, "lastFailure");
+    Objects.requireNonNull(subscription, "subscription");
+  }
+
+  /**
+   * The reason for {@code failure}, categorised by its type, after a single attempt at {@code now}.
+   */
+  public static DeadLetterReason of(Throwable failure, String subscription, Instant now) {
+    String category =
+        failure instanceof EventDecodingException
+            ? CATEGORY_DECODING_FAILED
+            : failure instanceof UnknownEventTypeException
+                ? CATEGORY_UNKNOWN_TYPE
+                : CATEGORY_HANDLER_FAILED;
+    StringWriter trace = new StringWriter();
+    failure.printStackTrace(new PrintWriter(trace));
+    String message = failure.getMessage();
+    return new DeadLetterReason(
+        category,
+        failure.getClass().getName(),
+        message == null ? "" : message,
+        trace.toString(),
+        1,
+        now,
+        now,
+        subscription);
+  }
+
+  /** The reason's headers, in a stable order. */
+  public Map<String, String> toHeaders() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put(HEADER_REASON, category);
+    headers.put(HEADER_ERROR_TYPE, errorType);
+    headers.put(HEADER_ERROR_MESSAGE, errorMessage);
+    headers.put(HEADER_STACK_TRACE, stackTrace);
+    headers.put(HEADER_ATTEMPTS, Integer.toString(attempts));
+    headers.put(HEADER_FIRST_FAILURE, firstFailure.toString());
+    headers.put(HEADER_LAST_FAILURE, lastFailure.toString());
+    headers.put(HEADER_SUBSCRIPTION, subscription);
+    return headers;
+  }
+
+  private static String truncate(String text, int maxChars) {
+    return text.length() <= maxChars ? text : text.substring(0, maxChars - 1) + "…";
+  }
+}

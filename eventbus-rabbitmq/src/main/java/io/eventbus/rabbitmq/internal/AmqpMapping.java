@@ -1,0 +1,86 @@
+package io.eventbus.rabbitmq.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.LongString;
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.codec.WireMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link WireMessage} ↔ AMQP 0-9-1 message, as docs/wire-format.md specifies: the CloudEvents
+ * attributes travel as {@code cloudEvents:*} headers and are mirrored in the basic properties.
+ */
+public final class AmqpMapping {
+  /** AMQP's persistent delivery mode. */
+  static final int PERSISTENT = 2;
+
+  private AmqpMapping() {}
+
+  /** The basic properties of a message carrying {@code message}. */
+  public static AMQP.BasicProperties properties(WireMessage message) {
+    Map<String, String> headers = message.headers();
+    return new AMQP.BasicProperties.Builder()
+        .contentType(message.contentType())
+        .deliveryMode(PERSISTENT)
+        .messageId(headers.get(CloudEventsAttributes.ID))
+        .type(headers.get(CloudEventsAttributes.TYPE))
+        .appId(headers.get(CloudEventsAttributes.SOURCE))
+        .correlationId(headers.get(CloudEventsAttributes.CORRELATION_ID))
+        .timestamp(timestamp(headers.get(CloudEventsAttributes.TIME)))
+        .headers(new LinkedHashMap<>(headers))
+        .build();
+  }
+
+  /**
+   * The wire message of a received AMQP message. Header values become strings; binary, list and
+   * table values (such as the broker's {@code x-death}) are not carried over, but a dead-lettered
+   * copy keeps them since it is built from the raw properties.
+   */
+  public static WireMessage wireMessage(AMQP.BasicProperties properties, byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    Map<String, Object> raw = properties.getHeaders();
+    if (raw != null) {
+      raw.forEach(
+          (name, value) -> {
+            String text = text(value);
+            if (text != null) {
+              headers.put(name, text);
+            }
+          });
+    }
+    return new WireMessage(body, properties.getContentType(), headers);
+  }
+
+  private static @Nullable String text(@Nullable Object value) {
+    if (value instanceof LongString longString) {
+      return new String(longString.getBytes(), StandardCharsets.UTF_8);
+    }
+    if (value instanceof String
+        || value instanceof Number
+        || value instanceof Boolean
+        || value instanceof Character) {
+      return value.toString();
+    }
+    if (value instanceof Date date) {
+      return date.toInstant().toString();
+    }
+    return null;
+  }
+
+  private static @Nullable Date timestamp(@Nullable String time) {
+    if (time == null) {
+      return null;
+    }
+    try {
+      return Date.from(OffsetDateTime.parse(time).toInstant());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

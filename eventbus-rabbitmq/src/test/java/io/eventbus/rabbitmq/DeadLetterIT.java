@@ -1,0 +1,197 @@
+package io.eventbus.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import io.eventbus.EventBus;
+import io.eventbus.EventDecodingException;
+import io.eventbus.Handlers;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.UnknownEventTypeException;
+import io.eventbus.rabbitmq.TestEvents.Handled;
+import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.rabbitmq.TestEvents.Recorder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Messages that cannot be handled are parked with their reason, and the consumer goes on. */
+class DeadLetterIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String TYPE = "it.payment.completed.v1";
+  private static final byte[] VALID_BODY =
+      "{\"orderId\":\"o-1\",\"amountCents\":100}".getBytes(StandardCharsets.UTF_8);
+
+  private TestBroker broker;
+
+  @BeforeEach
+  void openBroker() throws Exception {
+    broker = TestBroker.open();
+  }
+
+  @AfterEach
+  void closeBroker() throws Exception {
+    broker.close();
+  }
+
+  static Stream<Arguments> badInput() {
+    return Stream.of(
+        Arguments.argumentSet(
+            "malformed JSON",
+            headers("bad-json", TYPE),
+            "application/json",
+            "{\"orderId\":".getBytes(StandardCharsets.UTF_8),
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "could not be decoded"),
+        Arguments.argumentSet(
+            "invalid UTF-8",
+            headers("bad-utf8", TYPE),
+            "application/json",
+            new byte[] {'{', '"', 'o', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'},
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "UTF-8"),
+        Arguments.argumentSet(
+            "an unknown type name",
+            headers("unknown-type", "it.nobody.knows.v1"),
+            "application/json",
+            VALID_BODY,
+            "unknown-type",
+            UnknownEventTypeException.class.getName(),
+            "'it.nobody.knows.v1', which is not registered"),
+        Arguments.argumentSet(
+            "a missing type",
+            headers("no-type", null),
+            "application/json",
+            VALID_BODY,
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "Missing required CloudEvents attribute type"),
+        Arguments.argumentSet(
+            "a wrong content type",
+            headers("text", TYPE),
+            "text/plain",
+            VALID_BODY,
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "Unsupported content type 'text/plain'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badInput")
+  void badInputIsParkedWithItsReasonAndTheNextEventIsHandled(
+      Map<String, Object> headers,
+      String contentType,
+      byte[] body,
+      String reason,
+      String errorType,
+      String errorMessage)
+      throws Exception {
+    Recorder recorder = new Recorder();
+    String subscription = broker.subscription("payments");
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(broker.transport().build())
+                .subscribe(subscription, recorder)
+                .build());
+    Channel raw = broker.rawChannel();
+
+    raw.basicPublish(
+        broker.exchange,
+        TYPE,
+        new AMQP.BasicProperties.Builder().contentType(contentType).headers(headers).build(),
+        body);
+    bus.publishAndWait(new PaymentCompleted("o-2", 200));
+
+    assertThat(recorder.await(1, WAIT))
+        .extracting(Handled::event)
+        .containsExactly(new PaymentCompleted("o-2", 200));
+    GetResponse parked = broker.awaitMessages(subscription + ".dlq", 1, WAIT).get(0);
+    Map<String, String> parkedHeaders = text(parked.getProps().getHeaders());
+    assertThat(parked.getBody()).isEqualTo(body);
+    assertThat(parked.getProps().getContentType()).isEqualTo(contentType);
+    assertThat(parkedHeaders)
+        .containsEntry("eventbus-dead-letter-reason", reason)
+        .containsEntry("eventbus-error-type", errorType)
+        .containsEntry("eventbus-attempts", "1")
+        .containsEntry("eventbus-subscription", subscription)
+        .containsEntry("eventbus-original-exchange", broker.exchange)
+        .containsEntry("eventbus-original-routing-key", TYPE)
+        .containsKeys(
+            "eventbus-first-failure-time",
+            "eventbus-last-failure-time",
+            "eventbus-error-stack-trace")
+        .containsEntry("cloudEvents:id", headers.get("cloudEvents:id").toString());
+    assertThat(parkedHeaders.get("eventbus-error-message")).contains(errorMessage);
+    assertThat(broker.messageCount(subscription)).isZero();
+  }
+
+  static class FailingHandler {
+    @io.eventbus.EventHandler
+    void on(PaymentCompleted event) {
+      if (event.amountCents() < 0) {
+        throw new IllegalStateException("negative amount " + event.amountCents());
+      }
+    }
+  }
+
+  @Test
+  void anEventWhoseHandlerThrowsIsParkedWithTheStackTrace() throws Exception {
+    Recorder recorder = new Recorder();
+    String failing = broker.subscription("failing");
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(broker.transport().build())
+                .subscribe(failing, new FailingHandler())
+                .subscribe(
+                    SubscriptionOptions.named(broker.subscription("healthy")),
+                    Handlers.scan(recorder))
+                .build());
+
+    String id = bus.publishAndWait(new PaymentCompleted("o-3", -5)).eventId();
+
+    GetResponse parked = broker.awaitMessages(failing + ".dlq", 1, WAIT).get(0);
+    Map<String, String> headers = text(parked.getProps().getHeaders());
+    assertThat(headers)
+        .containsEntry("eventbus-dead-letter-reason", "handler-failed")
+        .containsEntry("eventbus-error-type", IllegalStateException.class.getName())
+        .containsEntry("eventbus-error-message", "negative amount -5")
+        .containsEntry("cloudEvents:id", id);
+    assertThat(headers.get("eventbus-error-stack-trace"))
+        .contains("FailingHandler.on")
+        .hasSizeLessThanOrEqualTo(4_000);
+    assertThat(parked.getProps().getMessageId()).isEqualTo(id);
+    assertThat(recorder.await(1, WAIT)).hasSize(1);
+    assertThat(broker.messageCount(failing)).isZero();
+  }
+
+  private static Map<String, Object> headers(String id, String type) {
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("cloudEvents:specversion", "1.0");
+    headers.put("cloudEvents:id", id);
+    headers.put("cloudEvents:source", "urn:test");
+    if (type != null) {
+      headers.put("cloudEvents:type", type);
+    }
+    return headers;
+  }
+
+  private static Map<String, String> text(Map<String, Object> headers) {
+    Map<String, String> text = new HashMap<>();
+    headers.forEach((k, v) -> text.put(k, String.valueOf(v)));
+    return text;
+  }
+}

@@ -1,0 +1,102 @@
+package io.eventbus.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventBusException;
+import io.eventbus.PublishException;
+import io.eventbus.PublishOptions;
+import io.eventbus.UnknownEventTypeException;
+import io.eventbus.UnroutableEventException;
+import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.rabbitmq.TestEvents.Recorder;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PublishIT {
+  private TestBroker broker;
+
+  @BeforeEach
+  void openBroker() throws Exception {
+    broker = TestBroker.open();
+  }
+
+  @AfterEach
+  void closeBroker() throws Exception {
+    broker.close();
+  }
+
+  @Test
+  void anEventNoQueueIsBoundForFailsAsUnroutable() {
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(broker.transport().build())
+                .register(PaymentCompleted.class)
+                .build());
+
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 100)))
+        .isInstanceOf(UnroutableEventException.class)
+        .hasMessageContaining("it.payment.completed.v1")
+        .hasMessageContaining("NO_ROUTE")
+        .satisfies(e -> assertThat(((PublishException) e).eventId()).isNotBlank());
+  }
+
+  @Test
+  void theFutureCarriesTheIdOfTheUnroutableEvent() {
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(broker.transport().build())
+                .register(PaymentCompleted.class)
+                .build());
+
+    assertThatThrownBy(
+            () ->
+                bus.publish(new PaymentCompleted("o-1", 100), PublishOptions.none().withId("my-id"))
+                    .toCompletableFuture()
+                    .join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(UnroutableEventException.class)
+        .satisfies(e -> assertThat(((PublishException) e).eventId()).isEqualTo("my-id"));
+  }
+
+  @Test
+  void aClassThatIsNotRegisteredFailsWithoutReachingTheBroker() {
+    record NotAnEvent(String value) {}
+    EventBus bus = broker.track(EventBus.builder().transport(broker.transport().build()).build());
+
+    assertThatThrownBy(() -> bus.publishAndWait(new NotAnEvent("x")))
+        .isInstanceOf(UnknownEventTypeException.class)
+        .hasMessageContaining(NotAnEvent.class.getName())
+        .hasMessageContaining("@EventType");
+  }
+
+  @Test
+  void publishingAfterCloseFailsAtOnce() {
+    EventBus bus =
+        EventBus.builder()
+            .transport(broker.transport().build())
+            .subscribe(broker.subscription("closed"), new Recorder())
+            .build();
+    bus.close();
+    bus.close();
+
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 1)))
+        .isInstanceOf(PublishException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void anUnreachableBrokerFailsTheBuildWithoutThePassword() {
+    assertThatThrownBy(
+            () -> RabbitTransport.builder().uri("amqp://alice:s3cret@127.0.0.1:1").build())
+        .isInstanceOf(EventBusException.class)
+        .hasMessageContaining("amqp://alice@127.0.0.1:1")
+        .hasMessageNotContaining("s3cret");
+  }
+}

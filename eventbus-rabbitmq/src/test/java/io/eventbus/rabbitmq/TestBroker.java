@@ -1,0 +1,162 @@
+package io.eventbus.rabbitmq;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.eventbus.EventBus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real broker the integration tests run against, and a scope of unique names that is deleted
+ * afterwards. The broker is {@code EVENTBUS_TEST_AMQP_URI} or the local one; when none answers, the
+ * tests fail on CI ({@code CI=true}) and are skipped elsewhere with a message saying how to get
+ * one.
+ */
+final class TestBroker implements AutoCloseable {
+  static final String URI =
+      System.getenv().getOrDefault("EVENTBUS_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672");
+
+  final String exchange = "it-" + UUID.randomUUID();
+  final RabbitTopology topology = RabbitTopology.defaults().withExchange(exchange);
+  private final List<String> queues = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Connection admin;
+
+  private TestBroker() throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(URI);
+    admin = factory.newConnection("eventbus-it-admin");
+  }
+
+  /** A scope on the broker; fails or skips as described above when there is none. */
+  static TestBroker open() throws Exception {
+    URI uri = new URI(URI);
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(uri.getHost(), uri.getPort() == -1 ? 5672 : uri.getPort()), 2_000);
+    } catch (IOException e) {
+      String message =
+          "No RabbitMQ broker answers at "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + " ("
+              + e.getMessage()
+              + "). Start one with 'rabbitmq-server -detached' or set EVENTBUS_TEST_AMQP_URI.";
+      if ("true".equals(System.getenv("CI"))) {
+        fail(message);
+      }
+      Assumptions.abort(message);
+    }
+    return new TestBroker();
+  }
+
+  /** A unique subscription name whose queues are deleted when the scope closes. */
+  String subscription(String prefix) {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    queues.add(name);
+    queues.add(topology.deadLetterQueue(name));
+    return name;
+  }
+
+  /** A transport on the scope's exchange, closed with the scope if the bus does not close it. */
+  RabbitTransport.Builder transport() {
+    return RabbitTransport.builder()
+        .uri(URI)
+        .topology(topology)
+        .connectionName("eventbus-it")
+        .publishTimeout(Duration.ofSeconds(10))
+        .shutdownTimeout(Duration.ofSeconds(5));
+  }
+
+  /** Closes {@code bus} with the scope. */
+  EventBus track(EventBus bus) {
+    closeables.add(bus);
+    return bus;
+  }
+
+  /** A queue declared by hand, deleted when the scope closes. */
+  String rawQueue(String prefix) {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    queues.add(name);
+    return name;
+  }
+
+  /**
+   * The next {@code count} messages of {@code queue}, read with basic.get and acknowledged, failing
+   * if they do not arrive within {@code timeout}.
+   */
+  List<GetResponse> awaitMessages(String queue, int count, Duration timeout) throws Exception {
+    List<GetResponse> messages = new ArrayList<>();
+    long until = System.nanoTime() + timeout.toNanos();
+    try (Channel channel = admin.createChannel()) {
+      while (messages.size() < count) {
+        GetResponse response = channel.basicGet(queue, true);
+        if (response != null) {
+          messages.add(response);
+        } else if (System.nanoTime() > until) {
+          throw new AssertionError(
+              "Expected "
+                  + count
+                  + " messages in "
+                  + queue
+                  + " within "
+                  + timeout
+                  + " but got "
+                  + messages.size());
+        } else {
+          Thread.onSpinWait();
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
+      }
+    }
+    return messages;
+  }
+
+  /** How many messages are ready in {@code queue}. */
+  long messageCount(String queue) throws Exception {
+    try (Channel channel = admin.createChannel()) {
+      return channel.messageCount(queue);
+    }
+  }
+
+  /** A channel on the raw amqp-client connection, for reading and writing messages by hand. */
+  Channel rawChannel() throws IOException {
+    Channel channel = admin.createChannel();
+    closeables.add(channel);
+    return channel;
+  }
+
+  @Override
+  public void close() throws IOException, TimeoutException {
+    Collections.reverse(closeables);
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // already closed
+      }
+    }
+    try (Channel channel = admin.createChannel()) {
+      for (String queue : queues) {
+        channel.queueDelete(queue);
+      }
+      channel.exchangeDelete(exchange);
+    }
+    admin.close();
+  }
+}
