@@ -1,5 +1,6 @@
 package io.eventbus;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,6 +30,14 @@ public interface EventPublisher {
 
   /** Publishes {@code event} with the given id, correlation id, subject or extensions. */
   CompletionStage<PublishReceipt> publish(Object event, PublishOptions options);
+
+  /**
+   * Publishes every event of {@code events}, pipelined (without waiting for one confirm before
+   * sending the next), and completes once all are confirmed, with their receipts in order. If any
+   * fails, the stage fails with the first failure, the others attached as suppressed exceptions;
+   * events that were confirmed stay published. Each event gets a fresh id.
+   */
+  CompletionStage<List<PublishReceipt>> publishAll(List<?> events);
 
   /**
    * Publishes {@code event} and waits for the broker's confirm.

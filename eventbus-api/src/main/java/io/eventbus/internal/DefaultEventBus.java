@@ -22,6 +22,7 @@ import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,43 @@ public final class DefaultEventBus implements EventBus {
     return transport
         .send(new OutboundMessage(id, type, message))
         .thenApply(ignored -> new PublishReceipt(id, type));
+  }
+
+  @Override
+  public CompletionStage<List<PublishReceipt>> publishAll(List<?> events) {
+    Objects.requireNonNull(events, "events");
+    List<CompletableFuture<PublishReceipt>> publishes = new ArrayList<>(events.size());
+    for (Object event : events) {
+      publishes.add(publish(event).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(publishes.toArray(CompletableFuture[]::new))
+        .handle(
+            (ignored, failure) -> {
+              if (failure == null) {
+                return publishes.stream().map(CompletableFuture::join).toList();
+              }
+              throw batchFailure(publishes);
+            });
+  }
+
+  private static CompletionException batchFailure(
+      List<CompletableFuture<PublishReceipt>> publishes) {
+    Throwable first = null;
+    for (CompletableFuture<PublishReceipt> publish : publishes) {
+      if (publish.isCompletedExceptionally()) {
+        Throwable cause = publish.handle((receipt, e) -> e).join();
+        cause =
+            cause instanceof CompletionException && cause.getCause() != null
+                ? cause.getCause()
+                : cause;
+        if (first == null) {
+          first = cause;
+        } else if (first != cause) {
+          first.addSuppressed(cause);
+        }
+      }
+    }
+    return new CompletionException(first);
   }
 
   @Override

@@ -1,12 +1,12 @@
 package io.eventbus.rabbitmq;
 
 import com.rabbitmq.client.Address;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.RabbitSubscription;
 import io.eventbus.rabbitmq.internal.Redaction;
@@ -46,12 +46,24 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
- * <h2>Connections</h2>
+ * <h2>Connections and recovery</h2>
  *
  * Two connections: one for publishing, one for consuming, so that a broker blocking publishers (a
- * resource alarm) cannot starve the consumers that would relieve it. Publishing goes through one
- * confirming channel; each subscription gets {@code concurrency} channels on the consuming
+ * resource alarm) cannot starve the consumers that would relieve it. The transport owns their
+ * recovery (amqp-client's automatic recovery is off): a lost connection is re-opened with back-off
+ * across every configured address; the exchange, queues and bindings are declared again and the
+ * consumers re-started; events sent but not confirmed are sent again, so a consumer may see an
+ * event twice but never misses a confirmed one. Publishing goes through one confirming channel
+ * owned by one sender thread; each subscription gets {@code concurrency} channels on the consuming
  * connection.
+ *
+ * <h2>Backpressure</h2>
+ *
+ * While the publishing connection is down or blocked by the broker, or the confirm window is full,
+ * publishes wait in a buffer bounded by count and bytes ({@link PublisherSettings}); a publish that
+ * finds it full fails at once with {@link io.eventbus.PublishBufferFullException}, and every
+ * publish fails with {@link io.eventbus.PublishNotConfirmedException} at its deadline. {@link
+ * #status()} shows the figures.
  *
  * <h2>Thread safety</h2>
  *
@@ -61,56 +73,70 @@ import org.slf4j.LoggerFactory;
  *
  * {@link Builder#build()} connects and declares the exchange. The {@link io.eventbus.EventBus} that
  * is given the transport owns it and closes it; {@link #close()} stops the subscriptions, waits up
- * to the shutdown timeout for outstanding confirms, and closes both connections.
+ * to the shutdown timeout for buffered and outstanding publishes, fails the rest, and closes both
+ * connections.
  *
  * <h2>Failures</h2>
  *
- * {@link Builder#build()} throws {@link EventBusException} if no broker can be reached. A publish
- * that is not confirmed within the publish timeout fails with {@link
- * io.eventbus.PublishNotConfirmedException}; an unroutable one with {@link
- * io.eventbus.UnroutableEventException}. This version does not reconnect by itself: when a
- * connection is lost, publishes fail and consumers stop until a new transport is built. Passwords
- * never appear in logs, exceptions or connection names.
+ * {@link Builder#build()} throws {@link EventBusException} if no broker can be reached at first. A
+ * publish that is not confirmed within its deadline fails with {@link
+ * io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then fails the same way;
+ * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. Passwords never appear
+ * in logs, exceptions or connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
 
   private final RabbitTopology topology;
-  private final Duration publishTimeout;
+  private final PublisherSettings publisherSettings;
   private final Duration shutdownTimeout;
   private final TopologyDeclarer declarer;
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(new DaemonThreads("deadlines"));
+      Executors.newSingleThreadScheduledExecutor(new DaemonThreads("scheduler"));
   private final ExecutorService completions =
       Executors.newSingleThreadExecutor(new DaemonThreads("confirms"));
   private final ExecutorService dispatch =
       Executors.newCachedThreadPool(new DaemonThreads("consumer"));
-  private final Connection publishing;
-  private final Connection consuming;
+  private final ConnectionSupervisor publishing;
+  private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
   private final List<RabbitSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RabbitTransport(Builder builder) {
     this.topology = builder.topology;
-    this.publishTimeout = builder.publishTimeout;
+    this.publisherSettings = builder.publisher;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.declarer = new TopologyDeclarer(topology);
     ConnectionFactory factory = builder.connectionFactory();
     List<Address> addresses = builder.addresses();
     String where = builder.redactedUris();
-    Connection publishing = null;
-    Connection consuming = null;
+    this.publishing =
+        new ConnectionSupervisor(
+            factory,
+            addresses,
+            builder.connectionName + "-publish",
+            null,
+            scheduler,
+            builder.recoveryInterval);
+    this.consuming =
+        new ConnectionSupervisor(
+            factory,
+            addresses,
+            builder.connectionName + "-consume",
+            dispatch,
+            scheduler,
+            builder.recoveryInterval);
+    this.publisher = new ConfirmingPublisher(publishing, publisherSettings, scheduler, completions);
+    publishing.addListener(publisher);
+    consuming.addListener(declarer::declareExchange);
     try {
-      publishing = factory.newConnection(addresses, builder.connectionName + "-publish");
-      consuming = factory.newConnection(dispatch, addresses, builder.connectionName + "-consume");
-      this.publishing = publishing;
-      this.consuming = consuming;
-      declarer.declareExchange(consuming);
-      this.publisher = new ConfirmingPublisher(publishing, publishTimeout, scheduler, completions);
+      consuming.connect();
+      publishing.connect();
     } catch (IOException | TimeoutException | RuntimeException e) {
-      closeQuietly(publishing);
-      closeQuietly(consuming);
+      publisher.close(Duration.ZERO);
+      consuming.close();
+      publishing.close();
       shutdownExecutors();
       throw new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
     }
@@ -140,16 +166,18 @@ public final class RabbitTransport implements Transport {
     if (closed.get()) {
       throw new IllegalStateException("The transport is closed");
     }
-    declarer.declareSubscription(consuming, spec);
     RabbitSubscription subscription =
         new RabbitSubscription(
             spec,
             topology.deadLetterQueue(spec.name()),
+            declarer,
+            consuming,
             publisher,
-            publishTimeout,
+            scheduler,
+            publisherSettings.timeout(),
             shutdownTimeout,
             receiver);
-    subscription.start(consuming);
+    subscription.start();
     subscriptions.add(subscription);
     return () -> {
       subscriptions.remove(subscription);
@@ -157,11 +185,25 @@ public final class RabbitTransport implements Transport {
     };
   }
 
-  /** How many publishes await their broker confirm right now. */
-  public int outstandingConfirms() {
-    return publisher.outstanding();
+  /** A snapshot of connections, buffers and counters; cheap, safe to call often. */
+  public TransportStatus status() {
+    return new TransportStatus(
+        publishing.state(),
+        consuming.state(),
+        publisher.bufferedEvents(),
+        publisher.bufferedBytes(),
+        publisher.outstandingConfirms(),
+        publisher.resentAfterRecovery(),
+        publisher.nackRetries(),
+        publisher.unroutableAccepted(),
+        publishing.recoveries() + consuming.recoveries());
   }
 
+  /**
+   * Stops the subscriptions (handlers in flight finish), waits up to the shutdown timeout for
+   * buffered and outstanding publishes to be confirmed and fails the rest, then closes both
+   * connections. Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -171,8 +213,8 @@ public final class RabbitTransport implements Transport {
       subscription.close();
     }
     publisher.close(shutdownTimeout);
-    closeQuietly(consuming);
-    closeQuietly(publishing);
+    consuming.close();
+    publishing.close();
     shutdownExecutors();
   }
 
@@ -182,24 +224,16 @@ public final class RabbitTransport implements Transport {
     dispatch.shutdown();
   }
 
-  private static void closeQuietly(Connection connection) {
-    if (connection != null && connection.isOpen()) {
-      try {
-        connection.close(5_000);
-      } catch (IOException | RuntimeException e) {
-        log.debug("Connection {} did not close cleanly", connection.getClientProvidedName(), e);
-      }
-    }
-  }
-
   /** Collects the transport's settings; {@link #build()} connects. Not thread-safe. */
   public static final class Builder {
     private final List<URI> uris = new ArrayList<>();
     private String connectionName = "eventbus";
     private RabbitTopology topology = RabbitTopology.defaults();
-    private Duration publishTimeout = Duration.ofSeconds(30);
+    private PublisherSettings publisher = PublisherSettings.defaults();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration heartbeat = Duration.ofSeconds(20);
+    private Duration recoveryInterval = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -235,13 +269,37 @@ public final class RabbitTransport implements Transport {
       return this;
     }
 
-    /** How long a publish may wait for its confirm before it fails (default 30 s). */
-    public Builder publishTimeout(Duration publishTimeout) {
-      this.publishTimeout = positive(publishTimeout, "publishTimeout");
+    /**
+     * Deadlines, buffer bounds and refusal handling of publishing (default {@link
+     * PublisherSettings#defaults()}).
+     */
+    public Builder publisher(PublisherSettings publisher) {
+      this.publisher = Objects.requireNonNull(publisher, "publisher");
       return this;
     }
 
-    /** How long close waits for handlers in flight and outstanding confirms (default 30 s). */
+    /** Shorthand for {@code publisher(settings.withTimeout(publishTimeout))}. */
+    public Builder publishTimeout(Duration publishTimeout) {
+      this.publisher = publisher.withTimeout(positive(publishTimeout, "publishTimeout"));
+      return this;
+    }
+
+    /**
+     * How often the client and broker check that an idle connection is alive (default 20 s); a
+     * connection silent for about twice this long counts as lost and is recovered.
+     */
+    public Builder heartbeat(Duration heartbeat) {
+      this.heartbeat = positive(heartbeat, "heartbeat");
+      return this;
+    }
+
+    /** The longest wait between two reconnection attempts (default 5 s); the first is 100 ms. */
+    public Builder recoveryInterval(Duration recoveryInterval) {
+      this.recoveryInterval = positive(recoveryInterval, "recoveryInterval");
+      return this;
+    }
+
+    /** How long close waits for handlers in flight and for outstanding confirms (default 30 s). */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = positive(shutdownTimeout, "shutdownTimeout");
       return this;
@@ -278,7 +336,7 @@ public final class RabbitTransport implements Transport {
       factory.setConnectionTimeout((int) connectTimeout.toMillis());
       factory.setHandshakeTimeout((int) connectTimeout.toMillis());
       factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
-      factory.setRequestedHeartbeat(20);
+      factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
       return factory;
     }
 

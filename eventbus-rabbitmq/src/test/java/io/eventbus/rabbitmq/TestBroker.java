@@ -2,9 +2,12 @@ package io.eventbus.rabbitmq;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
 import java.io.IOException;
@@ -16,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
@@ -97,18 +102,30 @@ final class TestBroker implements AutoCloseable {
   }
 
   /**
-   * The next {@code count} messages of {@code queue}, read with basic.get and acknowledged, failing
-   * if they do not arrive within {@code timeout}.
+   * The next {@code count} messages of {@code queue}, consumed and acknowledged (any beyond {@code
+   * count} stay in the queue), failing if they do not arrive within {@code timeout}.
    */
   List<GetResponse> awaitMessages(String queue, int count, Duration timeout) throws Exception {
-    List<GetResponse> messages = new ArrayList<>();
-    long until = System.nanoTime() + timeout.toNanos();
+    BlockingQueue<GetResponse> received = new LinkedBlockingQueue<>();
     try (Channel channel = admin.createChannel()) {
+      // The prefetch limit keeps the broker from sending more than we take: nothing is requeued.
+      channel.basicQos(Math.min(Math.max(count, 1), 65_535));
+      String tag =
+          channel.basicConsume(
+              queue,
+              false,
+              new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(
+                    String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                  received.add(new GetResponse(envelope, properties, body, 0));
+                }
+              });
+      List<GetResponse> messages = new ArrayList<>();
+      long until = System.nanoTime() + timeout.toNanos();
       while (messages.size() < count) {
-        GetResponse response = channel.basicGet(queue, true);
-        if (response != null) {
-          messages.add(response);
-        } else if (System.nanoTime() > until) {
+        GetResponse next = received.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (next == null) {
           throw new AssertionError(
               "Expected "
                   + count
@@ -118,13 +135,15 @@ final class TestBroker implements AutoCloseable {
                   + timeout
                   + " but got "
                   + messages.size());
-        } else {
-          Thread.onSpinWait();
-          TimeUnit.MILLISECONDS.sleep(20);
         }
+        messages.add(next);
       }
+      channel.basicCancel(tag);
+      if (count > 0) {
+        channel.basicAck(messages.get(count - 1).getEnvelope().getDeliveryTag(), true);
+      }
+      return messages;
     }
-    return messages;
   }
 
   /** How many messages are ready in {@code queue}. */

@@ -6,12 +6,18 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ReturnListener;
-import com.rabbitmq.client.ShutdownSignalException;
+import io.eventbus.PublishBufferFullException;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
+import io.eventbus.rabbitmq.PublisherSettings;
+import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
@@ -20,62 +26,82 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes with confirms and mandatory routing on one channel of the publishing connection.
+ * Publishes with confirms and mandatory routing, and never reports an event as confirmed that the
+ * broker did not confirm.
  *
- * <p>Ownership: the channel is used for {@code basicPublish} only under {@link #lock}, which also
- * makes reading the next sequence number and publishing one step. Confirms and returns arrive on
- * the connection's I/O thread, which only updates {@link #outstanding} and hands completion to
- * {@link #completions}, so user code never runs on the I/O thread.
+ * <h2>Ownership</h2>
  *
- * <p>Every publish has a deadline. Sequence numbers grow with time, so the oldest publishes are at
- * the head of {@link #outstanding}: one sweep every {@link #SWEEP_INTERVAL} fails the expired ones
- * from the head, instead of a timer task per publish.
+ * Callers only append to a bounded buffer. One sender thread owns the channel: it opens it (after
+ * every recovery), takes events from the buffer while the connection is up and unblocked and the
+ * outstanding window has room, and publishes them. Confirms and returns arrive on the connection's
+ * I/O thread, which only updates {@link #outstanding} and hands completions to {@link
+ * #completions}, so no user code runs on the I/O thread.
  *
- * <p>A return (unroutable) always arrives before the confirm of the same message, so the confirm
- * completes a returned publish exceptionally.
+ * <h2>Recovery</h2>
+ *
+ * When the channel dies (connection lost, or closed by the broker), every event sent on it and not
+ * yet confirmed goes back to the front of the buffer, in order, and is sent again on the next
+ * channel; its future completes on the new confirm. A consumer may therefore see an event twice
+ * (the broker may have stored it before the confirm was lost): the duplicate window is the
+ * outstanding window at the moment of the loss.
+ *
+ * <h2>Deadlines and bounds</h2>
+ *
+ * Every event carries its deadline; a sweep every {@link #SWEEP_INTERVAL} fails the expired ones,
+ * buffered or outstanding. Buffered events are bounded by count and bytes (one more fails at once),
+ * outstanding ones by the window.
  */
-public final class ConfirmingPublisher implements AutoCloseable {
+public final class ConfirmingPublisher implements ConnectionSupervisor.Listener {
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
   private static final Duration SWEEP_INTERVAL = Duration.ofMillis(50);
+  private static final int MAX_BATCH = 256;
 
-  private final Channel channel;
-  private final Duration deadline;
+  private final ConnectionSupervisor supervisor;
+  private final PublisherSettings settings;
   private final Executor completions;
+  private final ScheduledExecutorService scheduler;
+  private final IntervalFunction nackBackoff;
   private final ScheduledFuture<?> sweeper;
+  private final Thread sender;
+
   private final ReentrantLock lock = new ReentrantLock();
-  private final NavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
-  private volatile boolean closed;
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Publish> buffer = new ArrayDeque<>(); // guarded by lock
+  private long bufferedBytes; // guarded by lock
+  private boolean blocked; // guarded by lock
+  private boolean closing; // guarded by lock
+  private boolean stopped; // guarded by lock
+
+  private final NavigableMap<Long, Publish> outstanding = new ConcurrentSkipListMap<>();
+  private final AtomicInteger outstandingCount = new AtomicInteger();
+  private final AtomicLong resent = new AtomicLong();
+  private final AtomicLong nackRetries = new AtomicLong();
+  private final AtomicLong unroutableAccepted = new AtomicLong();
+  private @Nullable Channel channel; // sender thread only
 
   public ConfirmingPublisher(
-      Connection connection,
-      Duration deadline,
+      ConnectionSupervisor supervisor,
+      PublisherSettings settings,
       ScheduledExecutorService scheduler,
-      Executor completions)
-      throws IOException {
-    this.channel = connection.createChannel();
-    this.deadline = deadline;
+      Executor completions) {
+    this.supervisor = supervisor;
+    this.settings = settings;
+    this.scheduler = scheduler;
     this.completions = completions;
-    channel.confirmSelect();
-    channel.addConfirmListener(
-        new ConfirmListener() {
-          @Override
-          public void handleAck(long tag, boolean multiple) {
-            settle(tag, multiple, true);
-          }
-
-          @Override
-          public void handleNack(long tag, boolean multiple) {
-            settle(tag, multiple, false);
-          }
-        });
-    channel.addReturnListener((ReturnListener) this::returned);
-    channel.addShutdownListener(this::channelClosed);
+    this.nackBackoff =
+        IntervalFunction.ofExponentialRandomBackoff(settings.nackBackoff(), 2.0, 0.5);
+    this.sender = new DaemonThreads("publisher").newThread(this::runSender);
+    sender.start();
     this.sweeper =
         scheduler.scheduleWithFixedDelay(
             this::failExpired,
@@ -85,10 +111,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
   }
 
   /**
-   * Publishes and returns a future completed by the broker's confirm.
-   *
-   * @param eventId the event id, for exceptions
-   * @param eventType the type name, for exceptions
+   * Queues a message for publishing and returns a future completed by the broker's confirm, or
+   * failed with a {@link PublishException}.
    */
   public CompletableFuture<Void> publish(
       String exchange,
@@ -97,83 +121,333 @@ public final class ConfirmingPublisher implements AutoCloseable {
       byte[] body,
       String eventId,
       String eventType) {
-    Pending pending =
-        new Pending(
-            eventId, eventType, exchange, routingKey, System.nanoTime() + deadline.toNanos());
-    if (closed) {
-      pending.future.completeExceptionally(
-          PublishNotConfirmedException.failed(eventId, eventType, "the transport is closed", null));
-      return pending.future;
-    }
+    Publish publish =
+        new Publish(
+            exchange,
+            routingKey,
+            properties,
+            body,
+            eventId,
+            eventType,
+            System.nanoTime() + settings.timeout().toNanos());
     lock.lock();
     try {
-      outstanding.put(channel.getNextPublishSeqNo(), pending);
-      channel.basicPublish(exchange, routingKey, true, properties, body);
-    } catch (IOException | AlreadyClosedException e) {
-      outstanding.values().remove(pending);
-      pending.future.completeExceptionally(
-          PublishNotConfirmedException.failed(
-              eventId, eventType, "it could not be sent: " + Exceptions.describe(e), e));
-      return pending.future;
+      if (closing) {
+        publish.future.completeExceptionally(
+            PublishNotConfirmedException.failed(
+                eventId, eventType, "the transport is closed", null));
+      } else if (buffer.size() >= settings.maxBufferedEvents()
+          || bufferedBytes + body.length > settings.maxBufferedBytes()) {
+        publish.future.completeExceptionally(
+            PublishBufferFullException.of(
+                eventId,
+                eventType,
+                buffer.size(),
+                bufferedBytes,
+                settings.maxBufferedEvents()
+                    + " events, "
+                    + settings.maxBufferedBytes()
+                    + " bytes"));
+      } else {
+        buffer.addLast(publish);
+        bufferedBytes += body.length;
+        if (buffer.size() == 1) {
+          changed.signal();
+        }
+      }
     } finally {
       lock.unlock();
     }
-    return pending.future;
+    return publish.future;
   }
 
-  /** How many publishes await their confirm. */
-  public int outstanding() {
-    return outstanding.size();
+  public int bufferedEvents() {
+    lock.lock();
+    try {
+      return buffer.size();
+    } finally {
+      lock.unlock();
+    }
   }
+
+  public long bufferedBytes() {
+    lock.lock();
+    try {
+      return bufferedBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public int outstandingConfirms() {
+    return outstandingCount.get();
+  }
+
+  public long resentAfterRecovery() {
+    return resent.get();
+  }
+
+  public long nackRetries() {
+    return nackRetries.get();
+  }
+
+  public long unroutableAccepted() {
+    return unroutableAccepted.get();
+  }
+
+  @Override
+  public void connected(Connection connection) {
+    blocked(false);
+  }
+
+  @Override
+  public void disconnected() {
+    wake();
+  }
+
+  @Override
+  public void blocked(boolean blocked) {
+    lock.lock();
+    try {
+      this.blocked = blocked;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void wake() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- the sender thread ----
+
+  private void runSender() {
+    try {
+      while (true) {
+        Channel current = usableChannel();
+        List<Publish> batch = takeBatch(current != null);
+        if (batch == null) {
+          return;
+        }
+        if (current != null && !batch.isEmpty()) {
+          send(current, batch);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      log.error("The publisher thread failed; publishing stops", e);
+      throw e;
+    }
+  }
+
+  /** The open channel, opening one if the connection is up; null if none can be had now. */
+  private @Nullable Channel usableChannel() {
+    Channel current = channel;
+    if (current != null && current.isOpen()) {
+      return current;
+    }
+    if (current != null) {
+      channel = null;
+      requeueOutstanding();
+    }
+    Connection connection = supervisor.connection();
+    if (connection == null || !connection.isOpen() || isBlocked()) {
+      return null;
+    }
+    try {
+      Channel fresh = connection.createChannel();
+      fresh.confirmSelect();
+      fresh.addConfirmListener(
+          new ConfirmListener() {
+            @Override
+            public void handleAck(long tag, boolean multiple) {
+              settle(tag, multiple, true);
+            }
+
+            @Override
+            public void handleNack(long tag, boolean multiple) {
+              settle(tag, multiple, false);
+            }
+          });
+      fresh.addReturnListener((ReturnListener) this::returned);
+      fresh.addShutdownListener(cause -> wake());
+      channel = fresh;
+      return fresh;
+    } catch (IOException | RuntimeException e) {
+      log.debug("Could not open a publishing channel: {}", Exceptions.describe(e));
+      return null;
+    }
+  }
+
+  private boolean isBlocked() {
+    lock.lock();
+    try {
+      return blocked;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until there is something to send and room to send it, and takes it; null when stopped.
+   * Without a channel it waits at most one sweep interval, then returns empty so that the caller
+   * tries to open one again.
+   */
+  private @Nullable List<Publish> takeBatch(boolean canSend) {
+    lock.lock();
+    try {
+      while (!stopped) {
+        int room = settings.maxOutstandingConfirms() - outstandingCount.get();
+        if (canSend && !blocked && !buffer.isEmpty() && room > 0) {
+          int size = Math.min(Math.min(room, MAX_BATCH), buffer.size());
+          List<Publish> batch = new ArrayList<>(size);
+          for (int i = 0; i < size; i++) {
+            Publish publish = buffer.pollFirst();
+            bufferedBytes -= publish.body.length;
+            batch.add(publish);
+          }
+          return batch;
+        }
+        boolean signalled = changed.awaitNanos(SWEEP_INTERVAL.toNanos()) > 0;
+        if (!canSend || (channel != null && !channel.isOpen())) {
+          return List.of();
+        }
+        if (!signalled && buffer.isEmpty()) {
+          return List.of();
+        }
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void send(Channel current, List<Publish> batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Publish publish = batch.get(i);
+      if (publish.future.isDone()) {
+        continue;
+      }
+      long sequence = current.getNextPublishSeqNo();
+      publish.returnedWith = null;
+      outstanding.put(sequence, publish);
+      outstandingCount.incrementAndGet();
+      try {
+        current.basicPublish(
+            publish.exchange, publish.routingKey, true, publish.properties, publish.body);
+      } catch (IOException | AlreadyClosedException e) {
+        // The channel is going away: this event stays outstanding and is re-sent with the rest
+        // once a new channel is open; the remainder of the batch goes back to the buffer first.
+        log.debug("Publishing channel failed: {}", Exceptions.describe(e));
+        requeueFront(batch.subList(i + 1, batch.size()), false);
+        return;
+      }
+    }
+  }
+
+  /** Moves every unconfirmed event of the dead channel to the front of the buffer, in order. */
+  private void requeueOutstanding() {
+    List<Publish> unconfirmed = new ArrayList<>();
+    for (Map.Entry<Long, Publish> entry = outstanding.pollFirstEntry();
+        entry != null;
+        entry = outstanding.pollFirstEntry()) {
+      outstandingCount.decrementAndGet();
+      unconfirmed.add(entry.getValue());
+    }
+    if (!unconfirmed.isEmpty()) {
+      log.info("Re-sending {} unconfirmed events after a lost channel", unconfirmed.size());
+      requeueFront(unconfirmed, true);
+    }
+  }
+
+  private void requeueFront(List<Publish> publishes, boolean countAsResent) {
+    lock.lock();
+    try {
+      for (int i = publishes.size() - 1; i >= 0; i--) {
+        Publish publish = publishes.get(i);
+        if (!publish.future.isDone()) {
+          buffer.addFirst(publish);
+          bufferedBytes += publish.body.length;
+          if (countAsResent) {
+            resent.incrementAndGet();
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- the I/O thread ----
 
   private void settle(long tag, boolean multiple, boolean acked) {
+    int before = outstandingCount.get();
     if (multiple) {
-      NavigableMap<Long, Pending> settled = outstanding.headMap(tag, true);
-      for (Map.Entry<Long, Pending> entry : settled.entrySet()) {
-        if (settled.remove(entry.getKey(), entry.getValue())) {
-          complete(entry.getValue(), acked);
+      for (Map.Entry<Long, Publish> entry = outstanding.firstEntry();
+          entry != null && entry.getKey() <= tag;
+          entry = outstanding.higherEntry(entry.getKey())) {
+        if (outstanding.remove(entry.getKey(), entry.getValue())) {
+          outstandingCount.decrementAndGet();
+          settled(entry.getValue(), acked);
         }
       }
     } else {
-      Pending pending = outstanding.remove(tag);
-      if (pending != null) {
-        complete(pending, acked);
+      Publish publish = outstanding.remove(tag);
+      if (publish != null) {
+        outstandingCount.decrementAndGet();
+        settled(publish, acked);
       }
+    }
+    if (before >= settings.maxOutstandingConfirms() || outstandingCount.get() == 0) {
+      wake();
     }
   }
 
-  private void failExpired() {
-    long now = System.nanoTime();
-    for (Map.Entry<Long, Pending> head = outstanding.firstEntry();
-        head != null && now - head.getValue().expiresAt >= 0;
-        head = outstanding.higherEntry(head.getKey())) {
-      Pending pending = head.getValue();
-      if (outstanding.remove(head.getKey(), pending)) {
-        fail(
-            pending,
-            PublishNotConfirmedException.timedOut(pending.eventId, pending.eventType, deadline));
-      }
-    }
-  }
-
-  private void complete(Pending pending, boolean acked) {
+  private void settled(Publish publish, boolean acked) {
     if (!acked) {
-      fail(pending, PublishNotConfirmedException.nacked(pending.eventId, pending.eventType));
-    } else if (pending.replyText != null) {
+      if (publish.nacks < settings.nackRetries()) {
+        publish.nacks++;
+        nackRetries.incrementAndGet();
+        long delay = nackBackoff.apply(publish.nacks);
+        scheduler.schedule(() -> requeueBack(publish), delay, TimeUnit.MILLISECONDS);
+      } else {
+        fail(publish, PublishNotConfirmedException.nacked(publish.eventId, publish.eventType));
+      }
+    } else if (publish.returnedWith != null && !settings.acceptUnroutable()) {
       fail(
-          pending,
+          publish,
           UnroutableEventException.returned(
-              pending.eventId,
-              pending.eventType,
-              destination(pending.exchange, pending.routingKey),
-              pending.replyText));
+              publish.eventId,
+              publish.eventType,
+              destination(publish.exchange, publish.routingKey),
+              publish.returnedWith));
     } else {
-      completions.execute(() -> pending.future.complete(null));
+      if (publish.returnedWith != null) {
+        unroutableAccepted.incrementAndGet();
+      }
+      completions.execute(() -> publish.future.complete(null));
     }
   }
 
-  private void fail(Pending pending, PublishException failure) {
-    completions.execute(() -> pending.future.completeExceptionally(failure));
+  private void requeueBack(Publish publish) {
+    lock.lock();
+    try {
+      if (!publish.future.isDone() && !stopped) {
+        buffer.addLast(publish);
+        bufferedBytes += publish.body.length;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void returned(
@@ -184,68 +458,124 @@ public final class ConfirmingPublisher implements AutoCloseable {
       AMQP.BasicProperties properties,
       byte[] body) {
     String messageId = properties.getMessageId();
-    for (Pending pending : outstanding.values()) {
-      if (pending.replyText == null
-          && pending.eventId.equals(messageId)
-          && pending.exchange.equals(exchange)
-          && pending.routingKey.equals(routingKey)) {
-        pending.replyText = replyCode + " " + replyText;
+    for (Publish publish : outstanding.values()) {
+      if (publish.returnedWith == null
+          && publish.eventId.equals(messageId)
+          && publish.exchange.equals(exchange)
+          && publish.routingKey.equals(routingKey)) {
+        publish.returnedWith = replyCode + " " + replyText;
         return;
       }
     }
     log.debug("Return for an unknown publish of {} to {}", messageId, routingKey);
   }
 
-  private void channelClosed(ShutdownSignalException cause) {
-    if (!outstanding.isEmpty()) {
-      log.warn(
-          "Publishing channel closed with {} publishes unconfirmed: {}",
-          outstanding.size(),
-          Exceptions.describe(cause));
-    }
-    failAll("the channel closed before the confirm arrived (" + Exceptions.describe(cause) + ")");
-  }
+  // ---- deadlines and close ----
 
-  private void failAll(String why) {
-    for (Long tag : outstanding.keySet()) {
-      Pending pending = outstanding.remove(tag);
-      if (pending != null) {
+  private void failExpired() {
+    long now = System.nanoTime();
+    lock.lock();
+    try {
+      if (!buffer.isEmpty()) {
+        buffer.removeIf(
+            publish -> {
+              if (now - publish.expiresAt < 0) {
+                return false;
+              }
+              bufferedBytes -= publish.body.length;
+              fail(
+                  publish,
+                  PublishNotConfirmedException.failed(
+                      publish.eventId,
+                      publish.eventType,
+                      "it could not be sent within "
+                          + settings.timeout()
+                          + " (publishing connection "
+                          + supervisor.state().name().toLowerCase(Locale.ROOT)
+                          + ", "
+                          + outstandingCount.get()
+                          + " confirms outstanding)",
+                      null));
+              return true;
+            });
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Map.Entry<Long, Publish> entry : outstanding.entrySet()) {
+      Publish publish = entry.getValue();
+      if (now - publish.expiresAt >= 0 && outstanding.remove(entry.getKey(), publish)) {
+        outstandingCount.decrementAndGet();
         fail(
-            pending,
-            PublishNotConfirmedException.failed(pending.eventId, pending.eventType, why, null));
+            publish,
+            PublishNotConfirmedException.timedOut(
+                publish.eventId, publish.eventType, settings.timeout()));
       }
     }
+  }
+
+  private void fail(Publish publish, PublishException failure) {
+    completions.execute(() -> publish.future.completeExceptionally(failure));
   }
 
   /**
-   * Stops accepting publishes, waits up to {@code timeout} for outstanding confirms, fails the rest
-   * and closes the channel.
+   * Stops accepting publishes, waits up to {@code timeout} for buffered and outstanding events to
+   * be confirmed, fails the rest, and closes the channel.
    */
   public void close(Duration timeout) {
-    closed = true;
-    sweeper.cancel(false);
     long until = System.nanoTime() + timeout.toNanos();
-    while (!outstanding.isEmpty() && System.nanoTime() < until) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    failAll("the transport closed before the confirm arrived");
+    lock.lock();
     try {
-      if (channel.isOpen()) {
-        channel.close();
+      closing = true;
+      changed.signalAll();
+      while ((!buffer.isEmpty() || outstandingCount.get() > 0) && System.nanoTime() < until) {
+        changed.await(10, TimeUnit.MILLISECONDS);
       }
-    } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
-      log.debug("Publishing channel did not close cleanly: {}", Exceptions.describe(e));
+      stopped = true;
+      changed.signalAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
-  }
-
-  @Override
-  public void close() {
-    close(Duration.ZERO);
+    sweeper.cancel(false);
+    try {
+      sender.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String why = "the transport closed before it was confirmed";
+    lock.lock();
+    try {
+      for (Publish publish : buffer) {
+        fail(
+            publish,
+            PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));
+      }
+      buffer.clear();
+      bufferedBytes = 0;
+    } finally {
+      lock.unlock();
+    }
+    for (Map.Entry<Long, Publish> entry = outstanding.pollFirstEntry();
+        entry != null;
+        entry = outstanding.pollFirstEntry()) {
+      outstandingCount.decrementAndGet();
+      Publish publish = entry.getValue();
+      fail(
+          publish,
+          PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));
+    }
+    Channel current = channel;
+    if (current != null && current.isOpen()) {
+      try {
+        current.close();
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        log.debug("Publishing channel did not close cleanly: {}", Exceptions.describe(e));
+      }
+    }
   }
 
   private static String destination(String exchange, String routingKey) {
@@ -255,21 +585,33 @@ public final class ConfirmingPublisher implements AutoCloseable {
         + "'";
   }
 
-  private static final class Pending {
-    final String eventId;
-    final String eventType;
+  private static final class Publish {
     final String exchange;
     final String routingKey;
+    final AMQP.BasicProperties properties;
+    final byte[] body;
+    final String eventId;
+    final String eventType;
     final long expiresAt;
     final CompletableFuture<Void> future = new CompletableFuture<>();
-    volatile @Nullable String replyText;
+    volatile int nacks;
+    volatile @Nullable String returnedWith;
 
-    Pending(String eventId, String eventType, String exchange, String routingKey, long expiresAt) {
-      this.expiresAt = expiresAt;
-      this.eventId = eventId;
-      this.eventType = eventType;
+    Publish(
+        String exchange,
+        String routingKey,
+        AMQP.BasicProperties properties,
+        byte[] body,
+        String eventId,
+        String eventType,
+        long expiresAt) {
       this.exchange = exchange;
       this.routingKey = routingKey;
+      this.properties = properties;
+      this.body = body;
+      this.eventId = eventId;
+      this.eventType = eventType;
+      this.expiresAt = expiresAt;
     }
   }
 }

@@ -6,71 +6,178 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscription's consumers: {@code concurrency} channels on the consuming connection, each with
- * one consumer and the subscription's prefetch. amqp-client dispatches one channel's deliveries one
- * at a time, so concurrency is the number of channels, and every delivery is settled on the channel
- * that received it.
+ * A subscription's consumers: {@code concurrency} slots, each a channel on the consuming connection
+ * with one consumer and the subscription's prefetch. amqp-client dispatches one channel's
+ * deliveries one at a time, so concurrency is the number of slots, and every delivery is settled on
+ * the channel that received it.
+ *
+ * <h2>Recovery</h2>
+ *
+ * After the consuming connection comes back, the subscription declares its queues and bindings
+ * again and re-opens every slot. A slot whose consumer the broker cancelled (its queue was deleted)
+ * or whose channel the broker closed (for example after the consumer timeout) is re-opened on its
+ * own, with back-off, while the connection stays up. Deliveries in flight on a dead channel cannot
+ * be acknowledged any more; the broker redelivers them.
  */
-public final class RabbitSubscription implements TransportSubscription {
+public final class RabbitSubscription
+    implements TransportSubscription, ConnectionSupervisor.Listener {
   private static final Logger log = LoggerFactory.getLogger(RabbitSubscription.class);
+  private static final Duration FIRST_REOPEN = Duration.ofMillis(200);
+  private static final Duration MAX_REOPEN = Duration.ofSeconds(5);
 
   private final SubscriptionSpec spec;
   private final String deadLetterQueue;
+  private final TopologyDeclarer declarer;
+  private final ConnectionSupervisor supervisor;
   private final ConfirmingPublisher publisher;
+  private final ScheduledExecutorService scheduler;
   private final Duration parkTimeout;
   private final Duration shutdownTimeout;
   private final Consumer<InboundMessage> receiver;
-  private final List<Channel> channels = new ArrayList<>();
-  private final List<String> consumerTags = new ArrayList<>();
+  private final AtomicReferenceArray<Slot> slots;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile @Nullable Connection setUpOn; // written under this
 
   public RabbitSubscription(
       SubscriptionSpec spec,
       String deadLetterQueue,
+      TopologyDeclarer declarer,
+      ConnectionSupervisor supervisor,
       ConfirmingPublisher publisher,
+      ScheduledExecutorService scheduler,
       Duration parkTimeout,
       Duration shutdownTimeout,
       Consumer<InboundMessage> receiver) {
     this.spec = spec;
     this.deadLetterQueue = deadLetterQueue;
+    this.declarer = declarer;
+    this.supervisor = supervisor;
     this.publisher = publisher;
+    this.scheduler = scheduler;
     this.parkTimeout = parkTimeout;
     this.shutdownTimeout = shutdownTimeout;
     this.receiver = receiver;
+    this.slots = new AtomicReferenceArray<>(spec.concurrency());
   }
 
-  /** Opens the channels and starts the consumers; on failure closes what it opened. */
-  public void start(Connection connection) {
+  /**
+   * Declares the queues, starts the consumers on the current connection, and keeps them going
+   * across recoveries.
+   *
+   * @throws EventBusException if the first set-up fails
+   */
+  public void start() {
+    supervisor.addListener(this);
+    Connection connection = supervisor.connection();
+    if (connection == null) {
+      return; // recovering: connected() sets up once the connection is back
+    }
     try {
-      for (int i = 0; i < spec.concurrency(); i++) {
-        Channel channel = connection.createChannel();
-        channels.add(channel);
-        channel.basicQos(spec.prefetch());
-        consumerTags.add(channel.basicConsume(spec.name(), false, new DeliveryConsumer(channel)));
-      }
+      connected(connection);
     } catch (IOException | RuntimeException e) {
       close();
       throw new EventBusException(
           "Could not start consuming subscription " + spec.name() + ": " + Exceptions.describe(e),
           e);
     }
+  }
+
+  @Override
+  public synchronized void connected(Connection connection) throws IOException {
+    if (closed.get() || connection == setUpOn) {
+      return;
+    }
+    declarer.declareSubscription(connection, spec);
+    for (int i = 0; i < slots.length(); i++) {
+      slots.set(i, open(connection, i));
+    }
+    setUpOn = connection;
+  }
+
+  @Override
+  public void disconnected() {
+    // Not synchronized: this runs on the dying connection's I/O thread, which a set-up holding the
+    // lock may be waiting for.
+    setUpOn = null;
+  }
+
+  private Slot open(Connection connection, int index) throws IOException {
+    Channel channel = connection.createChannel();
+    try {
+      channel.basicQos(spec.prefetch());
+      Slot slot = new Slot(channel, index);
+      slot.tag = channel.basicConsume(spec.name(), false, slot);
+      return slot;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  /** Re-opens one slot on the current connection after the broker cancelled or closed it. */
+  private void reopen(int index, Duration delay) {
+    scheduler.schedule(
+        () -> {
+          if (closed.get()) {
+            return;
+          }
+          Connection connection = supervisor.connection();
+          if (connection == null) {
+            return; // the connection itself is recovering; connected() re-opens every slot
+          }
+          try {
+            synchronized (this) {
+              if (closed.get() || connection != setUpOn) {
+                return;
+              }
+              declarer.declareSubscription(connection, spec);
+              Slot old = slots.getAndSet(index, open(connection, index));
+              if (old != null) {
+                closeQuietly(old.getChannel());
+              }
+            }
+            log.info("Consumer {} of subscription {} is back", index, spec.name());
+          } catch (IOException | RuntimeException e) {
+            Duration next =
+                delay.multipliedBy(2).compareTo(MAX_REOPEN) > 0
+                    ? MAX_REOPEN
+                    : delay.multipliedBy(2);
+            log.warn(
+                "Consumer {} of subscription {} could not be re-opened ({}); retrying in {}",
+                index,
+                spec.name(),
+                Exceptions.describe(e),
+                next);
+            reopen(index, next);
+          }
+        },
+        delay.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** How many handlers are running right now. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   /**
@@ -82,11 +189,15 @@ public final class RabbitSubscription implements TransportSubscription {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (int i = 0; i < consumerTags.size(); i++) {
-      try {
-        channels.get(i).basicCancel(consumerTags.get(i));
-      } catch (IOException | AlreadyClosedException e) {
-        log.debug("Cancel of a consumer of {} failed: {}", spec.name(), Exceptions.describe(e));
+    supervisor.removeListener(this);
+    for (int i = 0; i < slots.length(); i++) {
+      Slot slot = slots.get(i);
+      if (slot != null && slot.tag != null) {
+        try {
+          slot.getChannel().basicCancel(slot.tag);
+        } catch (IOException | AlreadyClosedException e) {
+          log.debug("Cancel of a consumer of {} failed: {}", spec.name(), Exceptions.describe(e));
+        }
       }
     }
     long until = System.nanoTime() + shutdownTimeout.toNanos();
@@ -104,20 +215,31 @@ public final class RabbitSubscription implements TransportSubscription {
           spec.name(),
           inFlight.get());
     }
-    for (Channel channel : channels) {
-      try {
-        if (channel.isOpen()) {
-          channel.close();
-        }
-      } catch (IOException | TimeoutException | AlreadyClosedException e) {
-        log.debug("Channel of {} did not close cleanly: {}", spec.name(), Exceptions.describe(e));
+    for (int i = 0; i < slots.length(); i++) {
+      Slot slot = slots.get(i);
+      if (slot != null) {
+        closeQuietly(slot.getChannel());
       }
     }
   }
 
-  private final class DeliveryConsumer extends DefaultConsumer {
-    DeliveryConsumer(Channel channel) {
+  private void closeQuietly(Channel channel) {
+    try {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    } catch (IOException | TimeoutException | AlreadyClosedException e) {
+      log.debug("Channel of {} did not close cleanly: {}", spec.name(), Exceptions.describe(e));
+    }
+  }
+
+  private final class Slot extends DefaultConsumer {
+    private final int index;
+    volatile @Nullable String tag;
+
+    Slot(Channel channel, int index) {
       super(channel);
+      this.index = index;
     }
 
     @Override
@@ -141,7 +263,25 @@ public final class RabbitSubscription implements TransportSubscription {
 
     @Override
     public void handleCancel(String consumerTag) {
-      log.warn("The broker cancelled consumer {} of subscription {}", consumerTag, spec.name());
+      if (!closed.get()) {
+        log.warn(
+            "The broker cancelled consumer {} of subscription {} (queue deleted?); re-opening it",
+            index,
+            spec.name());
+        reopen(index, FIRST_REOPEN);
+      }
+    }
+
+    @Override
+    public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+      if (!closed.get() && !signal.isHardError() && !signal.isInitiatedByApplication()) {
+        log.warn(
+            "The broker closed the channel of consumer {} of subscription {}: {}; re-opening it",
+            index,
+            spec.name(),
+            Exceptions.describe(signal));
+        reopen(index, FIRST_REOPEN);
+      }
     }
   }
 }

@@ -1,0 +1,26 @@
+package io.eventbus.rabbitmq;
+
+/**
+ * A snapshot of the transport's state, cheap enough to read on every readiness probe.
+ *
+ * @param publishing the publishing connection's state
+ * @param consuming the consuming connection's state
+ * @param bufferedEvents events waiting to be sent
+ * @param bufferedBytes their body bytes
+ * @param outstandingConfirms events sent and not yet confirmed
+ * @param resentAfterRecovery events sent again after a lost connection, since the start
+ * @param nackRetries events sent again after a negative confirm, since the start
+ * @param unroutableAccepted unroutable events accepted (see {@link
+ *     PublisherSettings#acceptUnroutable()}), since the start
+ * @param recoveries connections re-established after a loss, both connections, since the start
+ */
+public record TransportStatus(
+    ConnectionState publishing,
+    ConnectionState consuming,
+    int bufferedEvents,
+    long bufferedBytes,
+    int outstandingConfirms,
+    long resentAfterRecovery,
+    long nackRetries,
+    long unroutableAccepted,
+    long recoveries) {}

@@ -1,0 +1,221 @@
+package io.eventbus.rabbitmq.internal;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.eventbus.rabbitmq.ConnectionState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns one logical connection and its recovery. amqp-client's automatic recovery is off: when the
+ * connection is lost for any reason other than {@link #close()}, this reconnects with exponential
+ * back-off and jitter, trying the configured addresses in order, and tells its listeners, which
+ * re-create what they had on the old connection (channels, consumers, declarations).
+ *
+ * <p>Listener calls are made one at a time: {@link Listener#connected} on the thread that connected
+ * (the caller of {@link #connect()} or the scheduler), {@link Listener#disconnected} and the
+ * blocked calls on the connection's I/O thread, so they must be quick and must not wait for the
+ * broker.
+ */
+public final class ConnectionSupervisor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+  /** What a user of the connection does when it comes and goes. */
+  public interface Listener {
+    /** A (new) connection is up; re-create channels and consumers on it. */
+    void connected(Connection connection) throws IOException;
+
+    /** The connection is gone; everything on it is dead. */
+    default void disconnected() {}
+
+    /** The broker blocked or unblocked the connection under a resource alarm. */
+    default void blocked(boolean blocked) {}
+  }
+
+  private final ConnectionFactory factory;
+  private final List<Address> addresses;
+  private final String name;
+  private final @Nullable ExecutorService dispatch;
+  private final ScheduledExecutorService scheduler;
+  private final Duration maxRetryInterval;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Object monitor = new Object();
+  private volatile @Nullable Connection connection;
+  private volatile ConnectionState state = ConnectionState.RECOVERING;
+  private volatile long recoveries;
+  private Duration nextRetry = FIRST_RETRY;
+
+  public ConnectionSupervisor(
+      ConnectionFactory factory,
+      List<Address> addresses,
+      String name,
+      @Nullable ExecutorService dispatch,
+      ScheduledExecutorService scheduler,
+      Duration maxRetryInterval) {
+    this.factory = factory;
+    this.addresses = List.copyOf(addresses);
+    this.name = name;
+    this.dispatch = dispatch;
+    this.scheduler = scheduler;
+    this.maxRetryInterval = maxRetryInterval;
+  }
+
+  /** Adds a listener; it is told about connections made from now on. */
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /** Removes a listener. */
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Connects for the first time, failing if no address answers. */
+  public void connect() throws IOException, TimeoutException {
+    open();
+  }
+
+  /** The current connection, or null while recovering or closed. */
+  public @Nullable Connection connection() {
+    return connection;
+  }
+
+  public ConnectionState state() {
+    return state;
+  }
+
+  /** How many times the connection was re-established after a loss. */
+  public long recoveries() {
+    return recoveries;
+  }
+
+  private void open() throws IOException, TimeoutException {
+    Connection opened =
+        dispatch == null
+            ? factory.newConnection(addresses, name)
+            : factory.newConnection(dispatch, addresses, name);
+    synchronized (monitor) {
+      if (state == ConnectionState.CLOSED) {
+        closeQuietly(opened);
+        return;
+      }
+      opened.addBlockedListener(
+          new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+              log.warn("Connection {} blocked by the broker: {}", name, reason);
+              state = ConnectionState.BLOCKED;
+              listeners.forEach(listener -> listener.blocked(true));
+            }
+
+            @Override
+            public void handleUnblocked() {
+              log.info("Connection {} unblocked", name);
+              state = ConnectionState.CONNECTED;
+              listeners.forEach(listener -> listener.blocked(false));
+            }
+          });
+      opened.addShutdownListener(cause -> lost(opened, cause));
+      connection = opened;
+      state = ConnectionState.CONNECTED;
+      nextRetry = FIRST_RETRY;
+    }
+    for (Listener listener : listeners) {
+      listener.connected(opened);
+    }
+    log.info(
+        "Connection {} open to {}:{}",
+        name,
+        opened.getAddress().getHostAddress(),
+        opened.getPort());
+  }
+
+  private void lost(Connection lost, ShutdownSignalException cause) {
+    synchronized (monitor) {
+      if (connection != lost || state == ConnectionState.CLOSED) {
+        return;
+      }
+      connection = null;
+      state = ConnectionState.RECOVERING;
+    }
+    log.warn("Connection {} lost: {}; reconnecting", name, Exceptions.describe(cause));
+    listeners.forEach(Listener::disconnected);
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    Duration delay;
+    synchronized (monitor) {
+      if (state == ConnectionState.CLOSED) {
+        return;
+      }
+      delay = nextRetry;
+      Duration doubled = nextRetry.multipliedBy(2);
+      nextRetry = doubled.compareTo(maxRetryInterval) > 0 ? maxRetryInterval : doubled;
+    }
+    long jittered = (long) (delay.toNanos() * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    scheduler.schedule(this::reconnect, jittered, TimeUnit.NANOSECONDS);
+  }
+
+  private void reconnect() {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    try {
+      open();
+      recoveries++;
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      log.debug("Connection {} not yet back: {}", name, Exceptions.describe(e));
+      Connection half = connection;
+      if (half != null && !half.isOpen()) {
+        lost(half, new ShutdownSignalException(true, false, null, half));
+      } else if (half == null) {
+        scheduleReconnect();
+      } else {
+        // Open, but a listener failed to set up on it: drop it and start over.
+        closeQuietly(half);
+      }
+    }
+  }
+
+  /** Closes the connection and stops recovering; idempotent. */
+  @Override
+  public void close() {
+    Connection current;
+    synchronized (monitor) {
+      if (state == ConnectionState.CLOSED) {
+        return;
+      }
+      state = ConnectionState.CLOSED;
+      current = connection;
+      connection = null;
+    }
+    if (current != null) {
+      closeQuietly(current);
+    }
+  }
+
+  private void closeQuietly(Connection connection) {
+    try {
+      if (connection.isOpen()) {
+        connection.close(5_000);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("Connection {} did not close cleanly: {}", name, Exceptions.describe(e));
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.eventbus.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import io.eventbus.EventBus;
+import io.eventbus.PublishException;
+import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.PublishReceipt;
+import io.eventbus.UnroutableEventException;
+import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The publisher's promises on a healthy broker; faults are tested in the testkit module. */
+class ConfirmingPublisherIT {
+  private static final String TYPE = "it.payment.completed.v1";
+  private TestBroker broker;
+
+  @BeforeEach
+  void openBroker() throws Exception {
+    broker = TestBroker.open();
+  }
+
+  @AfterEach
+  void closeBroker() throws Exception {
+    broker.close();
+  }
+
+  /** A classic queue bound to the payment type, declared by hand with the given arguments. */
+  private String boundQueue(Map<String, Object> arguments) throws Exception {
+    Channel raw = broker.rawChannel();
+    String queue = broker.rawQueue("raw");
+    raw.exchangeDeclare(broker.exchange, "topic", true);
+    raw.queueDeclare(queue, true, false, false, arguments);
+    raw.queueBind(queue, broker.exchange, TYPE);
+    return queue;
+  }
+
+  private EventBus bus(PublisherSettings settings) {
+    return broker.track(
+        EventBus.builder()
+            .transport(broker.transport().publisher(settings).build())
+            .register(PaymentCompleted.class)
+            .build());
+  }
+
+  @Test
+  void eventsPublishedFromFourThreadsAreAllConfirmedAndStoredOnce() throws Exception {
+    String queue = boundQueue(Map.of("x-queue-type", "quorum"));
+    EventBus bus = bus(PublisherSettings.defaults());
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    List<Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      workers.add(
+          threads.submit(
+              () -> {
+                List<CompletableFuture<PublishReceipt>> publishes = new ArrayList<>();
+                for (int i = 0; i < 2_500; i++) {
+                  publishes.add(
+                      bus.publish(new PaymentCompleted("o-" + i, i)).toCompletableFuture());
+                }
+                publishes.forEach(publish -> confirmed.add(publish.join().eventId()));
+                return null;
+              }));
+    }
+    for (Future<?> worker : workers) {
+      worker.get(60, TimeUnit.SECONDS);
+    }
+    threads.shutdown();
+
+    List<GetResponse> stored = broker.awaitMessages(queue, 10_000, Duration.ofSeconds(60));
+    Set<String> storedIds = new HashSet<>();
+    stored.forEach(message -> storedIds.add(message.getProps().getMessageId()));
+    assertThat(confirmed).hasSize(10_000);
+    assertThat(storedIds).isEqualTo(confirmed);
+  }
+
+  @Test
+  void aBatchCompletesWhenEveryEventIsConfirmed() throws Exception {
+    String queue = boundQueue(Map.of());
+    EventBus bus = bus(PublisherSettings.defaults());
+    List<PaymentCompleted> events = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      events.add(new PaymentCompleted("o-" + i, i));
+    }
+
+    List<PublishReceipt> receipts =
+        bus.publishAll(events).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(receipts).hasSize(1_000).extracting(PublishReceipt::eventId).doesNotHaveDuplicates();
+    assertThat(broker.awaitMessages(queue, 1_000, Duration.ofSeconds(10)))
+        .extracting(message -> message.getProps().getMessageId())
+        .containsExactlyElementsOf(receipts.stream().map(PublishReceipt::eventId).toList());
+  }
+
+  @Test
+  void aNackedEventIsRetriedAndThenFails() throws Exception {
+    String queue = boundQueue(Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+    RabbitTransport transport =
+        broker
+            .transport()
+            .publisher(
+                PublisherSettings.defaults()
+                    .withNackRetries(2)
+                    .withNackBackoff(Duration.ofMillis(20)))
+            .build();
+    EventBus bus =
+        broker.track(
+            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+    bus.publishAndWait(new PaymentCompleted("fills-the-queue", 1));
+
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("rejected", 2)))
+        .isInstanceOf(PublishNotConfirmedException.class)
+        .hasMessageContaining("rejected by the broker (nack)");
+    assertThat(transport.status().nackRetries()).isEqualTo(2);
+    assertThat(broker.messageCount(queue)).isEqualTo(1);
+  }
+
+  @Test
+  void aNackedEventSucceedsWhenARetryFindsRoom() throws Exception {
+    String queue = boundQueue(Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+    RabbitTransport transport =
+        broker
+            .transport()
+            .publisher(
+                PublisherSettings.defaults()
+                    .withNackRetries(20)
+                    .withNackBackoff(Duration.ofMillis(50)))
+            .build();
+    EventBus bus =
+        broker.track(
+            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+    bus.publishAndWait(new PaymentCompleted("fills-the-queue", 1));
+
+    CompletableFuture<PublishReceipt> second =
+        bus.publish(new PaymentCompleted("waits-for-room", 2)).toCompletableFuture();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (transport.status().nackRetries() == 0 && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    assertThat(transport.status().nackRetries()).isPositive();
+    assertThat(broker.awaitMessages(queue, 1, Duration.ofSeconds(5))).hasSize(1);
+
+    PublishReceipt receipt = second.get(10, TimeUnit.SECONDS);
+    assertThat(
+            broker.awaitMessages(queue, 1, Duration.ofSeconds(5)).get(0).getProps().getMessageId())
+        .isEqualTo(receipt.eventId());
+  }
+
+  @Test
+  void unroutableEventsCanBeAcceptedAndCounted() {
+    RabbitTransport transport =
+        broker
+            .transport()
+            .publisher(PublisherSettings.defaults().withAcceptUnroutable(true))
+            .build();
+    EventBus bus =
+        broker.track(
+            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+
+    bus.publishAndWait(new PaymentCompleted("nobody-listens", 1));
+    bus.publishAndWait(new PaymentCompleted("nobody-listens", 2));
+
+    assertThat(transport.status().unroutableAccepted()).isEqualTo(2);
+  }
+
+  @Test
+  void unroutableEventsInABatchFailTheBatchWithEveryFailureAttached() {
+    EventBus bus = bus(PublisherSettings.defaults());
+
+    assertThatThrownBy(
+            () ->
+                bus.publishAll(List.of(new PaymentCompleted("a", 1), new PaymentCompleted("b", 2)))
+                    .toCompletableFuture()
+                    .join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(UnroutableEventException.class)
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+  }
+
+  @Test
+  void closingWithPublishesInFlightSettlesEveryFutureAndLosesNoConfirmedEvent() throws Exception {
+    String queue = boundQueue(Map.of("x-queue-type", "quorum"));
+    EventBus bus =
+        EventBus.builder()
+            .transport(broker.transport().shutdownTimeout(Duration.ofMillis(200)).build())
+            .register(PaymentCompleted.class)
+            .build();
+    List<CompletableFuture<PublishReceipt>> publishes = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      publishes.add(bus.publish(new PaymentCompleted("o-" + i, i)).toCompletableFuture());
+    }
+
+    bus.close();
+
+    Set<String> confirmed = new HashSet<>();
+    int failed = 0;
+    for (CompletableFuture<PublishReceipt> publish : publishes) {
+      try {
+        confirmed.add(publish.get(5, TimeUnit.SECONDS).eventId());
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(PublishNotConfirmedException.class);
+        failed++;
+      }
+    }
+    assertThat(confirmed.size() + failed).isEqualTo(5_000);
+    Map<String, Integer> stored = new HashMap<>();
+    for (GetResponse message :
+        broker.awaitMessages(queue, confirmed.size(), Duration.ofSeconds(10))) {
+      stored.merge(message.getProps().getMessageId(), 1, Integer::sum);
+    }
+    assertThat(stored.keySet()).containsAll(confirmed);
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("late", 1)))
+        .isInstanceOf(PublishException.class)
+        .hasMessageContaining("closed");
+  }
+}
