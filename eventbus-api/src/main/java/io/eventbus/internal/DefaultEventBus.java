@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,7 @@ public final class DefaultEventBus implements EventBus {
           UnknownEventTypeException.unregisteredClass(event.getClass()));
     }
     String type = typeName.get();
-    String id = options.id() != null ? options.id() : UUID.randomUUID().toString();
+    String id = options.id() != null ? options.id() : randomId();
     EventMetadata metadata =
         new EventMetadata(
             id,
@@ -140,6 +141,17 @@ public final class DefaultEventBus implements EventBus {
       }
     }
     return new CompletionException(first);
+  }
+
+  /**
+   * A random (version 4) UUID. Event ids must be unique, not unpredictable, so the thread-local
+   * generator serves instead of {@code UUID.randomUUID()}'s contended {@code SecureRandom}.
+   */
+  static String randomId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new UUID(high, low).toString();
   }
 
   @Override

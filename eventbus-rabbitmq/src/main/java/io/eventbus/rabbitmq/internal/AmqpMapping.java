@@ -7,6 +7,8 @@ import io.eventbus.codec.WireMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +35,7 @@ public final class AmqpMapping {
         .appId(headers.get(CloudEventsAttributes.SOURCE))
         .correlationId(headers.get(CloudEventsAttributes.CORRELATION_ID))
         .timestamp(timestamp(headers.get(CloudEventsAttributes.TIME)))
-        .headers(new LinkedHashMap<>(headers))
+        .headers(Collections.<String, Object>unmodifiableMap(headers))
         .build();
   }
 
@@ -73,14 +75,35 @@ public final class AmqpMapping {
     return null;
   }
 
+  /**
+   * The AMQP timestamp (whole seconds) of an RFC 3339 time. Events published in the same second
+   * share the parse: the last one is remembered.
+   */
   private static @Nullable Date timestamp(@Nullable String time) {
     if (time == null) {
       return null;
     }
+    LastTimestamp last = lastTimestamp;
+    if (time.length() >= SECONDS_PREFIX
+        && time.endsWith("Z")
+        && time.regionMatches(0, last.prefix, 0, SECONDS_PREFIX)) {
+      return new Date(last.date.getTime());
+    }
     try {
-      return Date.from(OffsetDateTime.parse(time).toInstant());
+      Date date = Date.from(OffsetDateTime.parse(time).toInstant().truncatedTo(ChronoUnit.SECONDS));
+      if (time.length() >= SECONDS_PREFIX && time.endsWith("Z")) {
+        lastTimestamp = new LastTimestamp(time.substring(0, SECONDS_PREFIX), date);
+      }
+      return date;
     } catch (DateTimeParseException e) {
       return null;
     }
   }
+
+  /** {@code yyyy-MM-ddTHH:mm:ss}: what a UTC time shares with others of the same second. */
+  private static final int SECONDS_PREFIX = 19;
+
+  private static volatile LastTimestamp lastTimestamp = new LastTimestamp("", new Date(0));
+
+  private record LastTimestamp(String prefix, Date date) {}
 }

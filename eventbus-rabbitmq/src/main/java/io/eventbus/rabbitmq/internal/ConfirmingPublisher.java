@@ -65,6 +65,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
   private static final Duration SWEEP_INTERVAL = Duration.ofMillis(50);
   private static final int MAX_BATCH = 256;
+  private static final int FULL_SWEEP_EVERY = 20;
 
   private final ConnectionSupervisor supervisor;
   private final PublisherSettings settings;
@@ -88,6 +89,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   private final AtomicLong nackRetries = new AtomicLong();
   private final AtomicLong unroutableAccepted = new AtomicLong();
   private @Nullable Channel channel; // sender thread only
+  private long sweeps; // scheduler thread only
 
   public ConfirmingPublisher(
       ConnectionSupervisor supervisor,
@@ -390,28 +392,33 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
 
   private void settle(long tag, boolean multiple, boolean acked) {
     int before = outstandingCount.get();
+    List<Publish> confirmed = new ArrayList<>();
     if (multiple) {
       for (Map.Entry<Long, Publish> entry = outstanding.firstEntry();
           entry != null && entry.getKey() <= tag;
           entry = outstanding.higherEntry(entry.getKey())) {
         if (outstanding.remove(entry.getKey(), entry.getValue())) {
           outstandingCount.decrementAndGet();
-          settled(entry.getValue(), acked);
+          settled(entry.getValue(), acked, confirmed);
         }
       }
     } else {
       Publish publish = outstanding.remove(tag);
       if (publish != null) {
         outstandingCount.decrementAndGet();
-        settled(publish, acked);
+        settled(publish, acked, confirmed);
       }
+    }
+    if (!confirmed.isEmpty()) {
+      // One hand-off per confirm frame, not per event: a multiple ack completes hundreds at once.
+      completions.execute(() -> confirmed.forEach(publish -> publish.future.complete(null)));
     }
     if (before >= settings.maxOutstandingConfirms() || outstandingCount.get() == 0) {
       wake();
     }
   }
 
-  private void settled(Publish publish, boolean acked) {
+  private void settled(Publish publish, boolean acked, List<Publish> confirmed) {
     if (!acked) {
       if (publish.nacks < settings.nackRetries()) {
         publish.nacks++;
@@ -433,7 +440,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       if (publish.returnedWith != null) {
         unroutableAccepted.incrementAndGet();
       }
-      completions.execute(() -> publish.future.complete(null));
+      confirmed.add(publish);
     }
   }
 
@@ -502,9 +509,19 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     } finally {
       lock.unlock();
     }
+    // Outstanding events expire roughly in sequence order, so most sweeps stop at the first live
+    // one; an event sent again after a nack sits behind younger ones, which a full sweep every
+    // FULL_SWEEP_EVERY sweeps catches.
+    boolean full = ++sweeps % FULL_SWEEP_EVERY == 0;
     for (Map.Entry<Long, Publish> entry : outstanding.entrySet()) {
       Publish publish = entry.getValue();
-      if (now - publish.expiresAt >= 0 && outstanding.remove(entry.getKey(), publish)) {
+      if (now - publish.expiresAt < 0) {
+        if (full) {
+          continue;
+        }
+        break;
+      }
+      if (outstanding.remove(entry.getKey(), publish)) {
         outstandingCount.decrementAndGet();
         fail(
             publish,

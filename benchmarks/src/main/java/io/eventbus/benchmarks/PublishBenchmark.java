@@ -1,0 +1,317 @@
+package io.eventbus.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.eventbus.EventBus;
+import io.eventbus.EventMetadata;
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.codec.JacksonEventCodec;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.PublisherSettings;
+import io.eventbus.rabbitmq.RabbitTopology;
+import io.eventbus.rabbitmq.RabbitTransport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Publishes the same events with the raw amqp-client (asynchronous confirms) and with eventbus, in
+ * the same JVM, alternating, with the same outstanding-confirm window, to a fresh quorum and a
+ * fresh classic queue per run, and prints throughput, their ratio, confirm latency, client CPU time
+ * per event and peak heap.
+ *
+ * <pre>
+ * ./mvnw -q -pl benchmarks -am package -DskipTests exec:java -Dexec.args="--events 200000 --rounds 3"
+ * </pre>
+ */
+public final class PublishBenchmark {
+  private static final String EXCHANGE = "eventbus.bench";
+  private static final String ROUTING_KEY = "bench.order.placed.v1";
+
+  private final String uri;
+  private final int window;
+  private final ConnectionFactory factory = new ConnectionFactory();
+
+  private PublishBenchmark(String uri, int window) throws Exception {
+    this.uri = uri;
+    this.window = window;
+    factory.setUri(uri);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options = new Options(args);
+    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    int events = options.number("--events", 200_000);
+    int rounds = options.number("--rounds", 3);
+    int window = options.number("--window", 4_096);
+    PublishBenchmark benchmark = new PublishBenchmark(uri, window);
+    System.out.printf(
+        "Publish benchmark: %,d events of %d bytes per run, window %,d, %d rounds, %d cores, Java %s%n",
+        events,
+        benchmark.body().length,
+        window,
+        rounds,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    System.out.println("warming up…");
+    benchmark.raw("classic", Math.min(events, 20_000));
+    benchmark.eventbus("classic", Math.min(events, 20_000));
+
+    List<Measurement.Result> results = new ArrayList<>();
+    for (String queueType : List.of("quorum", "classic")) {
+      for (int round = 0; round < rounds; round++) {
+        if (round % 2 == 0) {
+          results.add(benchmark.raw(queueType, events));
+          results.add(benchmark.eventbus(queueType, events));
+        } else {
+          results.add(benchmark.eventbus(queueType, events));
+          results.add(benchmark.raw(queueType, events));
+        }
+      }
+    }
+    Report.print(results);
+  }
+
+  /** The raw client: one channel, asynchronous confirms, a semaphore as the window. */
+  private Measurement.Result raw(String queueType, int events) throws Exception {
+    String queue = declareQueue(queueType);
+    Measurement measurement = new Measurement();
+    byte[] body = body();
+    AMQP.BasicProperties properties = properties();
+    try (Connection connection = factory.newConnection("bench-raw")) {
+      Channel channel = connection.createChannel();
+      channel.confirmSelect();
+      NavigableMap<Long, Long> sentAt = new ConcurrentSkipListMap<>();
+      Semaphore permits = new Semaphore(window);
+      CountDownLatch confirmed = new CountDownLatch(events);
+      AtomicInteger nacked = new AtomicInteger();
+      channel.addConfirmListener(
+          new ConfirmListener() {
+            @Override
+            public void handleAck(long tag, boolean multiple) {
+              settle(tag, multiple, false);
+            }
+
+            @Override
+            public void handleNack(long tag, boolean multiple) {
+              settle(tag, multiple, true);
+            }
+
+            private void settle(long tag, boolean multiple, boolean nack) {
+              long now = System.nanoTime();
+              Map<Long, Long> settled =
+                  multiple ? sentAt.headMap(tag, true) : sentAt.subMap(tag, true, tag, true);
+              int count = 0;
+              for (Long start : settled.values()) {
+                measurement.latencyMicros.recordValue((now - start) / 1_000);
+                count++;
+              }
+              settled.clear();
+              if (nack) {
+                nacked.addAndGet(count);
+              }
+              permits.release(count);
+              for (int i = 0; i < count; i++) {
+                confirmed.countDown();
+              }
+            }
+          });
+      measurement.start();
+      for (int i = 0; i < events; i++) {
+        permits.acquire();
+        sentAt.put(channel.getNextPublishSeqNo(), System.nanoTime());
+        channel.basicPublish(EXCHANGE, ROUTING_KEY, true, properties, body);
+      }
+      awaitOrFail(confirmed, "raw");
+      measurement.stop();
+      if (nacked.get() > 0) {
+        throw new IllegalStateException(nacked.get() + " raw publishes were nacked");
+      }
+    }
+    deleteQueue(queue, events);
+    return measurement.result("amqp-client", queueType, events);
+  }
+
+  /** eventbus with the same window, enforced by the caller as the raw client does. */
+  private Measurement.Result eventbus(String queueType, int events) throws Exception {
+    String queue = declareQueue(queueType);
+    Measurement measurement = new Measurement();
+    RabbitTransport transport =
+        RabbitTransport.builder()
+            .uri(uri)
+            .connectionName("bench-eventbus")
+            .topology(RabbitTopology.defaults().withExchange(EXCHANGE))
+            .publisher(
+                PublisherSettings.defaults()
+                    .withTimeout(Duration.ofMinutes(2))
+                    .withMaxOutstandingConfirms(window)
+                    .withMaxBufferedEvents(window))
+            .build();
+    try (EventBus bus =
+        EventBus.builder()
+            .transport(transport)
+            .source("/bench")
+            .register(BenchOrderPlaced.class)
+            .build()) {
+      Semaphore permits = new Semaphore(window);
+      CountDownLatch confirmed = new CountDownLatch(events);
+      AtomicInteger failed = new AtomicInteger();
+      measurement.start();
+      for (int i = 0; i < events; i++) {
+        permits.acquire();
+        long start = System.nanoTime();
+        bus.publish(BenchOrderPlaced.number(i))
+            .whenComplete(
+                (receipt, failure) -> {
+                  measurement.latencyMicros.recordValue((System.nanoTime() - start) / 1_000);
+                  if (failure != null) {
+                    failed.incrementAndGet();
+                  }
+                  permits.release();
+                  confirmed.countDown();
+                });
+      }
+      awaitOrFail(confirmed, "eventbus");
+      measurement.stop();
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " eventbus publishes failed");
+      }
+    }
+    deleteQueue(queue, events);
+    return measurement.result("eventbus", queueType, events);
+  }
+
+  /** The body eventbus writes for event 0, so both clients send the same bytes. */
+  private byte[] body() throws Exception {
+    return JacksonEventCodec.create().encode(BenchOrderPlaced.number(0));
+  }
+
+  /** The properties and headers eventbus writes, so both clients send the same frames. */
+  private static AMQP.BasicProperties properties() {
+    EventMetadata metadata =
+        EventMetadata.of(UUID.randomUUID().toString(), ROUTING_KEY, "/bench", Instant.now());
+    Map<String, Object> headers = new LinkedHashMap<>(CloudEventsAttributes.toHeaders(metadata));
+    WireMessage ignored = new WireMessage(new byte[0], JacksonEventCodec.CONTENT_TYPE, Map.of());
+    return new AMQP.BasicProperties.Builder()
+        .contentType(ignored.contentType())
+        .deliveryMode(2)
+        .messageId(metadata.id())
+        .type(metadata.type())
+        .appId(metadata.source())
+        .headers(headers)
+        .build();
+  }
+
+  private String declareQueue(String queueType) throws Exception {
+    String queue = "bench-" + queueType + "-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Connection connection = factory.newConnection("bench-admin");
+        Channel channel = connection.createChannel()) {
+      channel.exchangeDeclare(EXCHANGE, "topic", true);
+      channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", queueType));
+      channel.queueBind(queue, EXCHANGE, ROUTING_KEY);
+    }
+    return queue;
+  }
+
+  private void deleteQueue(String queue, int expected) throws Exception {
+    try (Connection connection = factory.newConnection("bench-admin");
+        Channel channel = connection.createChannel()) {
+      long stored = channel.messageCount(queue);
+      if (stored != expected) {
+        throw new IllegalStateException(
+            queue + " holds " + stored + " events, expected " + expected);
+      }
+      channel.queueDelete(queue);
+    }
+  }
+
+  private static void awaitOrFail(CountDownLatch latch, String client) throws InterruptedException {
+    if (!latch.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(client + ": " + latch.getCount() + " events not confirmed");
+    }
+  }
+
+  /** The summary table: medians per client and queue type, and the ratio. */
+  static final class Report {
+    private Report() {}
+
+    static void print(List<Measurement.Result> results) {
+      Map<String, List<Measurement.Result>> byKey = new HashMap<>();
+      for (Measurement.Result result : results) {
+        byKey
+            .computeIfAbsent(result.queueType() + "/" + result.client(), k -> new ArrayList<>())
+            .add(result);
+      }
+      System.out.println();
+      System.out.println(
+          "| queue | client | events/s (median) | ratio | confirm p50 | confirm p99 | CPU µs/event | peak heap MiB | runs (events/s) |");
+      System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---|");
+      for (String queueType : List.of("quorum", "classic")) {
+        Measurement.Result raw = median(byKey.get(queueType + "/amqp-client"));
+        for (String client : List.of("amqp-client", "eventbus")) {
+          List<Measurement.Result> runs = byKey.get(queueType + "/" + client);
+          Measurement.Result median = median(runs);
+          System.out.printf(
+              Locale.ROOT,
+              "| %s | %s | %,.0f | %.2f | %,d µs | %,d µs | %.1f | %.0f | %s |%n",
+              queueType,
+              client,
+              median.eventsPerSecond(),
+              median.eventsPerSecond() / raw.eventsPerSecond(),
+              median.p50Micros(),
+              median.p99Micros(),
+              median.cpuMicrosPerEvent(),
+              median.peakHeapBytes() / 1024.0 / 1024.0,
+              String.join(
+                  ", ",
+                  runs.stream()
+                      .map(r -> String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()))
+                      .toList()));
+        }
+      }
+    }
+
+    private static Measurement.Result median(List<Measurement.Result> runs) {
+      List<Measurement.Result> sorted =
+          runs.stream()
+              .sorted(Comparator.comparingDouble(Measurement.Result::eventsPerSecond))
+              .toList();
+      return sorted.get(sorted.size() / 2);
+    }
+  }
+
+  /** {@code --name value} command-line options. */
+  static final class Options {
+    private final Map<String, String> values = new HashMap<>();
+
+    Options(String[] args) {
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        values.put(args[i], args[i + 1]);
+      }
+    }
+
+    String text(String name, String fallback) {
+      return values.getOrDefault(name, fallback);
+    }
+
+    int number(String name, int fallback) {
+      return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
+    }
+  }
+}
