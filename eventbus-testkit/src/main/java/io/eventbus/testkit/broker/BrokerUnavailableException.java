@@ -15,7 +15,8 @@ public final class BrokerUnavailableException extends RuntimeException {
           + " point the tests at one with EVENTBUS_TEST_AMQP_URI=amqp://user:pass@host:5672, or run"
           + " a Docker engine with org.testcontainers:testcontainers-rabbitmq on the test classpath.";
 
-  BrokerUnavailableException(String tried) {
+  /** A failure listing what was {@code tried}. */
+  public BrokerUnavailableException(String tried) {
     super("No RabbitMQ broker for the tests. Tried: " + tried + ". " + HOW_TO_GET_ONE);
   }
 }
