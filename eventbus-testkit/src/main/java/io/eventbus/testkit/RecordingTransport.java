@@ -1,0 +1,120 @@
+package io.eventbus.testkit;
+
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetterReason;
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.Transport;
+import io.eventbus.spi.TransportSubscription;
+import io.eventbus.testkit.RecordedDelivery.Outcome;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** The decorator behind {@link EventRecorder#record(Transport)}. */
+final class RecordingTransport implements Transport {
+  private final Transport delegate;
+  private final EventRecorder recorder;
+
+  RecordingTransport(Transport delegate, EventRecorder recorder) {
+    this.delegate = delegate;
+    this.recorder = recorder;
+  }
+
+  @Override
+  public CompletionStage<Void> send(OutboundMessage message) {
+    recorder.ledger().recordPublished(message.eventId());
+    return delegate
+        .send(message)
+        .whenComplete(
+            (ignored, failure) ->
+                recorder.recordPublish(
+                    new RecordedPublish(
+                        message.eventId(),
+                        message.eventType(),
+                        message.message(),
+                        unwrap(failure),
+                        recorder.codec())));
+  }
+
+  @Override
+  public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    return delegate.subscribe(
+        spec,
+        inbound -> {
+          RecordingInbound recording = new RecordingInbound(inbound, spec.name());
+          try {
+            receiver.accept(recording);
+          } finally {
+            // The transport requeues what the receiver left unsettled.
+            recording.record(Outcome.REQUEUED, null);
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Recording[" + delegate + "]";
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+
+  private final class RecordingInbound implements InboundMessage {
+    private final InboundMessage delegate;
+    private final String subscription;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    RecordingInbound(InboundMessage delegate, String subscription) {
+      this.delegate = delegate;
+      this.subscription = subscription;
+    }
+
+    @Override
+    public WireMessage message() {
+      return delegate.message();
+    }
+
+    @Override
+    public boolean redelivered() {
+      return delegate.redelivered();
+    }
+
+    @Override
+    public void ack() {
+      delegate.ack();
+      record(Outcome.HANDLED, null);
+    }
+
+    @Override
+    public void requeue() {
+      delegate.requeue();
+      record(Outcome.REQUEUED, null);
+    }
+
+    @Override
+    public void deadLetter(DeadLetterReason reason) {
+      delegate.deadLetter(reason);
+      record(Outcome.DEAD_LETTERED, reason);
+    }
+
+    void record(Outcome outcome, @Nullable DeadLetterReason reason) {
+      if (settled.compareAndSet(false, true)) {
+        recorder.recordDelivery(
+            new RecordedDelivery(
+                subscription, message(), redelivered(), outcome, reason, recorder.codec()));
+      }
+    }
+  }
+}

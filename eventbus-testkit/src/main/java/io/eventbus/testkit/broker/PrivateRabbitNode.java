@@ -1,0 +1,350 @@
+package io.eventbus.testkit.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A RabbitMQ node of the tests' own, started from the installed {@code rabbitmq-server} with its
+ * own node name ({@code eventbus-tk-<n>@localhost}), AMQP port ({@code 5700 + n}), Erlang
+ * distribution port ({@code 25700 + n}), Erlang cookie and data directory under a temporary folder,
+ * for {@code n} from 0 to 9. Fault tests may stop, restart or overload it freely, unlike the shared
+ * node on 5672, which this class never touches.
+ *
+ * <pre>{@code
+ * try (PrivateRabbitNode node = PrivateRabbitNode.start()) {
+ *   Transport transport = RabbitTransport.builder().uri(node.uri()).build();
+ *   ...
+ *   node.rabbitmqctl("close_all_connections", "test");
+ * }
+ * }</pre>
+ *
+ * <h2>Thread safety</h2>
+ *
+ * Thread-safe.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * {@link #start()} returns once the node accepts AMQP connections (a few seconds). {@link #close()}
+ * stops the node with {@code rabbitmqctl -n <node> stop}, waits for its process to end and deletes
+ * its folder; a JVM shutdown hook does the same if the node is still running then. Idempotent.
+ *
+ * <h2>Failures</h2>
+ *
+ * {@link #start()} throws {@link IllegalStateException} if rabbitmq-server is not installed, no
+ * slot is free, or the node does not start within a minute; its log folder is named in the message.
+ */
+public final class PrivateRabbitNode implements Broker {
+  private static final Logger log = LoggerFactory.getLogger(PrivateRabbitNode.class);
+
+  /** Where Debian's rabbitmq-server installs its versions. */
+  static final Path INSTALL_ROOT = Path.of("/usr/lib/rabbitmq/lib");
+
+  /** The first AMQP port; slot {@code n} uses {@code FIRST_AMQP_PORT + n}. */
+  public static final int FIRST_AMQP_PORT = 5700;
+
+  /** The first Erlang distribution port; slot {@code n} uses {@code FIRST_DIST_PORT + n}. */
+  public static final int FIRST_DIST_PORT = 25700;
+
+  /** How many slots (nodes at once) there are. */
+  public static final int SLOTS = 10;
+
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path sbin;
+  private final Path folder;
+  private final String nodeName;
+  private final int port;
+  private final Map<String, String> environment;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook;
+
+  private PrivateRabbitNode(Path sbin, Path folder, int slot) {
+    this.sbin = sbin;
+    this.folder = folder;
+    this.nodeName = "eventbus-tk-" + slot + "@localhost";
+    this.port = FIRST_AMQP_PORT + slot;
+    this.environment = environment(folder, nodeName, port, FIRST_DIST_PORT + slot);
+    this.shutdownHook = new Thread(this::stop, "eventbus-private-node-stop");
+  }
+
+  /**
+   * The {@code sbin} folder of the newest rabbitmq-server installed under {@code
+   * /usr/lib/rabbitmq/lib}, if any.
+   */
+  public static Optional<Path> installation() {
+    if (!Files.isDirectory(INSTALL_ROOT)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> versions = Files.list(INSTALL_ROOT)) {
+      return versions
+          .filter(p -> p.getFileName().toString().startsWith("rabbitmq_server-"))
+          .map(p -> p.resolve("sbin"))
+          .filter(p -> Files.isExecutable(p.resolve("rabbitmq-server")))
+          .max(Comparator.comparing(PrivateRabbitNode::version));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Starts a node from the newest installed rabbitmq-server in the first free slot. */
+  public static PrivateRabbitNode start() {
+    return start(
+        installation()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "rabbitmq-server is not installed under " + INSTALL_ROOT)));
+  }
+
+  static PrivateRabbitNode start(Path sbin) {
+    List<String> failures = new ArrayList<>();
+    for (int slot = 0; slot < SLOTS; slot++) {
+      if (!free(FIRST_AMQP_PORT + slot) || !free(FIRST_DIST_PORT + slot)) {
+        continue;
+      }
+      Path folder;
+      try {
+        folder = Files.createTempDirectory("eventbus-tk-node-" + slot + "-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      PrivateRabbitNode node = new PrivateRabbitNode(sbin, folder, slot);
+      try {
+        node.launch();
+        return node;
+      } catch (RuntimeException e) {
+        failures.add(node.nodeName + ": " + e.getMessage());
+        node.close();
+      }
+    }
+    throw new IllegalStateException(
+        "No private RabbitMQ node started"
+            + (failures.isEmpty() ? ": all " + SLOTS + " slots are taken" : ": " + failures));
+  }
+
+  private void launch() {
+    try {
+      Files.createDirectories(folder.resolve("home"));
+      Files.createDirectories(folder.resolve("mnesia"));
+      Files.createDirectories(folder.resolve("log"));
+      Files.writeString(
+          folder.resolve("rabbitmq.conf"),
+          "loopback_users = none\nlisteners.tcp.default = 127.0.0.1:" + port + "\n");
+      Files.writeString(folder.resolve("enabled_plugins"), "[].\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    log.info("Starting private RabbitMQ node {} on 127.0.0.1:{}", nodeName, port);
+    run(List.of(sbin.resolve("rabbitmq-server").toString(), "-detached"));
+    rabbitmqctl(
+        "wait", folder.resolve("pid").toString(), "--timeout", "" + COMMAND_TIMEOUT.toSeconds());
+    if (!Probes.answers("127.0.0.1", port)) {
+      throw new IllegalStateException(
+          "node " + nodeName + " runs but does not accept AMQP on port " + port);
+    }
+  }
+
+  /**
+   * Runs {@code rabbitmqctl -n <this node> args...} and returns its output.
+   *
+   * @throws IllegalStateException if it fails or takes over a minute
+   */
+  public String rabbitmqctl(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(sbin.resolve("rabbitmqctl").toString());
+    command.add("-n");
+    command.add(nodeName);
+    command.addAll(List.of(args));
+    return run(command);
+  }
+
+  private String run(List<String> command) {
+    Path output = folder.resolve("command.out");
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .directory(folder.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
+      if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            describe(command)
+                + " did not finish within "
+                + COMMAND_TIMEOUT
+                + " (logs in "
+                + folder.resolve("log")
+                + ")");
+      }
+      String text = Files.readString(output, StandardCharsets.UTF_8);
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(
+            describe(command)
+                + " exited with "
+                + process.exitValue()
+                + ": "
+                + text.strip()
+                + " (logs in "
+                + folder.resolve("log")
+                + ")");
+      }
+      return text;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while running " + describe(command), e);
+    }
+  }
+
+  /** The node's name, such as {@code eventbus-tk-0@localhost}. */
+  public String nodeName() {
+    return nodeName;
+  }
+
+  /** The node's folder (data, logs, cookie), deleted on close. */
+  public Path folder() {
+    return folder;
+  }
+
+  @Override
+  public String uri() {
+    return "amqp://guest:guest@127.0.0.1:" + port;
+  }
+
+  @Override
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public String description() {
+    return "the private node " + nodeName + " on 127.0.0.1:" + port;
+  }
+
+  /** Stops the node and deletes its folder. Idempotent. */
+  @Override
+  public void close() {
+    stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is running or has run.
+    }
+  }
+
+  private void stop() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Path pid = folder.resolve("pid");
+    if (Files.exists(pid)) {
+      try {
+        rabbitmqctl("stop", pid.toString());
+        log.info("Stopped private RabbitMQ node {}", nodeName);
+      } catch (RuntimeException e) {
+        log.warn("Could not stop {} cleanly: {}", nodeName, e.getMessage());
+        killFromPidFile(pid);
+      }
+    }
+    deleteRecursively(folder);
+  }
+
+  private void killFromPidFile(Path pid) {
+    try {
+      long id = Long.parseLong(Files.readString(pid).strip());
+      ProcessHandle.of(id).ifPresent(ProcessHandle::destroyForcibly);
+    } catch (IOException | NumberFormatException e) {
+      log.warn("Could not read the pid of {}: {}", nodeName, e.getMessage());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PrivateRabbitNode[" + nodeName + ", port " + port + "]";
+  }
+
+  private static Map<String, String> environment(
+      Path folder, String nodeName, int port, int distPort) {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("HOME", folder.resolve("home").toString());
+    environment.put("RABBITMQ_NODENAME", nodeName);
+    environment.put("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1");
+    environment.put("RABBITMQ_NODE_PORT", Integer.toString(port));
+    environment.put("RABBITMQ_DIST_PORT", Integer.toString(distPort));
+    environment.put("RABBITMQ_MNESIA_BASE", folder.resolve("mnesia").toString());
+    environment.put("RABBITMQ_LOG_BASE", folder.resolve("log").toString());
+    environment.put("RABBITMQ_PID_FILE", folder.resolve("pid").toString());
+    environment.put("RABBITMQ_CONFIG_FILE", folder.resolve("rabbitmq.conf").toString());
+    environment.put("RABBITMQ_ENABLED_PLUGINS_FILE", folder.resolve("enabled_plugins").toString());
+    environment.put(
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
+    return environment;
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Orders {@code rabbitmq_server-3.10.8} before {@code rabbitmq_server-3.13.1} numerically. */
+  static String version(Path sbin) {
+    String name = sbin.getParent().getFileName().toString().replace("rabbitmq_server-", "");
+    StringBuilder key = new StringBuilder();
+    for (String part : name.split("[.-]")) {
+      key.append(
+          String.format(
+              "%08d",
+              part.chars().allMatch(Character::isDigit) && !part.isEmpty()
+                  ? Integer.parseInt(part)
+                  : 0));
+    }
+    return key.toString();
+  }
+
+  private static String describe(List<String> command) {
+    return String.join(" ", command.subList(0, Math.min(4, command.size())))
+        .replace(command.get(0), Path.of(command.get(0)).getFileName().toString());
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.debug("Could not delete {}: {}", root, e.getMessage());
+    }
+  }
+}

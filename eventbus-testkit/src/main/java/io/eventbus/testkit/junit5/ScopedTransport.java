@@ -1,0 +1,47 @@
+package io.eventbus.testkit.junit5;
+
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.Transport;
+import io.eventbus.spi.TransportSubscription;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Gives every subscription a queue name of the fixture's scope ({@code <prefix><name>}), so that
+ * tests sharing a broker never share a queue, and reports each name for cleanup.
+ */
+final class ScopedTransport implements Transport {
+  private final Transport delegate;
+  private final UnaryOperator<String> queueName;
+
+  ScopedTransport(Transport delegate, UnaryOperator<String> queueName) {
+    this.delegate = delegate;
+    this.queueName = queueName;
+  }
+
+  @Override
+  public CompletionStage<Void> send(OutboundMessage message) {
+    return delegate.send(message);
+  }
+
+  @Override
+  public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    return delegate.subscribe(
+        new SubscriptionSpec(
+            queueName.apply(spec.name()), spec.eventTypes(), spec.concurrency(), spec.prefetch()),
+        receiver);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Scoped[" + delegate + "]";
+  }
+}

@@ -1,0 +1,8 @@
+package io.eventbus.testkit;
+
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
+
+/** The conformance suite on {@link InMemoryTransport}. */
+@EventBusTest(transport = TransportKind.IN_MEMORY)
+class InMemoryTransportConformanceTest extends TransportConformance {}

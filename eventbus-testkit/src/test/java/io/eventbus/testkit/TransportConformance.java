@@ -1,0 +1,437 @@
+package io.eventbus.testkit;
+
+import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
+import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventDecodingException;
+import io.eventbus.Handlers;
+import io.eventbus.PublishException;
+import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.Subscription;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.UnknownEventTypeException;
+import io.eventbus.UnroutableEventException;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.Transport;
+import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.eventbus.testkit.TestEvents.OrderPlaced;
+import io.eventbus.testkit.TestEvents.PaymentCompleted;
+import io.eventbus.testkit.TestEvents.Undecodable;
+import io.eventbus.testkit.TestEvents.Unencodable;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The transport semantics the bus relies on, written once and run unchanged against every
+ * transport: subclasses only pick the transport kind with {@code @EventBusTest}.
+ */
+abstract class TransportConformance {
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  @Test
+  void anEventReachesEverySubscriptionBoundToItsTypeAndNoOther(EventBusFixture fixture) {
+    EventRecorder recorder = fixture.recorder();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                named("shipping"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .subscribe(
+                named("billing"),
+                Handlers.builder()
+                    .on(OrderPlaced.class, (e, c) -> {})
+                    .on(PaymentCompleted.class, (e, c) -> {})
+                    .build())
+            .subscribe(
+                named("payments-only"),
+                Handlers.builder().on(PaymentCompleted.class, (e, c) -> {}).build())
+            .build();
+
+    bus.publishAndWait(new OrderPlaced("o-1", 2));
+    bus.publishAndWait(new PaymentCompleted("o-1", 990));
+
+    assertThat(recorder.awaitHandled("shipping", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-1", 2));
+    assertThat(recorder.awaitHandled("billing", OrderPlaced.class, 1, WAIT)).hasSize(1);
+    assertThat(recorder.awaitHandled("billing", PaymentCompleted.class, 1, WAIT)).hasSize(1);
+    assertThat(recorder.awaitHandled("payments-only", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 990));
+    // One queue per subscription, in order: had the order reached payments-only, it would have
+    // been settled before the payment.
+    assertThat(recorder.deliveries())
+        .filteredOn(d -> d.subscription().equals("payments-only"))
+        .extracting(RecordedDelivery::eventType)
+        .containsExactly("tk.payment.completed.v1");
+    assertThat(recorder).hasNoDeadLetters();
+  }
+
+  @Test
+  void instancesWithTheSameSubscriptionNameShareItsEventsWithoutDuplicates(
+      EventBusFixture fixture) {
+    CountDownLatch bothBusy = new CountDownLatch(2);
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    EventBus one =
+        fixture.busBuilder().subscribe(named("workers"), waitingHandler(bothBusy, first)).build();
+    fixture.busBuilder().subscribe(named("workers"), waitingHandler(bothBusy, second)).build();
+
+    for (int i = 0; i < 10; i++) {
+      one.publishAndWait(new OrderPlaced("o-" + i, i));
+    }
+
+    List<OrderPlaced> handled =
+        fixture.recorder().awaitHandled("workers", OrderPlaced.class, 10, WAIT);
+    assertThat(handled).extracting(OrderPlaced::orderId).doesNotHaveDuplicates().hasSize(10);
+    assertThat(first).isNotEmpty();
+    assertThat(second).isNotEmpty();
+    assertThat(first.size() + second.size()).isEqualTo(10);
+  }
+
+  @Test
+  void aSubscriptionHandlesUpToItsConcurrencyAtOnce(EventBusFixture fixture) {
+    CountDownLatch threeBusy = new CountDownLatch(3);
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("parallel").concurrency(3).build(),
+                waitingHandler(threeBusy, new CopyOnWriteArrayList<>()))
+            .build();
+
+    for (int i = 0; i < 3; i++) {
+      bus.publishAndWait(new OrderPlaced("o-" + i, i));
+    }
+
+    assertThat(fixture.recorder().awaitHandled("parallel", OrderPlaced.class, 3, WAIT)).hasSize(3);
+    assertThat(fixture.recorder()).hasNoDeadLetters();
+  }
+
+  @Test
+  void aRequeuedMessageComesBackRedeliveredAndAnAckedOneDoesNot(EventBusFixture fixture)
+      throws Exception {
+    Transport transport = fixture.transport();
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    transport.subscribe(
+        new SubscriptionSpec("requeue", Set.of(TestEvents.ORDER_PLACED), 1, 1),
+        inbound -> {
+          String id = inbound.message().headers().get("cloudEvents:id");
+          seen.add(id + (inbound.redelivered() ? " redelivered" : " new"));
+          if (inbound.redelivered()) {
+            inbound.ack();
+          } else {
+            inbound.requeue();
+          }
+        });
+
+    send(transport, "e-1", validBody());
+    assertThat(next(seen, 2)).containsExactly("e-1 new", "e-1 redelivered");
+    send(transport, "e-2", validBody());
+    assertThat(next(seen, 2)).containsExactly("e-2 new", "e-2 redelivered");
+  }
+
+  @Test
+  void aMessageWhoseReceiverThrowsIsRequeued(EventBusFixture fixture) throws Exception {
+    Transport transport = fixture.transport();
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    transport.subscribe(
+        new SubscriptionSpec("throwing", Set.of(TestEvents.ORDER_PLACED), 1, 1),
+        inbound -> {
+          seen.add(inbound.redelivered() ? "redelivered" : "new");
+          if (!inbound.redelivered()) {
+            throw new IllegalStateException("receiver failed");
+          }
+          inbound.ack();
+        });
+
+    send(transport, "e-1", validBody());
+
+    assertThat(next(seen, 2)).containsExactly("new", "redelivered");
+    assertThat(
+            fixture
+                .recorder()
+                .awaitDeliveries(d -> d.outcome() == Outcome.HANDLED, "acks", 1, WAIT))
+        .extracting(RecordedDelivery::redelivered)
+        .containsExactly(true);
+  }
+
+  @Test
+  void aHandlerExceptionParksTheEventWithItsReasonAndTheConsumerGoesOn(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                named("failing"),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          if (event.items() == 0) {
+                            throw new IllegalStateException("no items in " + event.orderId());
+                          }
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-empty", 0)).eventId();
+    bus.publishAndWait(new OrderPlaced("o-full", 3));
+
+    assertThat(fixture.recorder()).event(id).wasDeadLettered().hasReason("handler-failed");
+    assertThat(fixture.recorder().awaitHandled("failing", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-full", 3));
+    List<DeadLetter> parked = fixture.deadLetters("failing");
+    assertThat(parked).hasSize(1);
+    assertThat(parked.get(0))
+        .hasReason("handler-failed")
+        .hasErrorType(IllegalStateException.class)
+        .hasErrorMessageContaining("no items in o-empty")
+        .hasSubscription("failing")
+        .hasHeader("eventbus-attempts", "1")
+        .hasHeader("eventbus-original-exchange", fixture.exchange())
+        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED)
+        .hasHeader("cloudEvents:id", id)
+        .hasHeader("eventbus-first-failure-time")
+        .hasHeader("eventbus-error-stack-trace");
+    assertThat(new String(parked.get(0).message().body(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"orderId\":\"o-empty\",\"items\":0}");
+  }
+
+  static Stream<Arguments> malformedInput() {
+    return Stream.of(
+        Arguments.argumentSet(
+            "malformed JSON",
+            headers("bad-json", TestEvents.ORDER_PLACED),
+            "application/json",
+            "{\"orderId\":",
+            "decoding-failed",
+            EventDecodingException.class),
+        Arguments.argumentSet(
+            "an unknown type name",
+            headers("unknown", "tk.nobody.knows.v1"),
+            "application/json",
+            "{\"orderId\":\"o-1\",\"items\":1}",
+            "unknown-type",
+            UnknownEventTypeException.class),
+        Arguments.argumentSet(
+            "a missing id",
+            headers(null, TestEvents.ORDER_PLACED),
+            "application/json",
+            "{\"orderId\":\"o-1\",\"items\":1}",
+            "decoding-failed",
+            EventDecodingException.class),
+        Arguments.argumentSet(
+            "a wrong content type",
+            headers("text", TestEvents.ORDER_PLACED),
+            "text/plain",
+            "{\"orderId\":\"o-1\",\"items\":1}",
+            "decoding-failed",
+            EventDecodingException.class));
+  }
+
+  @ParameterizedTest
+  @MethodSource("malformedInput")
+  void malformedInputIsParkedWithItsReasonAndTheConsumerGoesOn(
+      Map<String, String> headers,
+      String contentType,
+      String body,
+      String reason,
+      Class<? extends Throwable> error,
+      EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                named("strict"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .build();
+
+    fixture
+        .transport()
+        .send(
+            new OutboundMessage(
+                "raw",
+                TestEvents.ORDER_PLACED,
+                new WireMessage(body.getBytes(StandardCharsets.UTF_8), contentType, headers)))
+        .toCompletableFuture()
+        .join();
+    bus.publishAndWait(new OrderPlaced("o-2", 2));
+
+    assertThat(fixture.recorder().awaitHandled("strict", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-2", 2));
+    assertThat(fixture.recorder().awaitDeadLettered("strict", 1, WAIT)).hasSize(1);
+    List<DeadLetter> parked = fixture.deadLetters("strict");
+    assertThat(parked).hasSize(1);
+    assertThat(parked.get(0))
+        .hasReason(reason)
+        .hasErrorType(error)
+        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED);
+    assertThat(parked.get(0).message().body()).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
+    assertThat(parked.get(0).message().contentType()).isEqualTo(contentType);
+  }
+
+  @Test
+  void aTypeThatDoesNotRoundTripFailsOnTheWireNotInMemoryShortcuts(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .register(Unencodable.class)
+            .subscribe(
+                named("lossy"), Handlers.builder().on(Undecodable.class, (e, c) -> {}).build())
+            .build();
+
+    assertThatThrownBy(() -> bus.publishAndWait(new Unencodable(new Object())))
+        .isInstanceOf(PublishException.class)
+        .hasMessageContaining("could not be encoded");
+    String id = bus.publishAndWait(new Undecodable("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder())
+        .event(id)
+        .wasDeadLettered()
+        .hasReason("decoding-failed")
+        .hasErrorType(EventDecodingException.class);
+  }
+
+  @Test
+  void anEventNoSubscriptionIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .register(PaymentCompleted.class)
+            .subscribe(
+                named("orders"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .build();
+
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 100)))
+        .isInstanceOf(UnroutableEventException.class)
+        .hasMessageContaining("tk.payment.completed.v1")
+        .hasMessageContaining("NO_ROUTE");
+    assertThat(fixture.recorder().published())
+        .singleElement()
+        .satisfies(p -> assertThat(p.confirmed()).isFalse());
+    assertThat(fixture.recorder()).published(PaymentCompleted.class).isEmpty();
+  }
+
+  @Test
+  void aClosedTransportRejectsSendsAndSubscriptionsAndClosesTwice(EventBusFixture fixture) {
+    Transport transport = fixture.transport();
+    transport.close();
+    transport.close();
+
+    assertThatThrownBy(
+            () -> transport.send(outbound("late", validBody())).toCompletableFuture().join())
+        .cause()
+        .isInstanceOf(PublishNotConfirmedException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(
+            () ->
+                transport.subscribe(
+                    new SubscriptionSpec("late", Set.of(TestEvents.ORDER_PLACED), 1, 1),
+                    InboundMessage::ack))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void closingASubscriptionWaitsForTheHandlerInFlight(EventBusFixture fixture) throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    EventBus bus = fixture.busBuilder().register(OrderPlaced.class).build();
+    Subscription subscription =
+        bus.subscribe(
+            named("slow"),
+            Handlers.builder()
+                .on(
+                    OrderPlaced.class,
+                    (event, context) -> {
+                      started.countDown();
+                      release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    })
+                .build());
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+    assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(subscription::close);
+    assertThatThrownBy(() -> closing.get(200, TimeUnit.MILLISECONDS))
+        .isInstanceOf(TimeoutException.class);
+    release.countDown();
+    closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(fixture.recorder()).event(id).wasHandled();
+  }
+
+  private static SubscriptionOptions named(String name) {
+    return SubscriptionOptions.named(name);
+  }
+
+  /** Records each event, then waits until {@code latch} reaches zero: proves parallel handling. */
+  private static Handlers waitingHandler(CountDownLatch latch, List<String> handled) {
+    return Handlers.builder()
+        .on(
+            OrderPlaced.class,
+            (event, context) -> {
+              handled.add(event.orderId());
+              latch.countDown();
+              if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the other consumers never became busy");
+              }
+            })
+        .build();
+  }
+
+  private static List<String> next(BlockingQueue<String> queue, int count) throws Exception {
+    List<String> items = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String item = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(item).as("item %d of %d after %s", i + 1, count, items).isNotNull();
+      items.add(item);
+    }
+    return items;
+  }
+
+  private static void send(Transport transport, String id, String body) {
+    transport.send(outbound(id, body)).toCompletableFuture().join();
+  }
+
+  private static OutboundMessage outbound(String id, String body) {
+    return new OutboundMessage(
+        id,
+        TestEvents.ORDER_PLACED,
+        new WireMessage(
+            body.getBytes(StandardCharsets.UTF_8),
+            "application/json",
+            headers(id, TestEvents.ORDER_PLACED)));
+  }
+
+  private static String validBody() {
+    return "{\"orderId\":\"o-1\",\"items\":1}";
+  }
+
+  private static Map<String, String> headers(String id, String type) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("cloudEvents:specversion", "1.0");
+    if (id != null) {
+      headers.put("cloudEvents:id", id);
+    }
+    headers.put("cloudEvents:source", "urn:testkit");
+    headers.put("cloudEvents:type", type);
+    return headers;
+  }
+}

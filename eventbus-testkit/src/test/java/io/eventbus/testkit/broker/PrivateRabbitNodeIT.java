@@ -1,0 +1,61 @@
+package io.eventbus.testkit.broker;
+
+import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventType;
+import io.eventbus.Handlers;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.rabbitmq.RabbitTransport;
+import io.eventbus.testkit.EventRecorder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** One private node really started, used by a bus, driven with rabbitmqctl, and stopped. */
+class PrivateRabbitNodeIT {
+  @EventType("tk.node.ping.v1")
+  record Ping(String text) {}
+
+  @Test
+  void aPrivateNodeStartsServesABusAndStopsWithoutTouchingTheSharedNode() {
+    Path sbin = PrivateRabbitNode.installation().orElse(null);
+    if (sbin == null) {
+      String message = "rabbitmq-server is not installed under " + PrivateRabbitNode.INSTALL_ROOT;
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+    boolean sharedWasUp = Probes.answers("127.0.0.1", 5672);
+    Path folder;
+    int port;
+    try (PrivateRabbitNode node = PrivateRabbitNode.start(sbin)) {
+      folder = node.folder();
+      port = node.port();
+      assertThat(node.nodeName()).matches("eventbus-tk-\\d@localhost");
+      assertThat(port).isBetween(5700, 5709);
+      assertThat(node.uri()).isEqualTo("amqp://guest:guest@127.0.0.1:" + port);
+
+      EventRecorder recorder = EventRecorder.create();
+      try (EventBus bus =
+          EventBus.builder()
+              .transport(recorder.record(RabbitTransport.builder().uri(node.uri()).build()))
+              .subscribe(
+                  SubscriptionOptions.named("pings"),
+                  Handlers.builder().on(Ping.class, (event, context) -> {}).build())
+              .build()) {
+        bus.publishAndWait(new Ping("hello"));
+        assertThat(recorder.awaitHandled(Ping.class, 1, Duration.ofSeconds(10)))
+            .containsExactly(new Ping("hello"));
+      }
+      assertThat(node.rabbitmqctl("list_queues", "name", "--quiet")).contains("pings");
+    }
+
+    assertThat(Probes.answers("127.0.0.1", port)).isFalse();
+    assertThat(Files.exists(folder)).isFalse();
+    assertThat(Probes.answers("127.0.0.1", 5672)).isEqualTo(sharedWasUp);
+  }
+}
