@@ -21,7 +21,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -127,7 +129,7 @@ public final class RabbitTransport implements Transport {
     return publisher.publish(
         topology.exchange(),
         message.eventType(),
-        AmqpMapping.properties(message.message()),
+        AmqpMapping.properties(message.message(), topology),
         message.message().body(),
         message.eventId(),
         message.eventType());
@@ -141,9 +143,14 @@ public final class RabbitTransport implements Transport {
       throw new IllegalStateException("The transport is closed");
     }
     declarer.declareSubscription(consuming, spec);
+    Map<Duration, String> retryQueues = new HashMap<>();
+    spec.redeliveryDelays()
+        .forEach(delay -> retryQueues.put(delay, topology.retryQueue(spec.name(), delay)));
     RabbitSubscription subscription =
         new RabbitSubscription(
             spec,
+            declarer.consumedQueues(spec),
+            retryQueues,
             topology.deadLetterQueue(spec.name()),
             publisher,
             publishTimeout,

@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,15 +25,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscription's consumers: {@code concurrency} channels on the consuming connection, each with
- * one consumer and the subscription's prefetch. amqp-client dispatches one channel's deliveries one
- * at a time, so concurrency is the number of channels, and every delivery is settled on the channel
- * that received it.
+ * A subscription's consumers: one channel on the consuming connection per entry of its consumed
+ * queues ({@code concurrency} times its queue, its queue once when ordered, or one per partition
+ * queue), each with one consumer and the subscription's prefetch. amqp-client dispatches one
+ * channel's deliveries one at a time, so concurrency is the number of channels, order is kept per
+ * channel, and every delivery is settled on the channel that received it.
+ *
+ * <p>Shutdown: {@link #close()} cancels the consumers and turns away (requeues) deliveries that
+ * were already buffered, waits for the handlers in flight up to the shutdown timeout, explicitly
+ * requeues the deliveries whose handlers did not finish (a handler's later settlement is then
+ * ignored), and closes the channels.
  */
 public final class RabbitSubscription implements TransportSubscription {
   private static final Logger log = LoggerFactory.getLogger(RabbitSubscription.class);
 
   private final SubscriptionSpec spec;
+  private final List<String> queues;
+  private final Map<Duration, String> retryQueues;
   private final String deadLetterQueue;
   private final ConfirmingPublisher publisher;
   private final Duration parkTimeout;
@@ -39,16 +50,22 @@ public final class RabbitSubscription implements TransportSubscription {
   private final List<Channel> channels = new ArrayList<>();
   private final List<String> consumerTags = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Set<RabbitInbound> unsettled = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean closing;
 
   public RabbitSubscription(
       SubscriptionSpec spec,
+      List<String> queues,
+      Map<Duration, String> retryQueues,
       String deadLetterQueue,
       ConfirmingPublisher publisher,
       Duration parkTimeout,
       Duration shutdownTimeout,
       Consumer<InboundMessage> receiver) {
     this.spec = spec;
+    this.queues = List.copyOf(queues);
+    this.retryQueues = Map.copyOf(retryQueues);
     this.deadLetterQueue = deadLetterQueue;
     this.publisher = publisher;
     this.parkTimeout = parkTimeout;
@@ -59,11 +76,11 @@ public final class RabbitSubscription implements TransportSubscription {
   /** Opens the channels and starts the consumers; on failure closes what it opened. */
   public void start(Connection connection) {
     try {
-      for (int i = 0; i < spec.concurrency(); i++) {
+      for (String queue : queues) {
         Channel channel = connection.createChannel();
         channels.add(channel);
         channel.basicQos(spec.prefetch());
-        consumerTags.add(channel.basicConsume(spec.name(), false, new DeliveryConsumer(channel)));
+        consumerTags.add(channel.basicConsume(queue, false, new DeliveryConsumer(channel, queue)));
       }
     } catch (IOException | RuntimeException e) {
       close();
@@ -74,14 +91,15 @@ public final class RabbitSubscription implements TransportSubscription {
   }
 
   /**
-   * Cancels the consumers, waits up to the shutdown timeout for handlers in flight, then closes the
-   * channels; the broker requeues whatever was delivered and not settled.
+   * Cancels the consumers, waits up to the shutdown timeout for handlers in flight, requeues those
+   * that did not finish, then closes the channels. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    closing = true;
     for (int i = 0; i < consumerTags.size(); i++) {
       try {
         channels.get(i).basicCancel(consumerTags.get(i));
@@ -104,6 +122,9 @@ public final class RabbitSubscription implements TransportSubscription {
           spec.name(),
           inFlight.get());
     }
+    for (RabbitInbound inbound : unsettled) {
+      inbound.requeue();
+    }
     for (Channel channel : channels) {
       try {
         if (channel.isOpen()) {
@@ -116,8 +137,11 @@ public final class RabbitSubscription implements TransportSubscription {
   }
 
   private final class DeliveryConsumer extends DefaultConsumer {
-    DeliveryConsumer(Channel channel) {
+    private final String queue;
+
+    DeliveryConsumer(Channel channel, String queue) {
       super(channel);
+      this.queue = queue;
     }
 
     @Override
@@ -126,8 +150,21 @@ public final class RabbitSubscription implements TransportSubscription {
       inFlight.incrementAndGet();
       RabbitInbound inbound =
           new RabbitInbound(
-              getChannel(), envelope, properties, body, deadLetterQueue, publisher, parkTimeout);
+              getChannel(),
+              envelope,
+              properties,
+              body,
+              queue,
+              deadLetterQueue,
+              retryQueues,
+              publisher,
+              parkTimeout);
+      unsettled.add(inbound);
       try {
+        if (closing) {
+          inbound.requeue();
+          return;
+        }
         receiver.accept(inbound);
       } catch (RuntimeException e) {
         log.error("Subscription {} failed to settle a delivery; requeueing it", spec.name(), e);
@@ -135,6 +172,7 @@ public final class RabbitSubscription implements TransportSubscription {
         if (!inbound.isSettled()) {
           inbound.requeue();
         }
+        unsettled.remove(inbound);
         inFlight.decrementAndGet();
       }
     }
