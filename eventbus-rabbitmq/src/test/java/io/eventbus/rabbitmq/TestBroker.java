@@ -30,6 +30,9 @@ final class TestBroker implements AutoCloseable {
   static final String URI =
       System.getenv().getOrDefault("EVENTBUS_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672");
 
+  private static final Duration[] DEFAULT_DELAYS =
+      io.eventbus.SubscriptionOptions.named("defaults").redeliveryDelays().toArray(Duration[]::new);
+
   final String exchange = "it-" + UUID.randomUUID();
   final RabbitTopology topology = RabbitTopology.defaults().withExchange(exchange);
   private final List<String> queues = new ArrayList<>();
@@ -66,12 +69,12 @@ final class TestBroker implements AutoCloseable {
     return new TestBroker();
   }
 
-  /** A unique subscription name whose queues are deleted when the scope closes. */
+  /**
+   * A unique subscription name whose queues (with the retry queues of the default redelivery
+   * delays) are deleted when the scope closes.
+   */
   String subscription(String prefix) {
-    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    queues.add(name);
-    queues.add(topology.deadLetterQueue(name));
-    return name;
+    return subscription(prefix, DEFAULT_DELAYS);
   }
 
   /**
@@ -79,7 +82,9 @@ final class TestBroker implements AutoCloseable {
    * exchanges are deleted when the scope closes.
    */
   String subscription(String prefix, Duration... delays) {
-    String name = subscription(prefix);
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    queues.add(name);
+    queues.add(topology.deadLetterQueue(name));
     for (Duration delay : delays) {
       queues.add(topology.retryQueue(name, delay));
     }
