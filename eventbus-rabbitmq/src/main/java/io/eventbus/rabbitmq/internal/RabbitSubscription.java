@@ -99,7 +99,6 @@ public final class RabbitSubscription implements TransportSubscription {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closing = true;
     for (int i = 0; i < consumerTags.size(); i++) {
       try {
         channels.get(i).basicCancel(consumerTags.get(i));
@@ -107,6 +106,9 @@ public final class RabbitSubscription implements TransportSubscription {
         log.debug("Cancel of a consumer of {} failed: {}", spec.name(), Exceptions.describe(e));
       }
     }
+    // Only once no consumer of ours is subscribed: a delivery turned away before would come
+    // straight back to another of our consumers, and each round counts towards the delivery limit.
+    closing = true;
     long until = System.nanoTime() + shutdownTimeout.toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < until) {
       try {
