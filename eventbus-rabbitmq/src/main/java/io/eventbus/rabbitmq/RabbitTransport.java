@@ -164,6 +164,19 @@ public final class RabbitTransport implements Transport {
     };
   }
 
+  /**
+   * The dead-letter queue of {@code subscription}, to count, look at, replay or discard its parked
+   * events.
+   */
+  public RabbitDeadLetters deadLetters(String subscription) {
+    Objects.requireNonNull(subscription, "subscription");
+    if (closed.get()) {
+      throw new IllegalStateException("The transport is closed");
+    }
+    return new RabbitDeadLetters(
+        subscription, topology.deadLetterQueue(subscription), consuming, publisher, publishTimeout);
+  }
+
   /** How many publishes await their broker confirm right now. */
   public int outstandingConfirms() {
     return publisher.outstanding();
