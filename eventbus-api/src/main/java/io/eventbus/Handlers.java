@@ -4,6 +4,7 @@ import io.eventbus.internal.HandlerScanner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The handlers of one subscription: at most one per event class. Built from objects with {@link
@@ -53,18 +54,27 @@ public final class Handlers {
   }
 
   /**
-   * One handler: the event class, the function, and a description (the method, or "lambda") used in
-   * messages.
+   * One handler: the event class, the function, a description (the method, or "lambda") used in
+   * messages, and its own retry policy if it overrides the subscription's.
    *
    * @param <E> the event class
    */
   public record Registration<E>(
-      Class<E> eventClass, EventHandlerFunction<? super E> function, String description) {
-    /** Checks that no component is null. */
+      Class<E> eventClass,
+      EventHandlerFunction<? super E> function,
+      String description,
+      @Nullable RetryPolicy retryPolicy) {
+    /** Checks that no component but {@code retryPolicy} is null. */
     public Registration {
       Objects.requireNonNull(eventClass, "eventClass");
       Objects.requireNonNull(function, "function");
       Objects.requireNonNull(description, "description");
+    }
+
+    /** A registration that uses its subscription's retry policy. */
+    public Registration(
+        Class<E> eventClass, EventHandlerFunction<? super E> function, String description) {
+      this(eventClass, function, description, null);
     }
   }
 
@@ -86,6 +96,45 @@ public final class Handlers {
       return add(
           new Registration<>(
               eventClass, handler, "handler for " + eventClass.getSimpleName() + " (lambda)"));
+    }
+
+    /**
+     * Adds a handler for {@code eventClass} that is retried under {@code retryPolicy} instead of
+     * its subscription's policy.
+     */
+    public <E> Builder on(
+        Class<E> eventClass, RetryPolicy retryPolicy, EventHandlerFunction<? super E> handler) {
+      Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return add(
+          new Registration<>(
+              eventClass,
+              handler,
+              "handler for " + eventClass.getSimpleName() + " (lambda)",
+              retryPolicy));
+    }
+
+    /**
+     * Sets the retry policy of the handler already added for {@code eventClass} (for example by
+     * {@link #scan}), overriding its subscription's policy.
+     *
+     * @throws EventBusConfigurationException if no handler for {@code eventClass} was added
+     */
+    public Builder retryPolicy(Class<?> eventClass, RetryPolicy retryPolicy) {
+      Objects.requireNonNull(eventClass, "eventClass");
+      Objects.requireNonNull(retryPolicy, "retryPolicy");
+      Registration<?> existing = byClass.get(eventClass);
+      if (existing == null) {
+        throw new EventBusConfigurationException(
+            "No handler for " + eventClass.getName() + " to set a retry policy for");
+      }
+      byClass.put(eventClass, withPolicy(existing, retryPolicy));
+      return this;
+    }
+
+    private static <E> Registration<E> withPolicy(
+        Registration<E> registration, RetryPolicy policy) {
+      return new Registration<>(
+          registration.eventClass(), registration.function(), registration.description(), policy);
     }
 
     private Builder add(Registration<?> registration) {

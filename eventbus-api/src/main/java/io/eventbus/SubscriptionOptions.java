@@ -1,23 +1,39 @@
 package io.eventbus;
 
 import io.eventbus.middleware.Middleware;
+import io.eventbus.middleware.Stage;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a subscription consumes: its name, how many events it handles at once, how many the broker
- * may send ahead, and its own middleware.
+ * may send ahead, how failures are retried, whether order matters, and its own middleware.
  *
  * <pre>{@code
  * SubscriptionOptions options = SubscriptionOptions.builder("shipping")
  *     .concurrency(4)
  *     .prefetch(50)
- *     .middleware(new AuditMiddleware())
+ *     .retryPolicy(RetryPolicy.builder().maxAttempts(5).build())
+ *     .redeliveryDelays(Duration.ofSeconds(5), Duration.ofMinutes(1))
+ *     .middleware(new AuditMiddleware())                       // just before the handler
+ *     .addBefore(Stage.RETRY, new CircuitBreakerMiddleware())  // once per delivery, around retries
  *     .build();
  * }</pre>
+ *
+ * <h2>Failures</h2>
+ *
+ * A failing handler is retried in process under its {@link RetryPolicy} (the subscription's, or the
+ * one given to {@link Handlers.Builder#on(Class, RetryPolicy, EventHandlerFunction)}); then the
+ * message is re-published after each of the {@link #redeliveryDelays()} in turn, without blocking a
+ * consumer; after the last one it is parked in the dead-letter queue. A permanent failure ({@link
+ * RetryPolicy#isRetryable}) is parked at once.
  *
  * <h2>Thread safety</h2>
  *
@@ -29,13 +45,23 @@ public final class SubscriptionOptions {
   private final String name;
   private final int concurrency;
   private final int prefetch;
-  private final List<Middleware> middleware;
+  private final Map<Stage, List<Middleware>> middleware;
+  private final RetryPolicy retryPolicy;
+  private final List<Duration> redeliveryDelays;
+  private final Ordering ordering;
+  private final @Nullable Duration handlerTimeout;
 
   private SubscriptionOptions(Builder builder) {
     this.name = builder.name;
     this.concurrency = builder.concurrency;
     this.prefetch = builder.prefetch;
-    this.middleware = List.copyOf(builder.middleware);
+    Map<Stage, List<Middleware>> byStage = new EnumMap<>(Stage.class);
+    builder.middleware.forEach((stage, links) -> byStage.put(stage, List.copyOf(links)));
+    this.middleware = byStage;
+    this.retryPolicy = builder.retryPolicy;
+    this.redeliveryDelays = List.copyOf(builder.redeliveryDelays);
+    this.ordering = builder.ordering;
+    this.handlerTimeout = builder.handlerTimeout;
   }
 
   /** Default options for the subscription {@code name}. */
@@ -53,8 +79,15 @@ public final class SubscriptionOptions {
 
   /** A builder holding these options. */
   public Builder toBuilder() {
-    Builder builder = new Builder(name).concurrency(concurrency).prefetch(prefetch);
-    builder.middleware.addAll(middleware);
+    Builder builder =
+        new Builder(name)
+            .concurrency(concurrency)
+            .prefetch(prefetch)
+            .retryPolicy(retryPolicy)
+            .redeliveryDelays(redeliveryDelays.toArray(Duration[]::new))
+            .ordering(ordering);
+    builder.handlerTimeout = handlerTimeout;
+    middleware.forEach((stage, links) -> links.forEach(link -> builder.addBefore(stage, link)));
     return builder;
   }
 
@@ -73,9 +106,40 @@ public final class SubscriptionOptions {
     return prefetch;
   }
 
-  /** User middleware, outermost first, run around every handler call of this subscription. */
+  /**
+   * User middleware placed just before the handler, outermost first: the same as {@code
+   * middleware(Stage.HANDLER)}.
+   */
   public List<Middleware> middleware() {
-    return middleware;
+    return middleware(Stage.HANDLER);
+  }
+
+  /** User middleware placed just before the built-in {@code stage}, outermost first. */
+  public List<Middleware> middleware(Stage stage) {
+    return middleware.getOrDefault(Objects.requireNonNull(stage, "stage"), List.of());
+  }
+
+  /** How failing handlers are retried in process (default {@link RetryPolicy#defaults()}). */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /**
+   * After in-process retries are exhausted, the message is re-published after each of these delays
+   * in turn before it is parked (default 1 s, 10 s, 1 min; empty: parked at once).
+   */
+  public List<Duration> redeliveryDelays() {
+    return redeliveryDelays;
+  }
+
+  /** Whether and how the subscription keeps events in order (default {@link Ordering#NONE}). */
+  public Ordering ordering() {
+    return ordering;
+  }
+
+  /** The longest one handler attempt may take, or null for no limit (the default). */
+  public @Nullable Duration handlerTimeout() {
+    return handlerTimeout;
   }
 
   @Override
@@ -86,9 +150,33 @@ public final class SubscriptionOptions {
         + concurrency
         + ", prefetch="
         + prefetch
+        + ", ordering="
+        + ordering
+        + ", retry="
+        + retryPolicy
+        + ", redeliveryDelays="
+        + redeliveryDelays
         + ", middleware="
-        + middleware.size()
+        + middleware.values().stream().mapToInt(List::size).sum()
         + "]";
+  }
+
+  /** How a subscription orders the events it handles. */
+  public enum Ordering {
+    /** No order: up to {@link #concurrency()} events at once, from competing consumers. */
+    NONE,
+    /**
+     * Queue order: one consumer across all instances of the service (RabbitMQ's single active
+     * consumer) handling one event at a time. Needs {@code concurrency(1)}.
+     */
+    ORDERED,
+    /**
+     * Per-key order: events are spread over the transport's partitions by their {@link
+     * PartitionKey}; each partition is consumed in order by one consumer at a time, different
+     * partitions in parallel. {@link #concurrency()} is not used: the partitions set the
+     * parallelism.
+     */
+    PARTITIONED
   }
 
   /** Collects options; {@link #build()} validates them. Not thread-safe. */
@@ -96,7 +184,12 @@ public final class SubscriptionOptions {
     private final String name;
     private int concurrency = 1;
     private int prefetch = 32;
-    private final List<Middleware> middleware = new ArrayList<>();
+    private final Map<Stage, List<Middleware>> middleware = new EnumMap<>(Stage.class);
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private List<Duration> redeliveryDelays =
+        List.of(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1));
+    private Ordering ordering = Ordering.NONE;
+    private @Nullable Duration handlerTimeout;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -123,14 +216,83 @@ public final class SubscriptionOptions {
       return this;
     }
 
-    /** Adds a middleware inside those added before it. */
+    /**
+     * Adds a middleware just before the handler, inside those added before it: it runs once per
+     * attempt. The same as {@code addBefore(Stage.HANDLER, middleware)}.
+     */
     public Builder middleware(Middleware middleware) {
-      this.middleware.add(Objects.requireNonNull(middleware, "middleware"));
+      return addBefore(Stage.HANDLER, middleware);
+    }
+
+    /**
+     * Adds a middleware just before the built-in {@code stage}, inside the middleware added before
+     * that stage earlier. {@code addBefore(Stage.LOGGING, mw)} makes it the outermost link.
+     */
+    public Builder addBefore(Stage stage, Middleware middleware) {
+      Objects.requireNonNull(stage, "stage");
+      Objects.requireNonNull(middleware, "middleware");
+      this.middleware.computeIfAbsent(stage, s -> new ArrayList<>()).add(middleware);
       return this;
     }
 
-    /** The immutable options. */
+    /** How failing handlers are retried in process (default {@link RetryPolicy#defaults()}). */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /**
+     * The delays of the redeliveries after in-process retries are exhausted (at most 10, each from
+     * 1 ms to 24 h); none parks the message in the dead-letter queue at once.
+     */
+    public Builder redeliveryDelays(Duration... delays) {
+      List<Duration> checked = new ArrayList<>();
+      for (Duration delay : delays) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.toMillis() < 1 || delay.compareTo(Duration.ofHours(24)) > 0) {
+          throw new EventBusConfigurationException(
+              "A redelivery delay must be between 1 ms and 24 h, was " + delay);
+        }
+        checked.add(delay);
+      }
+      if (checked.size() > 10) {
+        throw new EventBusConfigurationException(
+            "At most 10 redelivery delays, got " + checked.size());
+      }
+      this.redeliveryDelays = List.copyOf(checked);
+      return this;
+    }
+
+    /** Whether and how events are kept in order (default {@link Ordering#NONE}). */
+    public Builder ordering(Ordering ordering) {
+      this.ordering = Objects.requireNonNull(ordering, "ordering");
+      return this;
+    }
+
+    /** Fails a handler attempt that takes longer than {@code timeout} (default: no limit). */
+    public Builder handlerTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new EventBusConfigurationException("handlerTimeout must be positive, was " + timeout);
+      }
+      this.handlerTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The immutable options.
+     *
+     * @throws EventBusConfigurationException if {@link Ordering#ORDERED} is combined with a
+     *     concurrency above 1
+     */
     public SubscriptionOptions build() {
+      if (ordering == Ordering.ORDERED && concurrency != 1) {
+        throw new EventBusConfigurationException(
+            "Subscription '"
+                + name
+                + "' is ORDERED, which handles one event at a time: its concurrency must be 1, was "
+                + concurrency);
+      }
       return new SubscriptionOptions(this);
     }
 

@@ -74,6 +74,24 @@ public final class DefaultEventBus implements EventBus {
     }
     String type = typeName.get();
     String id = options.id() != null ? options.id() : randomId();
+    Map<String, String> extensions = options.extensions();
+    if (!extensions.containsKey(PartitionKeys.EXTENSION)) {
+      Optional<String> key;
+      try {
+        key = PartitionKeys.keyOf(event);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(
+            new PublishException(
+                id,
+                type,
+                "Event " + id + " (" + type + "): its partition key could not be read: " + e,
+                e));
+      }
+      if (key.isPresent()) {
+        extensions = new LinkedHashMap<>(extensions);
+        extensions.put(PartitionKeys.EXTENSION, key.get());
+      }
+    }
     EventMetadata metadata =
         new EventMetadata(
             id,
@@ -82,7 +100,7 @@ public final class DefaultEventBus implements EventBus {
             clock.instant(),
             options.correlationId(),
             options.subject(),
-            options.extensions());
+            extensions);
     if (closed.get()) {
       return CompletableFuture.failedFuture(
           new PublishException(
@@ -186,12 +204,16 @@ public final class DefaultEventBus implements EventBus {
     }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
-    Pipeline pipeline =
-        new Pipeline(options.name(), byType, this::registry, codec, options.middleware(), clock);
+    Pipeline pipeline = new Pipeline(options.name(), byType, this::registry, codec, options, clock);
     TransportSubscription running =
         transport.subscribe(
             new SubscriptionSpec(
-                options.name(), byType.keySet(), options.concurrency(), options.prefetch()),
+                options.name(),
+                byType.keySet(),
+                options.concurrency(),
+                options.prefetch(),
+                options.redeliveryDelays(),
+                options.ordering()),
             pipeline);
     DefaultSubscription subscription =
         new DefaultSubscription(options.name(), running, subscriptions::remove);

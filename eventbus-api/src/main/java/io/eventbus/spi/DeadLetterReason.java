@@ -48,11 +48,29 @@ public record DeadLetterReason(
   public static final String HEADER_ORIGINAL_EXCHANGE = "eventbus-original-exchange";
   public static final String HEADER_ORIGINAL_ROUTING_KEY = "eventbus-original-routing-key";
 
+  /**
+   * The queue the message was consumed from when it was parked: where a replay sends it back. Set
+   * by the transport.
+   */
+  public static final String HEADER_QUEUE = "eventbus-queue";
+
+  /** How many delayed redeliveries the message has been through. */
+  public static final String HEADER_REDELIVERIES = "eventbus-redeliveries";
+
+  /**
+   * The broker's count of earlier deliveries of a quorum queue message that were not acknowledged
+   * (read only, as input to the attempt number).
+   */
+  public static final String HEADER_DELIVERY_COUNT = "x-delivery-count";
+
   static final int MAX_MESSAGE_CHARS = 1_000;
   static final int MAX_STACK_TRACE_CHARS = 4_000;
 
   /** Checks for nulls and truncates the texts. */
   public DeadLetterReason {
+    if (attempts < 1) {
+      throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
+    }
     Objects.requireNonNull(category, "category");
     Objects.requireNonNull(errorType, "errorType");
     errorMessage =
@@ -67,6 +85,16 @@ public record DeadLetterReason(
    * The reason for {@code failure}, categorised by its type, after a single attempt at {@code now}.
    */
   public static DeadLetterReason of(Throwable failure, String subscription, Instant now) {
+    return of(failure, subscription, 1, now, now);
+  }
+
+  /** The reason for {@code failure}, categorised by its type, after {@code attempts} attempts. */
+  public static DeadLetterReason of(
+      Throwable failure,
+      String subscription,
+      int attempts,
+      Instant firstFailure,
+      Instant lastFailure) {
     String category =
         failure instanceof EventDecodingException
             ? CATEGORY_DECODING_FAILED
@@ -81,10 +109,32 @@ public record DeadLetterReason(
         failure.getClass().getName(),
         message == null ? "" : message,
         trace.toString(),
-        1,
-        now,
-        now,
+        attempts,
+        firstFailure,
+        lastFailure,
         subscription);
+  }
+
+  /**
+   * The headers a message carries between delayed redeliveries: the attempts so far, the
+   * redeliveries so far, the first and last failure time, and the last error's type and message
+   * (truncated). Read back to continue the count.
+   */
+  public static Map<String, String> historyHeaders(
+      Throwable lastError,
+      int attempts,
+      int redeliveries,
+      Instant firstFailure,
+      Instant lastFailure) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put(HEADER_ATTEMPTS, Integer.toString(attempts));
+    headers.put(HEADER_REDELIVERIES, Integer.toString(redeliveries));
+    headers.put(HEADER_FIRST_FAILURE, firstFailure.toString());
+    headers.put(HEADER_LAST_FAILURE, lastFailure.toString());
+    headers.put(HEADER_ERROR_TYPE, lastError.getClass().getName());
+    String message = lastError.getMessage();
+    headers.put(HEADER_ERROR_MESSAGE, truncate(message == null ? "" : message, MAX_MESSAGE_CHARS));
+    return headers;
   }
 
   /** The reason's headers, in a stable order. */

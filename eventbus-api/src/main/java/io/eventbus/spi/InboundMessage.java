@@ -1,6 +1,8 @@
 package io.eventbus.spi;
 
 import io.eventbus.codec.WireMessage;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * A message delivered by a transport, settled exactly once by the bus's pipeline.
@@ -31,4 +33,19 @@ public interface InboundMessage {
    *     acknowledged
    */
   void deadLetter(DeadLetterReason reason);
+
+  /**
+   * Re-publishes a copy of the message, body unchanged, its headers updated with {@code headers},
+   * so that it is delivered to this subscription again (and only to it) after {@code delay}, waits
+   * until that copy is safely stored, and then acknowledges the original. The delay must be one of
+   * the subscription's {@link SubscriptionSpec#redeliveryDelays()}. No consumer thread waits for
+   * the delay.
+   *
+   * @param headers the failure history to carry (see {@link DeadLetterReason#historyHeaders}),
+   *     replacing headers of the same name
+   * @throws IllegalArgumentException if {@code delay} is not one of the subscription's delays
+   * @throws io.eventbus.EventBusException if the copy could not be stored; the original is then not
+   *     acknowledged
+   */
+  void redeliverAfter(Duration delay, Map<String, String> headers);
 }

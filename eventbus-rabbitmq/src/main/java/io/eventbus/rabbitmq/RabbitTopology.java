@@ -1,6 +1,9 @@
 package io.eventbus.rabbitmq;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.zip.CRC32;
 
 /**
  * The names and kinds of what the transport declares on the broker. Immutable; start from {@link
@@ -12,8 +15,18 @@ import java.util.Objects;
  *   <li>per subscription a durable queue named after it, of {@link #queueType()} (quorum by
  *       default), bound to the type names its handlers take;
  *   <li>per subscription a dead-letter queue named {@code <subscription>.dlq} (see {@link
- *       #deadLetterSuffix()}), declared before the queue that feeds it.
+ *       #deadLetterSuffix()}), declared before the queue that feeds it;
+ *   <li>per subscription and redelivery delay a retry queue {@code <subscription>.retry.<millis>}
+ *       whose messages expire after the delay into the subscription's queue;
+ *   <li>for a partitioned subscription, instead of its queue: a headers exchange {@code
+ *       <subscription>.partitions} bound to the bus's exchange by type, {@link #partitions()}
+ *       queues {@code <subscription>.p<k>} with a single active consumer each, bound by the {@value
+ *       #PARTITION_HEADER} header, and a fanout exchange {@code <subscription>.unkeyed} (the
+ *       alternate exchange) that sends messages without that header to partition 0.
  * </ul>
+ *
+ * <p>The partition count is bus-wide: publishers compute a message's partition from it, so every
+ * service on a bus must use the same value, and changing it needs new partitioned subscriptions.
  *
  * @param exchange the topic exchange's name
  * @param queueType the type of subscription and dead-letter queues
@@ -21,11 +34,19 @@ import java.util.Objects;
  * @param deliveryLimit for quorum queues, how often the broker delivers a message before it parks
  *     it in the dead-letter queue by itself: the last line of defence against a message that kills
  *     its consumer (RabbitMQ 3.10 has no limit unless one is set)
+ * @param partitions how many partition queues a partitioned subscription has (1 to 256)
  */
 public record RabbitTopology(
-    String exchange, QueueType queueType, String deadLetterSuffix, int deliveryLimit) {
+    String exchange,
+    QueueType queueType,
+    String deadLetterSuffix,
+    int deliveryLimit,
+    int partitions) {
+  /** The header that carries a keyed message's partition number, as a decimal string. */
+  public static final String PARTITION_HEADER = "eventbus-partition";
+
   private static final RabbitTopology DEFAULTS =
-      new RabbitTopology("eventbus", QueueType.QUORUM, ".dlq", 20);
+      new RabbitTopology("eventbus", QueueType.QUORUM, ".dlq", 20, 4);
 
   /** Validates the values. */
   public RabbitTopology {
@@ -42,36 +63,76 @@ public record RabbitTopology(
     if (deliveryLimit < 1) {
       throw new IllegalArgumentException("deliveryLimit must be positive, was " + deliveryLimit);
     }
+    if (partitions < 1 || partitions > 256) {
+      throw new IllegalArgumentException("partitions must be 1 to 256, was " + partitions);
+    }
   }
 
-  /** Exchange {@code eventbus}, quorum queues, suffix {@code .dlq}, delivery limit 20. */
+  /**
+   * Exchange {@code eventbus}, quorum queues, suffix {@code .dlq}, delivery limit 20, 4 partitions.
+   */
   public static RabbitTopology defaults() {
     return DEFAULTS;
   }
 
   /** A copy with another exchange name. */
   public RabbitTopology withExchange(String exchange) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit);
+    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
   }
 
   /** A copy with another queue type. */
   public RabbitTopology withQueueType(QueueType queueType) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit);
+    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
   }
 
   /** A copy with another dead-letter queue suffix. */
   public RabbitTopology withDeadLetterSuffix(String deadLetterSuffix) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit);
+    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
   }
 
   /** A copy with another delivery limit. */
   public RabbitTopology withDeliveryLimit(int deliveryLimit) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit);
+    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+  }
+
+  /** A copy with another partition count. */
+  public RabbitTopology withPartitions(int partitions) {
+    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
   }
 
   /** The name of {@code subscription}'s dead-letter queue. */
   public String deadLetterQueue(String subscription) {
     return subscription + deadLetterSuffix;
+  }
+
+  /** The name of {@code subscription}'s retry queue for {@code delay}. */
+  public String retryQueue(String subscription, Duration delay) {
+    return subscription + ".retry." + delay.toMillis();
+  }
+
+  /** The name of {@code subscription}'s queue for {@code partition}. */
+  public String partitionQueue(String subscription, int partition) {
+    return subscription + ".p" + partition;
+  }
+
+  /** The name of a partitioned subscription's headers exchange. */
+  public String partitionExchange(String subscription) {
+    return subscription + ".partitions";
+  }
+
+  /** The name of a partitioned subscription's alternate exchange, for unkeyed messages. */
+  public String unkeyedExchange(String subscription) {
+    return subscription + ".unkeyed";
+  }
+
+  /**
+   * The partition of {@code key}: the CRC-32 (IEEE 802.3, as {@code java.util.zip.CRC32} and zlib
+   * compute it) of its UTF-8 bytes, as an unsigned number, modulo {@link #partitions()}.
+   */
+  public int partitionOf(String key) {
+    CRC32 crc = new CRC32();
+    crc.update(key.getBytes(StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % partitions);
   }
 
   /** The kinds of queue the transport can declare. */

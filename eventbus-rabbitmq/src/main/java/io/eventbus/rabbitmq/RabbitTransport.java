@@ -21,7 +21,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -153,7 +155,7 @@ public final class RabbitTransport implements Transport {
     return publisher.publish(
         topology.exchange(),
         message.eventType(),
-        AmqpMapping.properties(message.message()),
+        AmqpMapping.properties(message.message(), topology),
         message.message().body(),
         message.eventId(),
         message.eventType());
@@ -166,9 +168,14 @@ public final class RabbitTransport implements Transport {
     if (closed.get()) {
       throw new IllegalStateException("The transport is closed");
     }
+    Map<Duration, String> retryQueues = new HashMap<>();
+    spec.redeliveryDelays()
+        .forEach(delay -> retryQueues.put(delay, topology.retryQueue(spec.name(), delay)));
     RabbitSubscription subscription =
         new RabbitSubscription(
             spec,
+            declarer.consumedQueues(spec),
+            retryQueues,
             topology.deadLetterQueue(spec.name()),
             declarer,
             consuming,
@@ -197,6 +204,23 @@ public final class RabbitTransport implements Transport {
         publisher.nackRetries(),
         publisher.unroutableAccepted(),
         publishing.recoveries() + consuming.recoveries());
+  }
+
+  /**
+   * The dead-letter queue of {@code subscription}, to count, look at, replay or discard its parked
+   * events.
+   */
+  public RabbitDeadLetters deadLetters(String subscription) {
+    Objects.requireNonNull(subscription, "subscription");
+    if (closed.get()) {
+      throw new IllegalStateException("The transport is closed");
+    }
+    return new RabbitDeadLetters(
+        subscription,
+        topology.deadLetterQueue(subscription),
+        consuming,
+        publisher,
+        publisherSettings.timeout());
   }
 
   /**

@@ -8,8 +8,11 @@ import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
 import io.eventbus.EventDecodingException;
 import io.eventbus.Handlers;
+import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
+import io.eventbus.codec.JacksonEventCodec;
+import io.eventbus.middleware.Stage;
 import io.eventbus.rabbitmq.TestEvents.Handled;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
 import io.eventbus.rabbitmq.TestEvents.Recorder;
@@ -17,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Messages that cannot be handled are parked with their reason, and the consumer goes on. */
 class DeadLetterIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final int MAX_BODY = 16 * 1024;
   private static final String TYPE = "it.payment.completed.v1";
   private static final byte[] VALID_BODY =
       "{\"orderId\":\"o-1\",\"amountCents\":100}".getBytes(StandardCharsets.UTF_8);
@@ -85,7 +90,28 @@ class DeadLetterIT {
             VALID_BODY,
             "decoding-failed",
             EventDecodingException.class.getName(),
-            "Unsupported content type 'text/plain'"));
+            "Unsupported content type 'text/plain'"),
+        Arguments.argumentSet(
+            "a body over the size limit",
+            headers("too-big", TYPE),
+            "application/json",
+            ("{\"orderId\":\"" + "x".repeat(MAX_BODY) + "\",\"amountCents\":1}")
+                .getBytes(StandardCharsets.UTF_8),
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "over the limit of " + MAX_BODY + " bytes"),
+        Arguments.argumentSet(
+            "nesting beyond the limit",
+            headers("too-deep", TYPE),
+            "application/json",
+            ("{\"orderId\":\"o\",\"amountCents\":1,\"extra\":"
+                    + "[".repeat(100)
+                    + "]".repeat(100)
+                    + "}")
+                .getBytes(StandardCharsets.UTF_8),
+            "decoding-failed",
+            EventDecodingException.class.getName(),
+            "nesting depth"));
   }
 
   @ParameterizedTest
@@ -99,12 +125,24 @@ class DeadLetterIT {
       String errorMessage)
       throws Exception {
     Recorder recorder = new Recorder();
-    String subscription = broker.subscription("payments");
+    String subscription = broker.subscription("payments", Duration.ofMillis(100));
+    AtomicInteger retried = new AtomicInteger();
     EventBus bus =
         broker.track(
             EventBus.builder()
                 .transport(broker.transport().build())
-                .subscribe(subscription, recorder)
+                .codec(JacksonEventCodec.builder().maxBodyBytes(MAX_BODY).build())
+                .subscribe(
+                    SubscriptionOptions.builder(subscription)
+                        .redeliveryDelays(Duration.ofMillis(100))
+                        .addBefore(
+                            Stage.DELAYED_REDELIVERY,
+                            (delivery, chain) -> {
+                              retried.incrementAndGet();
+                              chain.proceed(delivery);
+                            })
+                        .build(),
+                    Handlers.scan(recorder))
                 .build());
     Channel raw = broker.rawChannel();
 
@@ -136,6 +174,8 @@ class DeadLetterIT {
         .containsEntry("cloudEvents:id", headers.get("cloudEvents:id").toString());
     assertThat(parkedHeaders.get("eventbus-error-message")).contains(errorMessage);
     assertThat(broker.messageCount(subscription)).isZero();
+    assertThat(broker.messageCount(subscription + ".retry.100")).isZero();
+    assertThat(retried).as("links after decode ran only for the valid event").hasValue(1);
   }
 
   static class FailingHandler {
@@ -155,7 +195,12 @@ class DeadLetterIT {
         broker.track(
             EventBus.builder()
                 .transport(broker.transport().build())
-                .subscribe(failing, new FailingHandler())
+                .subscribe(
+                    SubscriptionOptions.builder(failing)
+                        .retryPolicy(RetryPolicy.builder().maxAttempts(2).build())
+                        .redeliveryDelays()
+                        .build(),
+                    Handlers.scan(new FailingHandler()))
                 .subscribe(
                     SubscriptionOptions.named(broker.subscription("healthy")),
                     Handlers.scan(recorder))
@@ -169,6 +214,8 @@ class DeadLetterIT {
         .containsEntry("eventbus-dead-letter-reason", "handler-failed")
         .containsEntry("eventbus-error-type", IllegalStateException.class.getName())
         .containsEntry("eventbus-error-message", "negative amount -5")
+        .containsEntry("eventbus-attempts", "2")
+        .containsEntry("eventbus-queue", failing)
         .containsEntry("cloudEvents:id", id);
     assertThat(headers.get("eventbus-error-stack-trace"))
         .contains("FailingHandler.on")

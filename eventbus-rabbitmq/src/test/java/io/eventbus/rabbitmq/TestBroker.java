@@ -35,9 +35,13 @@ final class TestBroker implements AutoCloseable {
   static final String URI =
       System.getenv().getOrDefault("EVENTBUS_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672");
 
+  private static final Duration[] DEFAULT_DELAYS =
+      io.eventbus.SubscriptionOptions.named("defaults").redeliveryDelays().toArray(Duration[]::new);
+
   final String exchange = "it-" + UUID.randomUUID();
   final RabbitTopology topology = RabbitTopology.defaults().withExchange(exchange);
   private final List<String> queues = new ArrayList<>();
+  private final List<String> exchanges = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final Connection admin;
 
@@ -70,11 +74,30 @@ final class TestBroker implements AutoCloseable {
     return new TestBroker();
   }
 
-  /** A unique subscription name whose queues are deleted when the scope closes. */
+  /**
+   * A unique subscription name whose queues (with the retry queues of the default redelivery
+   * delays) are deleted when the scope closes.
+   */
   String subscription(String prefix) {
+    return subscription(prefix, DEFAULT_DELAYS);
+  }
+
+  /**
+   * A unique subscription name whose queues, retry queues ({@code delays}), partition queues and
+   * exchanges are deleted when the scope closes.
+   */
+  String subscription(String prefix, Duration... delays) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     queues.add(name);
     queues.add(topology.deadLetterQueue(name));
+    for (Duration delay : delays) {
+      queues.add(topology.retryQueue(name, delay));
+    }
+    for (int k = 0; k < topology.partitions(); k++) {
+      queues.add(topology.partitionQueue(name, k));
+    }
+    exchanges.add(topology.partitionExchange(name));
+    exchanges.add(topology.unkeyedExchange(name));
     return name;
   }
 
@@ -146,6 +169,19 @@ final class TestBroker implements AutoCloseable {
     }
   }
 
+  /** Every message of {@code queue} read with basic.get and acknowledged, until it is empty. */
+  List<GetResponse> drain(String queue) throws Exception {
+    List<GetResponse> messages = new ArrayList<>();
+    try (Channel channel = admin.createChannel()) {
+      for (GetResponse response = channel.basicGet(queue, true);
+          response != null;
+          response = channel.basicGet(queue, true)) {
+        messages.add(response);
+      }
+    }
+    return messages;
+  }
+
   /** How many messages are ready in {@code queue}. */
   long messageCount(String queue) throws Exception {
     try (Channel channel = admin.createChannel()) {
@@ -173,6 +209,9 @@ final class TestBroker implements AutoCloseable {
     try (Channel channel = admin.createChannel()) {
       for (String queue : queues) {
         channel.queueDelete(queue);
+      }
+      for (String name : exchanges) {
+        channel.exchangeDelete(name);
       }
       channel.exchangeDelete(exchange);
     }

@@ -3,6 +3,7 @@ package io.eventbus.rabbitmq;
 import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventType;
+import io.eventbus.PartitionKey;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,9 @@ final class TestEvents {
 
   @EventType("it.shipment.dispatched.v1")
   record ShipmentDispatched(String orderId, String carrier) {}
+
+  @EventType("it.account.changed.v1")
+  record AccountChanged(@PartitionKey String account, int sequence) {}
 
   /** What a handler saw: the event and its context. */
   record Handled(Object event, EventContext context) {}

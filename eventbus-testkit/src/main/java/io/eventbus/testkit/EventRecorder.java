@@ -251,7 +251,9 @@ public final class EventRecorder {
     try {
       while (true) {
         for (RecordedDelivery delivery : deliveries) {
-          if (eventId.equals(delivery.eventId()) && delivery.outcome() != Outcome.REQUEUED) {
+          if (eventId.equals(delivery.eventId())
+              && (delivery.outcome() == Outcome.HANDLED
+                  || delivery.outcome() == Outcome.DEAD_LETTERED)) {
             return Optional.of(delivery);
           }
         }

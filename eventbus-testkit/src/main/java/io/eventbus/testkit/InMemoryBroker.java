@@ -1,6 +1,9 @@
 package io.eventbus.testkit;
 
+import io.eventbus.SubscriptionOptions.Ordering;
+import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.SubscriptionSpec;
 import java.time.Duration;
@@ -12,9 +15,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state an in-memory "broker" holds, shared by every {@link InMemoryTransport} of one family: a
@@ -28,38 +35,82 @@ final class InMemoryBroker {
   /** A message in a queue, as the broker would redeliver it. */
   record Envelope(WireMessage message, String routingKey, boolean redelivered) {}
 
-  /** One queue: ready messages (head first) and how many are delivered but not settled. */
+  /**
+   * One queue: ready messages (head first), how many are delivered but not settled, how many wait
+   * for a delayed redelivery, and, for a single-active-consumer queue, which consumer is active.
+   */
   static final class Queue {
     final String name;
+    final String deadLetterName;
+    final boolean singleActive;
     final ArrayDeque<Envelope> ready = new ArrayDeque<>();
     int unsettled;
+    int delayed;
     int consumers;
+    @Nullable Object activeConsumer;
 
-    Queue(String name) {
+    Queue(String name, String deadLetterName, boolean singleActive) {
       this.name = name;
+      this.deadLetterName = deadLetterName;
+      this.singleActive = singleActive;
     }
   }
 
+  /** Where a subscription's messages go: one queue, or one per partition. */
+  private record Target(List<Queue> queues, boolean partitioned) {}
+
   final String exchange;
+  private final int partitions;
+  private final ScheduledExecutorService timer;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, Set<String>> bindings = new HashMap<>();
   private final Map<String, Queue> queues = new LinkedHashMap<>();
+  private final Map<String, Target> targets = new HashMap<>();
   private final Map<String, List<DeadLetter>> deadLetters = new HashMap<>();
 
-  InMemoryBroker(String exchange) {
+  InMemoryBroker(String exchange, int partitions) {
     this.exchange = exchange;
+    this.partitions = partitions;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "eventbus-inmemory-redelivery");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
-  /** Declares the subscription's queue (if new) and binds its types; returns the queue. */
-  Queue declare(SubscriptionSpec spec) {
+  /**
+   * Declares the subscription's queues (if new) and binds its types; returns the queues to consume:
+   * one ({@code ORDERED}: with a single active consumer), or one per partition ({@code
+   * PARTITIONED}: {@code <name>.p<k>}, each with a single active consumer).
+   */
+  List<Queue> declare(SubscriptionSpec spec) {
     lock.lock();
     try {
-      Queue queue = queues.computeIfAbsent(spec.name(), Queue::new);
+      Target target =
+          targets.computeIfAbsent(
+              spec.name(),
+              name -> {
+                String deadLetters = name;
+                if (spec.ordering() == Ordering.PARTITIONED) {
+                  List<Queue> lanes = new ArrayList<>();
+                  for (int k = 0; k < partitions; k++) {
+                    Queue lane = new Queue(name + ".p" + k, deadLetters, true);
+                    queues.put(lane.name, lane);
+                    lanes.add(lane);
+                  }
+                  return new Target(lanes, true);
+                }
+                Queue queue = new Queue(name, deadLetters, spec.ordering() == Ordering.ORDERED);
+                queues.put(name, queue);
+                return new Target(List.of(queue), false);
+              });
       for (String type : spec.eventTypes()) {
         bindings.computeIfAbsent(type, t -> new LinkedHashSet<>()).add(spec.name());
       }
-      return queue;
+      return target.queues();
     } finally {
       lock.unlock();
     }
@@ -73,7 +124,9 @@ final class InMemoryBroker {
     try {
       Set<String> bound = bindings.getOrDefault(routingKey, Set.of());
       for (String name : bound) {
-        queues.get(name).ready.addLast(new Envelope(message, routingKey, false));
+        queueFor(targets.get(name), message)
+            .ready
+            .addLast(new Envelope(message, routingKey, false));
       }
       if (!bound.isEmpty()) {
         changed.signalAll();
@@ -82,6 +135,17 @@ final class InMemoryBroker {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A partitioned target's lane by the key's partition, as RabbitMQ's transport computes it. */
+  private Queue queueFor(Target target, WireMessage message) {
+    if (!target.partitioned()) {
+      return target.queues().get(0);
+    }
+    String key = message.headers().get(CloudEventsAttributes.PREFIX + "partitionkey");
+    int lane =
+        key == null ? 0 : RabbitTopology.defaults().withPartitions(partitions).partitionOf(key);
+    return target.queues().get(lane);
   }
 
   void consumerStarted(Queue queue) {
@@ -93,10 +157,13 @@ final class InMemoryBroker {
     }
   }
 
-  void consumerStopped(Queue queue) {
+  void consumerStopped(Queue queue, Object consumer) {
     lock.lock();
     try {
       queue.consumers--;
+      if (queue.activeConsumer == consumer) {
+        queue.activeConsumer = null;
+      }
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -106,10 +173,11 @@ final class InMemoryBroker {
   /**
    * The next message of {@code queue}, waiting until there is one; null once {@code stopped} holds.
    */
-  Envelope take(Queue queue, BooleanSupplier stopped) throws InterruptedException {
+  @Nullable Envelope take(Queue queue, Object consumer, BooleanSupplier stopped)
+      throws InterruptedException {
     lock.lock();
     try {
-      while (!stopped.getAsBoolean() && queue.ready.isEmpty()) {
+      while (!stopped.getAsBoolean() && (queue.ready.isEmpty() || !mayTake(queue, consumer))) {
         changed.await();
       }
       if (stopped.getAsBoolean()) {
@@ -120,6 +188,54 @@ final class InMemoryBroker {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** On a single-active-consumer queue only the first consumer to arrive takes, until it stops. */
+  private static boolean mayTake(Queue queue, Object consumer) {
+    if (!queue.singleActive) {
+      return true;
+    }
+    if (queue.activeConsumer == null) {
+      queue.activeConsumer = consumer;
+    }
+    return queue.activeConsumer == consumer;
+  }
+
+  /**
+   * Acks the delivery and, after {@code delay}, puts a copy with {@code headers} merged in at the
+   * tail of its queue, as a retry queue with a TTL dead-lettering back would.
+   */
+  void redeliverAfter(Queue queue, Envelope envelope, Duration delay, Map<String, String> headers) {
+    Map<String, String> merged = new LinkedHashMap<>(envelope.message().headers());
+    merged.putAll(headers);
+    merged.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_EXCHANGE, exchange);
+    merged.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_ROUTING_KEY, envelope.routingKey());
+    Envelope copy =
+        new Envelope(
+            new WireMessage(envelope.message().body(), envelope.message().contentType(), merged),
+            envelope.routingKey(),
+            false);
+    lock.lock();
+    try {
+      queue.unsettled--;
+      queue.delayed++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    timer.schedule(
+        () -> {
+          lock.lock();
+          try {
+            queue.delayed--;
+            queue.ready.addLast(copy);
+            changed.signalAll();
+          } finally {
+            lock.unlock();
+          }
+        },
+        delay.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   void ack(Queue queue) {
@@ -148,15 +264,16 @@ final class InMemoryBroker {
   void deadLetter(Queue queue, Envelope envelope, DeadLetterReason reason) {
     Map<String, String> headers = new LinkedHashMap<>(envelope.message().headers());
     headers.putAll(reason.toHeaders());
-    headers.put(DeadLetterReason.HEADER_ORIGINAL_EXCHANGE, exchange);
-    headers.put(DeadLetterReason.HEADER_ORIGINAL_ROUTING_KEY, envelope.routingKey());
+    headers.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_EXCHANGE, exchange);
+    headers.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_ROUTING_KEY, envelope.routingKey());
+    headers.put(DeadLetterReason.HEADER_QUEUE, queue.name);
     WireMessage parked =
         new WireMessage(envelope.message().body(), envelope.message().contentType(), headers);
     lock.lock();
     try {
       deadLetters
-          .computeIfAbsent(queue.name, q -> new ArrayList<>())
-          .add(new DeadLetter(queue.name, parked));
+          .computeIfAbsent(queue.deadLetterName, q -> new ArrayList<>())
+          .add(new DeadLetter(queue.deadLetterName, parked));
       queue.unsettled--;
       changed.signalAll();
     } finally {
@@ -173,11 +290,14 @@ final class InMemoryBroker {
     }
   }
 
-  int ready(String queue) {
+  /** Ready messages of the subscription's queue, or of all its partition queues. */
+  int ready(String subscription) {
     lock.lock();
     try {
-      Queue found = queues.get(queue);
-      return found == null ? 0 : found.ready.size();
+      Target target = targets.get(subscription);
+      return target == null
+          ? 0
+          : target.queues().stream().mapToInt(queue -> queue.ready.size()).sum();
     } finally {
       lock.unlock();
     }
@@ -218,14 +338,16 @@ final class InMemoryBroker {
     StringBuilder busy = new StringBuilder();
     for (Queue queue : queues.values()) {
       int waiting = queue.consumers > 0 ? queue.ready.size() : 0;
-      if (waiting > 0 || queue.unsettled > 0) {
+      if (waiting > 0 || queue.unsettled > 0 || queue.delayed > 0) {
         busy.append(busy.length() == 0 ? "" : ", ")
             .append(queue.name)
             .append(": ")
             .append(waiting)
             .append(" ready, ")
             .append(queue.unsettled)
-            .append(" in flight");
+            .append(" in flight, ")
+            .append(queue.delayed)
+            .append(" awaiting redelivery");
       }
     }
     return busy.toString();

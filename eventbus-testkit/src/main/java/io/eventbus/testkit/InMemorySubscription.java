@@ -12,14 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code concurrency} worker threads taking from one shared queue. Workers of every subscription
- * with the same name take from the same queue: competing consumers.
+ * Worker threads taking from the subscription's queues: {@code concurrency} workers on its one
+ * queue, or one worker per partition queue when partitioned. Workers of every subscription with the
+ * same name take from the same queues: competing consumers; on an ordered or partition queue only
+ * the first worker to arrive takes, until it stops (single active consumer).
  */
 final class InMemorySubscription implements TransportSubscription {
   private static final Logger log = LoggerFactory.getLogger(InMemorySubscription.class);
 
   private final InMemoryBroker broker;
-  private final InMemoryBroker.Queue queue;
+  private final List<InMemoryBroker.Queue> queues;
   private final SubscriptionSpec spec;
   private final Consumer<InboundMessage> receiver;
   private final Duration shutdownTimeout;
@@ -32,16 +34,26 @@ final class InMemorySubscription implements TransportSubscription {
       Consumer<InboundMessage> receiver,
       Duration shutdownTimeout) {
     this.broker = broker;
-    this.queue = broker.declare(spec);
+    this.queues = broker.declare(spec);
     this.spec = spec;
     this.receiver = receiver;
     this.shutdownTimeout = shutdownTimeout;
   }
 
   void start(int serial) {
-    for (int i = 1; i <= spec.concurrency(); i++) {
+    List<InMemoryBroker.Queue> lanes = new ArrayList<>();
+    if (queues.size() == 1) {
+      for (int i = 0; i < spec.concurrency(); i++) {
+        lanes.add(queues.get(0));
+      }
+    } else {
+      lanes.addAll(queues);
+    }
+    for (int i = 0; i < lanes.size(); i++) {
+      InMemoryBroker.Queue queue = lanes.get(i);
       Thread worker =
-          new Thread(this::work, "eventbus-inmemory-" + spec.name() + "-" + serial + "-" + i);
+          new Thread(
+              () -> work(queue), "eventbus-inmemory-" + spec.name() + "-" + serial + "-" + (i + 1));
       worker.setDaemon(true);
       workers.add(worker);
       broker.consumerStarted(queue);
@@ -49,14 +61,16 @@ final class InMemorySubscription implements TransportSubscription {
     workers.forEach(Thread::start);
   }
 
-  private void work() {
+  private void work(InMemoryBroker.Queue queue) {
+    Object consumer = new Object();
     try {
       while (true) {
-        InMemoryBroker.Envelope envelope = broker.take(queue, () -> closed);
+        InMemoryBroker.Envelope envelope = broker.take(queue, consumer, () -> closed);
         if (envelope == null) {
           return;
         }
-        InMemoryInbound inbound = new InMemoryInbound(broker, queue, envelope);
+        InMemoryInbound inbound =
+            new InMemoryInbound(broker, queue, envelope, spec.redeliveryDelays());
         try {
           receiver.accept(inbound);
         } catch (VirtualMachineError e) {
@@ -72,7 +86,7 @@ final class InMemorySubscription implements TransportSubscription {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      broker.consumerStopped(queue);
+      broker.consumerStopped(queue, consumer);
     }
   }
 

@@ -3,6 +3,7 @@ package io.eventbus.testkit;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
@@ -84,7 +85,8 @@ public final class InMemoryTransport implements Transport {
 
   /** A transport with fresh, empty in-memory state. */
   public static InMemoryTransport create() {
-    return new InMemoryTransport(new InMemoryBroker(EXCHANGE), new AtomicInteger());
+    return new InMemoryTransport(
+        new InMemoryBroker(EXCHANGE, RabbitTopology.defaults().partitions()), new AtomicInteger());
   }
 
   /**

@@ -23,6 +23,8 @@ public final class RecordedDelivery {
     HANDLED,
     /** Returned to the queue for another delivery. */
     REQUEUED,
+    /** Scheduled for a delayed redelivery after its in-process retries failed. */
+    REDELIVERY_SCHEDULED,
     /** Parked in the subscription's dead-letter queue. */
     DEAD_LETTERED
   }

@@ -8,6 +8,8 @@ import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,6 +103,12 @@ final class RecordingTransport implements Transport {
     public void requeue() {
       delegate.requeue();
       record(Outcome.REQUEUED, null);
+    }
+
+    @Override
+    public void redeliverAfter(Duration delay, Map<String, String> headers) {
+      delegate.redeliverAfter(delay, headers);
+      record(Outcome.REDELIVERY_SCHEDULED, null);
     }
 
     @Override

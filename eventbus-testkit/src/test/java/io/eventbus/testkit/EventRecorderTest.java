@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
+import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
 import io.eventbus.testkit.TestEvents.OrderPlaced;
@@ -20,7 +21,10 @@ class EventRecorderTest {
         .transport(recorder.record(InMemoryTransport.create()))
         .register(PaymentCompleted.class)
         .subscribe(
-            SubscriptionOptions.named("shipping"),
+            SubscriptionOptions.builder("shipping")
+                .retryPolicy(RetryPolicy.none())
+                .redeliveryDelays()
+                .build(),
             Handlers.builder()
                 .on(
                     OrderPlaced.class,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
+import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.TestEvents.OrderPlaced;
 import java.time.Duration;
@@ -23,7 +24,10 @@ class InMemoryTransportTest {
         EventBus.builder()
             .transport(transport)
             .subscribe(
-                SubscriptionOptions.named("orders"),
+                SubscriptionOptions.builder("orders")
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
                 Handlers.builder()
                     .on(
                         OrderPlaced.class,

@@ -8,6 +8,7 @@ import io.eventbus.EventDecodingException;
 import io.eventbus.Handlers;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.RetryPolicy;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
@@ -36,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,7 +183,7 @@ abstract class TransportConformance {
         fixture
             .busBuilder()
             .subscribe(
-                named("failing"),
+                parkAtOnce("failing"),
                 Handlers.builder()
                     .on(
                         OrderPlaced.class,
@@ -214,6 +216,75 @@ abstract class TransportConformance {
         .hasHeader("eventbus-error-stack-trace");
     assertThat(new String(parked.get(0).message().body(), StandardCharsets.UTF_8))
         .isEqualTo("{\"orderId\":\"o-empty\",\"items\":0}");
+  }
+
+  @Test
+  void aFailingHandlerIsRetriedRedeliveredAndThenParkedWithItsHistory(EventBusFixture fixture) {
+    AtomicInteger calls = new AtomicInteger();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("flaky")
+                    .retryPolicy(quickRetries(2))
+                    .redeliveryDelays(Duration.ofMillis(100), Duration.ofMillis(200))
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          calls.incrementAndGet();
+                          throw new IllegalStateException("down");
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder()).event(id).wasDeadLettered().hasReason("handler-failed");
+    List<DeadLetter> parked = fixture.deadLetters("flaky");
+    assertThat(parked).hasSize(1);
+    assertThat(calls.get()).isEqualTo(6);
+    assertThat(parked.get(0))
+        .hasHeader("eventbus-attempts", "6")
+        .hasHeader("eventbus-redeliveries", "2")
+        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED);
+    assertThat(
+            fixture
+                .recorder()
+                .awaitDeliveries(
+                    d -> d.outcome() == Outcome.REDELIVERY_SCHEDULED, "redeliveries", 2, WAIT))
+        .hasSize(2);
+  }
+
+  @Test
+  void aTransientFailureIsHandledOnALaterAttemptThatTheHandlerSees(EventBusFixture fixture) {
+    BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("transient")
+                    .retryPolicy(quickRetries(2))
+                    .redeliveryDelays(Duration.ofMillis(100))
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          attempts.add(context.attempt());
+                          if (context.attempt() < 3) {
+                            throw new IllegalStateException("not yet");
+                          }
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder()).event(id).wasHandled();
+    assertThat(attempts).containsExactly(1, 2, 3);
+    assertThat(fixture.deadLetters("transient")).isEmpty();
   }
 
   static Stream<Arguments> malformedInput() {
@@ -375,6 +446,22 @@ abstract class TransportConformance {
     closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(fixture.recorder()).event(id).wasHandled();
+  }
+
+  /** In-process retries with a 10 ms back-off, so scenarios stay fast. */
+  private static RetryPolicy quickRetries(int attempts) {
+    return RetryPolicy.builder()
+        .maxAttempts(attempts)
+        .backoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10))
+        .build();
+  }
+
+  /** Options that park a failing event at once: no retries, no redeliveries. */
+  private static SubscriptionOptions parkAtOnce(String name) {
+    return SubscriptionOptions.builder(name)
+        .retryPolicy(RetryPolicy.none())
+        .redeliveryDelays()
+        .build();
   }
 
   private static SubscriptionOptions named(String name) {

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.LongString;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.RabbitTopology;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -22,11 +23,32 @@ public final class AmqpMapping {
   /** AMQP's persistent delivery mode. */
   static final int PERSISTENT = 2;
 
+  /** The CloudEvents partitioning extension's header. */
+  static final String PARTITION_KEY = CloudEventsAttributes.PREFIX + "partitionkey";
+
   private AmqpMapping() {}
 
   /** The basic properties of a message carrying {@code message}. */
   public static AMQP.BasicProperties properties(WireMessage message) {
-    Map<String, String> headers = message.headers();
+    return properties(message, message.headers());
+  }
+
+  /**
+   * The basic properties of a message carrying {@code message} on {@code topology}: a message with
+   * a {@code cloudEvents:partitionkey} also gets its partition number in {@value
+   * RabbitTopology#PARTITION_HEADER}.
+   */
+  public static AMQP.BasicProperties properties(WireMessage message, RabbitTopology topology) {
+    String key = message.headers().get(PARTITION_KEY);
+    if (key == null) {
+      return properties(message);
+    }
+    Map<String, String> headers = new LinkedHashMap<>(message.headers());
+    headers.put(RabbitTopology.PARTITION_HEADER, Integer.toString(topology.partitionOf(key)));
+    return properties(message, headers);
+  }
+
+  private static AMQP.BasicProperties properties(WireMessage message, Map<String, String> headers) {
     return new AMQP.BasicProperties.Builder()
         .contentType(message.contentType())
         .deliveryMode(PERSISTENT)

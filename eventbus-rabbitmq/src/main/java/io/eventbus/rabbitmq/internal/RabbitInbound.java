@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,7 +33,9 @@ final class RabbitInbound implements InboundMessage {
   private final AMQP.BasicProperties properties;
   private final byte[] body;
   private final WireMessage message;
+  private final String queue;
   private final String deadLetterQueue;
+  private final Map<Duration, String> retryQueues;
   private final ConfirmingPublisher publisher;
   private final Duration parkTimeout;
   private final AtomicBoolean settled = new AtomicBoolean();
@@ -42,7 +45,9 @@ final class RabbitInbound implements InboundMessage {
       Envelope envelope,
       AMQP.BasicProperties properties,
       byte[] body,
+      String queue,
       String deadLetterQueue,
+      Map<Duration, String> retryQueues,
       ConfirmingPublisher publisher,
       Duration parkTimeout) {
     this.channel = channel;
@@ -50,7 +55,9 @@ final class RabbitInbound implements InboundMessage {
     this.properties = properties;
     this.body = body;
     this.message = AmqpMapping.wireMessage(properties, body);
+    this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;
+    this.retryQueues = retryQueues;
     this.publisher = publisher;
     this.parkTimeout = parkTimeout;
   }
@@ -88,37 +95,79 @@ final class RabbitInbound implements InboundMessage {
     if (settled.get()) {
       return;
     }
+    Map<String, Object> headers = headers();
+    headers.putAll(reason.toHeaders());
+    keepOrigin(headers);
+    headers.put(DeadLetterReason.HEADER_QUEUE, queue);
+    storeCopyThenAck(deadLetterQueue, headers, "parked in");
+  }
+
+  @Override
+  public void redeliverAfter(Duration delay, Map<String, String> history) {
+    String retryQueue = retryQueues.get(delay);
+    if (retryQueue == null) {
+      throw new IllegalArgumentException(
+          "No retry queue for a delay of "
+              + delay
+              + "; the subscription has "
+              + retryQueues.keySet());
+    }
+    if (settled.get()) {
+      return;
+    }
+    Map<String, Object> headers = headers();
+    // The broker's count of unacknowledged deliveries belongs to the original; the copy is new.
+    headers.remove(DeadLetterReason.HEADER_DELIVERY_COUNT);
+    headers.putAll(history);
+    keepOrigin(headers);
+    storeCopyThenAck(retryQueue, headers, "scheduled for redelivery through");
+  }
+
+  /**
+   * Records where the message was first published, unless an earlier redelivery or parking did:
+   * after a delayed redelivery the envelope shows the retry route, not the origin.
+   */
+  private void keepOrigin(Map<String, Object> headers) {
+    headers.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_EXCHANGE, envelope.getExchange());
+    headers.putIfAbsent(DeadLetterReason.HEADER_ORIGINAL_ROUTING_KEY, envelope.getRoutingKey());
+  }
+
+  private Map<String, Object> headers() {
     Map<String, Object> headers = new LinkedHashMap<>();
     if (properties.getHeaders() != null) {
       headers.putAll(properties.getHeaders());
     }
-    headers.putAll(reason.toHeaders());
-    headers.put(DeadLetterReason.HEADER_ORIGINAL_EXCHANGE, envelope.getExchange());
-    headers.put(DeadLetterReason.HEADER_ORIGINAL_ROUTING_KEY, envelope.getRoutingKey());
-    AMQP.BasicProperties parked =
+    return headers;
+  }
+
+  /** Publishes a copy to {@code targetQueue}, waits for its confirm, then acks the original. */
+  private void storeCopyThenAck(String targetQueue, Map<String, Object> headers, String what) {
+    AMQP.BasicProperties copy =
         properties.builder().headers(headers).deliveryMode(AmqpMapping.PERSISTENT).build();
     String id = String.valueOf(message.headers().get(CloudEventsAttributes.ID));
     String type = String.valueOf(message.headers().get(CloudEventsAttributes.TYPE));
+    CompletableFuture<Void> confirmed = publisher.publish("", targetQueue, copy, body, id, type);
     try {
-      publisher
-          .publish("", deadLetterQueue, parked, body, id, type)
-          .get(parkTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      confirmed.get(parkTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       throw new EventBusException(
           "Event "
               + id
-              + " could not be parked in "
-              + deadLetterQueue
+              + " could not be "
+              + what
+              + " "
+              + targetQueue
               + ": "
               + e.getCause().getMessage(),
           e.getCause());
     } catch (TimeoutException e) {
       throw new EventBusException(
-          "Event " + id + " could not be parked in " + deadLetterQueue + " within " + parkTimeout,
+          "Event " + id + " could not be " + what + " " + targetQueue + " within " + parkTimeout,
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new EventBusException("Interrupted while parking event " + id, e);
+      throw new EventBusException(
+          "Interrupted while event " + id + " was " + what + " " + targetQueue, e);
     }
     ack();
   }

@@ -13,6 +13,10 @@ import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,10 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscription's consumers: {@code concurrency} slots, each a channel on the consuming connection
- * with one consumer and the subscription's prefetch. amqp-client dispatches one channel's
- * deliveries one at a time, so concurrency is the number of slots, and every delivery is settled on
- * the channel that received it.
+ * A subscription's consumers: one slot per entry of its consumed queues ({@code concurrency} times
+ * its queue, its queue once when ordered, or one per partition queue), each a channel on the
+ * consuming connection with one consumer and the subscription's prefetch. amqp-client dispatches
+ * one channel's deliveries one at a time, so concurrency is the number of slots, order is kept per
+ * slot, and every delivery is settled on the channel that received it.
+ *
+ * <h2>Shutdown</h2>
+ *
+ * {@link #close()} cancels the consumers and only then turns away (requeues) deliveries that were
+ * already buffered, waits for the handlers in flight up to the shutdown timeout, explicitly
+ * requeues the deliveries whose handlers did not finish (a handler's later settlement is then
+ * ignored), and closes the channels.
  *
  * <h2>Recovery</h2>
  *
@@ -45,6 +57,8 @@ public final class RabbitSubscription
   private static final Duration MAX_REOPEN = Duration.ofSeconds(5);
 
   private final SubscriptionSpec spec;
+  private final List<String> queues;
+  private final Map<Duration, String> retryQueues;
   private final String deadLetterQueue;
   private final TopologyDeclarer declarer;
   private final ConnectionSupervisor supervisor;
@@ -55,11 +69,15 @@ public final class RabbitSubscription
   private final Consumer<InboundMessage> receiver;
   private final AtomicReferenceArray<Slot> slots;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Set<RabbitInbound> unsettled = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean closing;
   private volatile @Nullable Connection setUpOn; // written under this
 
   public RabbitSubscription(
       SubscriptionSpec spec,
+      List<String> queues,
+      Map<Duration, String> retryQueues,
       String deadLetterQueue,
       TopologyDeclarer declarer,
       ConnectionSupervisor supervisor,
@@ -69,6 +87,8 @@ public final class RabbitSubscription
       Duration shutdownTimeout,
       Consumer<InboundMessage> receiver) {
     this.spec = spec;
+    this.queues = List.copyOf(queues);
+    this.retryQueues = Map.copyOf(retryQueues);
     this.deadLetterQueue = deadLetterQueue;
     this.declarer = declarer;
     this.supervisor = supervisor;
@@ -77,7 +97,7 @@ public final class RabbitSubscription
     this.parkTimeout = parkTimeout;
     this.shutdownTimeout = shutdownTimeout;
     this.receiver = receiver;
-    this.slots = new AtomicReferenceArray<>(spec.concurrency());
+    this.slots = new AtomicReferenceArray<>(this.queues.size());
   }
 
   /**
@@ -125,8 +145,8 @@ public final class RabbitSubscription
     Channel channel = connection.createChannel();
     try {
       channel.basicQos(spec.prefetch());
-      Slot slot = new Slot(channel, index);
-      slot.tag = channel.basicConsume(spec.name(), false, slot);
+      Slot slot = new Slot(channel, index, queues.get(index));
+      slot.tag = channel.basicConsume(slot.queue, false, slot);
       return slot;
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
@@ -200,6 +220,9 @@ public final class RabbitSubscription
         }
       }
     }
+    // Only once no consumer of ours is subscribed: a delivery turned away before would come
+    // straight back to another of our consumers, and each round counts towards the delivery limit.
+    closing = true;
     long until = System.nanoTime() + shutdownTimeout.toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < until) {
       try {
@@ -214,6 +237,9 @@ public final class RabbitSubscription
           "Subscription {} closing with {} handlers still running; their events return to the queue",
           spec.name(),
           inFlight.get());
+    }
+    for (RabbitInbound inbound : unsettled) {
+      inbound.requeue();
     }
     for (int i = 0; i < slots.length(); i++) {
       Slot slot = slots.get(i);
@@ -235,11 +261,13 @@ public final class RabbitSubscription
 
   private final class Slot extends DefaultConsumer {
     private final int index;
+    private final String queue;
     volatile @Nullable String tag;
 
-    Slot(Channel channel, int index) {
+    Slot(Channel channel, int index, String queue) {
       super(channel);
       this.index = index;
+      this.queue = queue;
     }
 
     @Override
@@ -248,8 +276,21 @@ public final class RabbitSubscription
       inFlight.incrementAndGet();
       RabbitInbound inbound =
           new RabbitInbound(
-              getChannel(), envelope, properties, body, deadLetterQueue, publisher, parkTimeout);
+              getChannel(),
+              envelope,
+              properties,
+              body,
+              queue,
+              deadLetterQueue,
+              retryQueues,
+              publisher,
+              parkTimeout);
+      unsettled.add(inbound);
       try {
+        if (closing) {
+          inbound.requeue();
+          return;
+        }
         receiver.accept(inbound);
       } catch (RuntimeException e) {
         log.error("Subscription {} failed to settle a delivery; requeueing it", spec.name(), e);
@@ -257,6 +298,7 @@ public final class RabbitSubscription
         if (!inbound.isSettled()) {
           inbound.requeue();
         }
+        unsettled.remove(inbound);
         inFlight.decrementAndGet();
       }
     }

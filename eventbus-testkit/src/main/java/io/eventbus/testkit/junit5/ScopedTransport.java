@@ -29,10 +29,7 @@ final class ScopedTransport implements Transport {
 
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
-    return delegate.subscribe(
-        new SubscriptionSpec(
-            queueName.apply(spec.name()), spec.eventTypes(), spec.concurrency(), spec.prefetch()),
-        receiver);
+    return delegate.subscribe(spec.withName(queueName.apply(spec.name())), receiver);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
 import io.eventbus.EventBus;
 import io.eventbus.EventType;
 import io.eventbus.Handlers;
+import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.EventRecorder;
@@ -32,7 +33,10 @@ class EventBusAssertionsTest {
         EventBus.builder()
             .transport(recorder.record(InMemoryTransport.create()))
             .subscribe(
-                SubscriptionOptions.named("shipping"),
+                SubscriptionOptions.builder("shipping")
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
                 Handlers.builder()
                     .on(
                         Order.class,

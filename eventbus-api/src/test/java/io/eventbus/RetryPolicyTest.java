@@ -1,0 +1,83 @@
+package io.eventbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+  static final class InvalidOrder extends RuntimeException implements NonRetryable {}
+
+  static final class SubclassOfListed extends IllegalArgumentException {}
+
+  @Test
+  void ordinaryExceptionsAreRetryable() {
+    RetryPolicy policy = RetryPolicy.defaults();
+
+    assertThat(policy.isRetryable(new IllegalStateException())).isTrue();
+    assertThat(policy.isRetryable(new UncheckedIOException(new java.io.IOException()))).isTrue();
+    assertThat(policy.isRetryable(new Exception())).isTrue();
+  }
+
+  @Test
+  void theMarkerListedTypesTheirSubtypesDecodingAndErrorsAreNot() {
+    RetryPolicy policy = RetryPolicy.builder().nonRetryable(IllegalArgumentException.class).build();
+
+    assertThat(policy.isRetryable(new InvalidOrder())).isFalse();
+    assertThat(policy.isRetryable(new IllegalArgumentException())).isFalse();
+    assertThat(policy.isRetryable(new SubclassOfListed())).isFalse();
+    assertThat(policy.isRetryable(new EventDecodingException("i", "t", "bad", null))).isFalse();
+    assertThat(policy.isRetryable(UnknownEventTypeException.unregisteredName("i", "t"))).isFalse();
+    assertThat(policy.isRetryable(new InterruptedException())).isFalse();
+    assertThat(policy.isRetryable(new OutOfMemoryError())).isFalse();
+  }
+
+  @Test
+  void backoffGrowsExponentiallyUpToTheMaximumWithinTheJitterBand() {
+    RetryPolicy policy =
+        RetryPolicy.builder()
+            .backoff(Duration.ofMillis(100), 2.0, Duration.ofMillis(350))
+            .jitter(0.5)
+            .build();
+
+    assertThat(policy.backoff(1, 0.5)).isEqualTo(Duration.ofMillis(100));
+    assertThat(policy.backoff(2, 0.5)).isEqualTo(Duration.ofMillis(200));
+    assertThat(policy.backoff(3, 0.5)).isEqualTo(Duration.ofMillis(350));
+    assertThat(policy.backoff(2, 0.0)).isEqualTo(Duration.ofMillis(100));
+    assertThat(policy.backoff(2, 0.999_999)).isEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
+  void toBuilderKeepsEverySetting() {
+    RetryPolicy policy =
+        RetryPolicy.builder()
+            .maxAttempts(7)
+            .backoff(Duration.ofMillis(10), 3.0, Duration.ofSeconds(1))
+            .jitter(0.1)
+            .nonRetryable(IllegalArgumentException.class)
+            .build();
+
+    RetryPolicy copy = policy.toBuilder().build();
+
+    assertThat(copy.maxAttempts()).isEqualTo(7);
+    assertThat(copy.initialBackoff()).isEqualTo(Duration.ofMillis(10));
+    assertThat(copy.multiplier()).isEqualTo(3.0);
+    assertThat(copy.maxBackoff()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(copy.jitter()).isEqualTo(0.1);
+    assertThat(copy.nonRetryable()).containsExactly(IllegalArgumentException.class);
+  }
+
+  @Test
+  void invalidSettingsFailAtConfiguration() {
+    assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageContaining("maxAttempts");
+    assertThatThrownBy(
+            () -> RetryPolicy.builder().backoff(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1)))
+        .isInstanceOf(EventBusConfigurationException.class);
+    assertThatThrownBy(() -> RetryPolicy.builder().jitter(1.5))
+        .isInstanceOf(EventBusConfigurationException.class);
+  }
+}
