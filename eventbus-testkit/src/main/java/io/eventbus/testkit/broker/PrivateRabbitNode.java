@@ -8,16 +8,20 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +118,48 @@ public final class PrivateRabbitNode implements Broker {
                         "rabbitmq-server is not installed under " + INSTALL_ROOT)));
   }
 
+  /**
+   * Starts {@code size} nodes that share an Erlang cookie and joins them into one cluster; the
+   * first in the list is the one the others joined. Close each node when done (closing stops it
+   * without removing it from the cluster, which is then thrown away with its folders).
+   *
+   * @throws IllegalStateException if a node does not start or join; the ones started are stopped
+   */
+  public static List<PrivateRabbitNode> startCluster(int size) {
+    if (size < 1 || size > SLOTS) {
+      throw new IllegalArgumentException("size must be 1 to " + SLOTS + ", was " + size);
+    }
+    Path sbin =
+        installation()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "rabbitmq-server is not installed under " + INSTALL_ROOT));
+    String cookie =
+        "eventbus" + Long.toHexString(new SecureRandom().nextLong()).toUpperCase(Locale.ROOT);
+    List<PrivateRabbitNode> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < size; i++) {
+        nodes.add(start(sbin, cookie));
+      }
+      PrivateRabbitNode seed = nodes.get(0);
+      for (PrivateRabbitNode node : nodes.subList(1, size)) {
+        node.rabbitmqctl("stop_app");
+        node.rabbitmqctl("join_cluster", seed.nodeName());
+        node.rabbitmqctl("start_app");
+      }
+      return List.copyOf(nodes);
+    } catch (RuntimeException e) {
+      nodes.forEach(PrivateRabbitNode::close);
+      throw e;
+    }
+  }
+
   static PrivateRabbitNode start(Path sbin) {
+    return start(sbin, null);
+  }
+
+  private static PrivateRabbitNode start(Path sbin, @Nullable String cookie) {
     List<String> failures = new ArrayList<>();
     for (int slot = 0; slot < SLOTS; slot++) {
       if (!free(FIRST_AMQP_PORT + slot) || !free(FIRST_DIST_PORT + slot)) {
@@ -128,7 +173,7 @@ public final class PrivateRabbitNode implements Broker {
       }
       PrivateRabbitNode node = new PrivateRabbitNode(sbin, folder, slot);
       try {
-        node.launch();
+        node.launch(cookie);
         return node;
       } catch (RuntimeException e) {
         failures.add(node.nodeName + ": " + e.getMessage());
@@ -140,9 +185,16 @@ public final class PrivateRabbitNode implements Broker {
             + (failures.isEmpty() ? ": all " + SLOTS + " slots are taken" : ": " + failures));
   }
 
-  private void launch() {
+  private void launch(@Nullable String cookie) {
     try {
       Files.createDirectories(folder.resolve("home"));
+      if (cookie != null) {
+        // Nodes of one cluster, and the CLI talking to them, must share the Erlang cookie, which
+        // Erlang only accepts from a file its owner alone can read.
+        Path file = folder.resolve("home").resolve(".erlang.cookie");
+        Files.writeString(file, cookie);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+      }
       Files.createDirectories(folder.resolve("mnesia"));
       Files.createDirectories(folder.resolve("log"));
       Files.writeString(
