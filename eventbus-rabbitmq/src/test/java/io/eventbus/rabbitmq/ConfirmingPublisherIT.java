@@ -54,6 +54,18 @@ class ConfirmingPublisherIT {
     return queue;
   }
 
+  /** A queue that holds one message and makes the broker nack every publish beyond it. */
+  private String fullQueue() throws Exception {
+    return boundQueue(Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+  }
+
+  private RabbitTransport nackRetrying(int retries, Duration backoff) {
+    return broker
+        .transport()
+        .publisher(PublisherSettings.defaults().withNackRetries(retries).withNackBackoff(backoff))
+        .build();
+  }
+
   private EventBus bus(PublisherSettings settings) {
     return broker.track(
         EventBus.builder()
@@ -114,15 +126,8 @@ class ConfirmingPublisherIT {
 
   @Test
   void aNackedEventIsRetriedAndThenFails() throws Exception {
-    String queue = boundQueue(Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
-    RabbitTransport transport =
-        broker
-            .transport()
-            .publisher(
-                PublisherSettings.defaults()
-                    .withNackRetries(2)
-                    .withNackBackoff(Duration.ofMillis(20)))
-            .build();
+    String queue = fullQueue();
+    RabbitTransport transport = nackRetrying(2, Duration.ofMillis(20));
     EventBus bus =
         broker.track(
             EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
@@ -137,15 +142,8 @@ class ConfirmingPublisherIT {
 
   @Test
   void aNackedEventSucceedsWhenARetryFindsRoom() throws Exception {
-    String queue = boundQueue(Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
-    RabbitTransport transport =
-        broker
-            .transport()
-            .publisher(
-                PublisherSettings.defaults()
-                    .withNackRetries(20)
-                    .withNackBackoff(Duration.ofMillis(50)))
-            .build();
+    String queue = fullQueue();
+    RabbitTransport transport = nackRetrying(20, Duration.ofMillis(50));
     EventBus bus =
         broker.track(
             EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
