@@ -1,7 +1,11 @@
 package io.eventbus.rabbitmq;
 
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.spi.SubscriptionSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32;
 
@@ -98,6 +102,36 @@ public record RabbitTopology(
   /** A copy with another partition count. */
   public RabbitTopology withPartitions(int partitions) {
     return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+  }
+
+  /**
+   * Every queue the transport declares for {@code spec}: its dead-letter queue, its queue (or its
+   * partition queues) and its retry queues. For tools that remove a subscription for good.
+   */
+  public List<String> queuesOf(SubscriptionSpec spec) {
+    List<String> queues = new ArrayList<>();
+    queues.add(deadLetterQueue(spec.name()));
+    if (spec.ordering() == SubscriptionOptions.Ordering.PARTITIONED) {
+      for (int k = 0; k < partitions; k++) {
+        queues.add(partitionQueue(spec.name(), k));
+      }
+    } else {
+      queues.add(spec.name());
+    }
+    for (Duration delay : spec.redeliveryDelays()) {
+      queues.add(retryQueue(spec.name(), delay));
+    }
+    return queues;
+  }
+
+  /**
+   * The exchanges the transport declares for {@code spec} besides the bus's: a partitioned one's
+   * two.
+   */
+  public List<String> exchangesOf(SubscriptionSpec spec) {
+    return spec.ordering() == SubscriptionOptions.Ordering.PARTITIONED
+        ? List.of(partitionExchange(spec.name()), unkeyedExchange(spec.name()))
+        : List.of();
   }
 
   /** The name of {@code subscription}'s dead-letter queue. */

@@ -9,6 +9,7 @@ import io.eventbus.EventBus;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
+import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.testkit.DeadLetter;
 import io.eventbus.testkit.DeliveryLedger;
@@ -70,7 +71,7 @@ public final class EventBusFixture {
   private final String scope = UUID.randomUUID().toString().substring(0, 8);
   private final RabbitTopology topology;
   private final List<Transport> transports = new ArrayList<>();
-  private final Set<String> queues = new LinkedHashSet<>();
+  private final Set<SubscriptionSpec> declared = new LinkedHashSet<>();
   private @Nullable InMemoryTransport memory;
 
   EventBusFixture(TransportKind kind, @Nullable Broker broker) {
@@ -203,10 +204,10 @@ public final class EventBusFixture {
     return recorder.record(scoped);
   }
 
-  private synchronized String declared(String subscription) {
-    String queue = queueName(subscription);
-    queues.add(queue);
-    return queue;
+  private synchronized SubscriptionSpec declared(SubscriptionSpec spec) {
+    SubscriptionSpec scoped = spec.withName(queueName(spec.name()));
+    declared.add(scoped);
+    return scoped;
   }
 
   private Connection admin() throws Exception {
@@ -220,10 +221,10 @@ public final class EventBusFixture {
   /** Closes every transport, then deletes what the fixture declared on the broker. */
   void close() {
     List<Transport> open;
-    List<String> declared;
+    List<SubscriptionSpec> subscriptions;
     synchronized (this) {
       open = new ArrayList<>(transports);
-      declared = new ArrayList<>(queues);
+      subscriptions = new ArrayList<>(declared);
       transports.clear();
     }
     java.util.Collections.reverse(open);
@@ -235,15 +236,19 @@ public final class EventBusFixture {
       }
     }
     if (kind == TransportKind.BROKER && broker != null) {
-      deleteLeftovers(declared);
+      deleteLeftovers(subscriptions);
     }
   }
 
-  private void deleteLeftovers(List<String> declared) {
+  private void deleteLeftovers(List<SubscriptionSpec> subscriptions) {
     try (Connection connection = admin()) {
-      for (String queue : declared) {
-        delete(connection, channel -> channel.queueDelete(queue));
-        delete(connection, channel -> channel.queueDelete(topology.deadLetterQueue(queue)));
+      for (SubscriptionSpec spec : subscriptions) {
+        for (String queue : topology.queuesOf(spec)) {
+          delete(connection, channel -> channel.queueDelete(queue));
+        }
+        for (String exchange : topology.exchangesOf(spec)) {
+          delete(connection, channel -> channel.exchangeDelete(exchange));
+        }
       }
       delete(connection, channel -> channel.exchangeDelete(topology.exchange()));
     } catch (Exception e) {

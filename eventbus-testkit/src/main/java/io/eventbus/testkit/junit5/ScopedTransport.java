@@ -15,11 +15,12 @@ import java.util.function.UnaryOperator;
  */
 final class ScopedTransport implements Transport {
   private final Transport delegate;
-  private final UnaryOperator<String> queueName;
+  private final UnaryOperator<SubscriptionSpec> scope;
 
-  ScopedTransport(Transport delegate, UnaryOperator<String> queueName) {
+  /** {@code scope} renames a subscription into the fixture's scope and records it for cleanup. */
+  ScopedTransport(Transport delegate, UnaryOperator<SubscriptionSpec> scope) {
     this.delegate = delegate;
-    this.queueName = queueName;
+    this.scope = scope;
   }
 
   @Override
@@ -29,7 +30,7 @@ final class ScopedTransport implements Transport {
 
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
-    return delegate.subscribe(spec.withName(queueName.apply(spec.name())), receiver);
+    return delegate.subscribe(scope.apply(spec), receiver);
   }
 
   @Override
