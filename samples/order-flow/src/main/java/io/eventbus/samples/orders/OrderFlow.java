@@ -95,7 +95,7 @@ public final class OrderFlow {
         default -> serve(environment);
       };
     } catch (EventBusException e) {
-      out.println("order-flow: " + e.getMessage());
+      out.println("order-flow: " + reason(e));
       return 1;
     }
   }
@@ -117,7 +117,10 @@ public final class OrderFlow {
         out.println("order-flow: " + plan() + " on " + broker.description());
         return broker;
       } catch (EventBusException e) {
-        out.println("order-flow: a broker answers at " + where + " but: " + e.getMessage());
+        out.println("order-flow: a broker answers at " + where + " but: " + reason(e));
+        out.println(
+            "            (still starting, or overloaded? sudo rabbitmqctl status; wrong account?"
+                + " --uri amqp://user:pass@host:port)");
         return null;
       }
     }
@@ -441,6 +444,18 @@ public final class OrderFlow {
           "  (nobody subscribes yet: start the service roles first, so that their queues exist)");
     }
     return failed.isEmpty() ? 0 : 1;
+  }
+
+  /** The message, and the root cause's when the message alone says nothing. */
+  private static String reason(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(failure.getMessage());
+    return root == failure
+        ? message
+        : message + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 
   private static long count(List<OrderOutcome> outcomes, String shipping) {
