@@ -1,8 +1,6 @@
 package io.eventbus.samples.orders;
 
 import io.eventbus.EventBusException;
-import io.eventbus.UnroutableEventException;
-import io.eventbus.samples.orders.FlowEnvironment.Parked;
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
 import io.eventbus.samples.orders.monitor.Dashboard;
 import io.eventbus.samples.orders.monitor.LiveView;
@@ -17,12 +15,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.function.Predicate;
 
 /**
  * The e-commerce order flow: an order service places orders and takes payments; shipping,
@@ -33,7 +30,6 @@ import java.util.stream.Collectors;
 public final class OrderFlow {
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration REFRESH = Duration.ofSeconds(1);
-  private static final int ORDERS_LISTED = 20;
 
   private final FlowOptions options;
   private final PrintStream out;
@@ -173,7 +169,7 @@ public final class OrderFlow {
             FlakyMailer.demo(clock),
             clock)) {
       rememberDeadLetters(environment, services);
-      List<OrderOutcome> outcomes;
+      List<OrderOutcome> settled;
       Watched watched = watch(environment, services, start);
       try {
         CompletableFuture<Integer> placing =
@@ -185,13 +181,21 @@ public final class OrderFlow {
           // placing orders; the view refreshes itself
         }
         placing.cancel(false);
-        outcomes = all ? settle(environment, services) : List.of();
+        settled = all ? settle(environment, services) : List.of();
       } finally {
         watched.close();
       }
-      return all
-          ? summarizeAll(environment, services, outcomes, start)
-          : summarizeOrders(services, start);
+      Summary summary = new Summary(out, Duration.ofNanos(System.nanoTime() - start));
+      if (!all) {
+        return summary.ofOrders(services);
+      }
+      outcomes =
+          summary.ofAll(
+              environment,
+              services,
+              service -> deadLettersDuringRun(environment, services, service),
+              settled.stream().allMatch(OrderOutcome::asExpected) ? null : SETTLE_TIMEOUT);
+      return outcomes.stream().allMatch(OrderOutcome::asExpected) && !outcomes.isEmpty() ? 0 : 1;
     }
   }
 
@@ -323,127 +327,10 @@ public final class OrderFlow {
    * Cheap stand-in for reading the dead-letter queue while the flow runs: an order shipping refused
    * counts as parked once the queue grew by as many messages as shipping refused orders.
    */
-  private java.util.function.Predicate<String> parkedSoFar(
-      FlowEnvironment environment, Services services) {
+  private Predicate<String> parkedSoFar(FlowEnvironment environment, Services services) {
     long refused = services.orders.attempted().stream().filter(services.shipping::rejected).count();
     boolean allParked = deadLettersDuringRun(environment, services, "shipping") >= refused;
     return orderId -> allParked;
-  }
-
-  private int summarizeAll(
-      FlowEnvironment environment, Services services, List<OrderOutcome> settled, long start) {
-    Set<String> runOrders = Set.copyOf(services.orders.attempted());
-    String shippingQueue = services.queue("shipping");
-    List<Parked> parked =
-        environment.deadLetters(shippingQueue, letter -> runOrders.contains(letter.orderId()));
-    Set<String> parkedOrders = parked.stream().map(Parked::orderId).collect(Collectors.toSet());
-    List<OrderOutcome> outcomes = Outcomes.of(services, parkedOrders::contains);
-    this.outcomes = outcomes;
-    long asExpected = outcomes.stream().filter(OrderOutcome::asExpected).count();
-    Map<String, ServiceMetrics.Snapshot> figures = new HashMap<>();
-    services.metrics().forEach(measured -> figures.put(measured.service(), measured.snapshot()));
-    ServiceMetrics.Snapshot order = figures.get("order");
-    ServiceMetrics.Snapshot notification = figures.get("notification");
-
-    out.printf(
-        Locale.ROOT,
-        "summary: %d orders in %s on %s%n",
-        outcomes.size(),
-        seconds(Duration.ofNanos(System.nanoTime() - start)),
-        environment.description());
-    out.printf(
-        Locale.ROOT,
-        "  order         %d placed and paid: %d events confirmed, publish-to-confirm p50 %.1f ms,"
-            + " p99 %.1f ms%n",
-        outcomes.stream().filter(OrderOutcome::confirmed).count(),
-        order.completed(),
-        order.p50Millis(),
-        order.p99Millis());
-    out.printf(
-        Locale.ROOT,
-        "  shipping      %d dispatched, %d refused and parked; %d payments arrived before their"
-            + " order (partitioned by order id: expect 0)%n",
-        count(outcomes, "dispatched"),
-        count(outcomes, "parked"),
-        services.shipping.paidBeforePlaced());
-    out.printf(
-        Locale.ROOT,
-        "  notification  %d mails sent; %d failed attempts, %d retries (%d after a redelivery"
-            + " delay), %d parked%n",
-        outcomes.stream().mapToLong(outcome -> outcome.mails().size()).sum(),
-        notification.failures(),
-        notification.retries(),
-        notification.redelivered(),
-        deadLettersDuringRun(environment, services, "notification"));
-    out.printf(
-        Locale.ROOT,
-        "  points        %d orders awarded points%n",
-        outcomes.stream().filter(outcome -> outcome.points().isPresent()).count());
-    out.printf(
-        Locale.ROOT,
-        "  analytics     %d events counted%n",
-        outcomes.stream().mapToLong(OrderOutcome::analytics).sum());
-    out.printf(Locale.ROOT, "  dead letters  %d parked by this run:%n", parked.size());
-    for (Parked letter : parked) {
-      out.printf(
-          Locale.ROOT,
-          "    %s.dlq  %s  %s  %s after %d attempt(s): %s: %s%n",
-          shippingQueue,
-          letter.orderId(),
-          letter.eventType(),
-          letter.reason(),
-          letter.attempts(),
-          letter.errorType(),
-          letter.errorMessage());
-    }
-    List<OrderOutcome> listed =
-        outcomes.size() <= ORDERS_LISTED
-            ? outcomes
-            : outcomes.stream()
-                .filter(outcome -> !outcome.asExpected())
-                .limit(ORDERS_LISTED)
-                .toList();
-    if (!listed.isEmpty()) {
-      out.println(outcomes.size() <= ORDERS_LISTED ? "  per order:" : "  orders not as expected:");
-      listed.forEach(outcome -> out.println("    " + outcome.line()));
-    }
-    boolean ok = asExpected == outcomes.size() && !outcomes.isEmpty();
-    out.println(
-        ok
-            ? "result: all " + outcomes.size() + " orders reached their expected state"
-            : "result: "
-                + (outcomes.size() - asExpected)
-                + " of "
-                + outcomes.size()
-                + " orders did not reach their expected state"
-                + (settled.stream().allMatch(OrderOutcome::asExpected)
-                    ? ""
-                    : " within " + seconds(SETTLE_TIMEOUT) + " after the last order"));
-    return ok ? 0 : 1;
-  }
-
-  private int summarizeOrders(Services services, long start) {
-    ServiceMetrics.Snapshot order = services.metrics().get(0).snapshot();
-    int attempted = services.orders.attempted().size();
-    Map<String, Throwable> failed = services.orders.failed();
-    out.printf(
-        Locale.ROOT,
-        "summary: %d orders placed and paid in %s, %d failed; publish-to-confirm p50 %.1f ms, p99"
-            + " %.1f ms%n",
-        attempted - failed.size(),
-        seconds(Duration.ofNanos(System.nanoTime() - start)),
-        failed.size(),
-        order.p50Millis(),
-        order.p99Millis());
-    failed.entrySet().stream()
-        .limit(5)
-        .forEach(
-            entry -> out.println("  " + entry.getKey() + ": " + entry.getValue().getMessage()));
-    if (failed.values().stream().anyMatch(UnroutableEventException.class::isInstance)) {
-      out.println(
-          "  (nobody subscribes yet: start the service roles first, so that their queues exist)");
-    }
-    return failed.isEmpty() ? 0 : 1;
   }
 
   /** The message, and the root cause's when the message alone says nothing. */
@@ -458,11 +345,7 @@ public final class OrderFlow {
         : message + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 
-  private static long count(List<OrderOutcome> outcomes, String shipping) {
-    return outcomes.stream().filter(outcome -> outcome.shipping().equals(shipping)).count();
-  }
-
-  private static String seconds(Duration duration) {
+  static String seconds(Duration duration) {
     return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
   }
 
