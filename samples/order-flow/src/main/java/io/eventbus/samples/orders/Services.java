@@ -1,0 +1,171 @@
+package io.eventbus.samples.orders;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventPublisher;
+import io.eventbus.Handlers;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.middleware.Stage;
+import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
+import io.eventbus.samples.orders.events.OrderPlaced;
+import io.eventbus.samples.orders.events.PaymentCompleted;
+import io.eventbus.samples.orders.events.ShipmentDispatched;
+import io.eventbus.samples.orders.monitor.ServiceMetrics;
+import io.eventbus.samples.orders.notification.Mailer;
+import io.eventbus.samples.orders.notification.NotificationHandlers;
+import io.eventbus.samples.orders.ordering.OrderService;
+import io.eventbus.samples.orders.points.PointsHandlers;
+import io.eventbus.samples.orders.shipping.ShippingHandlers;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Starts the services of a {@link Role}, each with a bus of its own, as separate processes would
+ * have: its own connection, its own CloudEvents {@code source}, its own queue. Consumers start
+ * first, so that their queues exist before the first order is published.
+ */
+final class Services implements AutoCloseable {
+  private final FlowEnvironment environment;
+  private final String namespace;
+  private final Clock clock;
+  private final List<EventBus> buses = new ArrayList<>();
+  private final Map<String, ServiceMetrics> metrics = new LinkedHashMap<>();
+  private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+
+  @Nullable OrderService orders;
+  @Nullable ShippingHandlers shipping;
+  @Nullable NotificationHandlers notification;
+  @Nullable PointsHandlers points;
+  @Nullable AnalyticsHandlers analytics;
+
+  private Services(FlowEnvironment environment, String namespace, Clock clock) {
+    this.environment = environment;
+    this.namespace = namespace;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts the services {@code role} runs, the order service placing order {@code poisonOrder}
+   * without items. On failure, closes what was started and throws.
+   */
+  static Services start(
+      Role role,
+      FlowEnvironment environment,
+      String namespace,
+      String runId,
+      int poisonOrder,
+      Mailer mailer,
+      Clock clock) {
+    Services services = new Services(environment, namespace, clock);
+    try {
+      if (role.runs(Role.SHIPPING)) {
+        services.shipping =
+            services.consumer(
+                "shipping",
+                ShippingHandlers::options,
+                ShippingHandlers::new,
+                ShipmentDispatched.class);
+      }
+      if (role.runs(Role.NOTIFICATION)) {
+        services.notification =
+            services.consumer(
+                "notification",
+                NotificationHandlers::options,
+                bus -> new NotificationHandlers(mailer));
+      }
+      if (role.runs(Role.POINTS)) {
+        services.points =
+            services.consumer("points", PointsHandlers::options, bus -> new PointsHandlers());
+      }
+      if (role.runs(Role.ANALYTICS)) {
+        services.analytics =
+            services.consumer(
+                "analytics", AnalyticsHandlers::options, bus -> new AnalyticsHandlers());
+      }
+      if (role.runs(Role.ORDER)) {
+        EventBus bus = services.bus("order", OrderPlaced.class, PaymentCompleted.class);
+        services.orders = new OrderService(bus, runId, poisonOrder, services.metrics("order"));
+      }
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
+    return services;
+  }
+
+  /**
+   * Starts one consuming service: a bus for {@code service}, its handlers (given the bus, to
+   * publish with), and one subscription with the service's own options plus two metrics links.
+   */
+  private <H> H consumer(
+      String service,
+      Function<String, SubscriptionOptions.Builder> options,
+      Function<EventPublisher, H> handlers,
+      Class<?>... publishes) {
+    EventBus bus = bus(service, publishes);
+    H handler = handlers.apply(bus);
+    ServiceMetrics measured = metrics(service);
+    SubscriptionOptions subscription =
+        options
+            .apply(queue(service))
+            .addBefore(Stage.RETRY, measured.perDelivery())
+            .middleware(measured.perAttempt())
+            .build();
+    bus.subscribe(subscription, Handlers.scan(handler));
+    subscriptions.put(service, subscription);
+    return handler;
+  }
+
+  private EventBus bus(String service, Class<?>... publishes) {
+    EventBus bus =
+        EventBus.builder()
+            .transport(environment.transport(service))
+            .source("/" + service)
+            .register(publishes)
+            .build();
+    buses.add(bus);
+    return bus;
+  }
+
+  private ServiceMetrics metrics(String service) {
+    return metrics.computeIfAbsent(service, name -> new ServiceMetrics(name, clock));
+  }
+
+  /** The queue (subscription) name of {@code service}: {@code <namespace>.<service>}. */
+  String queue(String service) {
+    return namespace + "." + service;
+  }
+
+  /** The metrics of the services started, order service last. */
+  List<ServiceMetrics> metrics() {
+    List<ServiceMetrics> ordered = new ArrayList<>();
+    ServiceMetrics order = metrics.get("order");
+    if (order != null) {
+      ordered.add(order);
+    }
+    metrics.forEach(
+        (service, measured) -> {
+          if (!service.equals("order")) {
+            ordered.add(measured);
+          }
+        });
+    return ordered;
+  }
+
+  /** The subscription options of {@code service}, if this process consumes for it. */
+  @Nullable SubscriptionOptions subscription(String service) {
+    return subscriptions.get(service);
+  }
+
+  /** Closes every bus: subscriptions stop after their handlers in flight, then the transports. */
+  @Override
+  public void close() {
+    for (EventBus bus : buses) {
+      bus.close();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.eventbus.samples.orders.ordering;
+
+import io.eventbus.EventPublisher;
+import io.eventbus.PublishOptions;
+import io.eventbus.PublishReceipt;
+import io.eventbus.samples.orders.events.OrderPlaced;
+import io.eventbus.samples.orders.events.PaymentCompleted;
+import io.eventbus.samples.orders.monitor.ServiceMetrics;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The order service: places orders and takes their payments, publishing {@link OrderPlaced} and
+ * then {@link PaymentCompleted} for each. One order of every run is broken on purpose: it has no
+ * items, which the shipping service refuses.
+ *
+ * <p>Publishing is asynchronous: {@code publish} returns at once and its stage completes when the
+ * broker confirmed the event, so a slow confirm never holds up the next order.
+ */
+public final class OrderService {
+  private final EventPublisher publisher;
+  private final String runId;
+  private final int poisonOrder;
+  private final ServiceMetrics metrics;
+  private final List<String> attempted = new CopyOnWriteArrayList<>();
+  private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+  private final Map<String, Throwable> failed = new ConcurrentHashMap<>();
+
+  /**
+   * @param runId prefixes this run's order ids, so that they differ from earlier runs' leftovers
+   * @param poisonOrder the number of the order that has no items
+   */
+  public OrderService(
+      EventPublisher publisher, String runId, int poisonOrder, ServiceMetrics metrics) {
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.runId = Objects.requireNonNull(runId, "runId");
+    this.poisonOrder = poisonOrder;
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** The id of order number {@code number} of this run. */
+  public String orderId(int number) {
+    return String.format("%s-%03d", runId, number);
+  }
+
+  /** Whether {@code orderId} is the broken order of this run. */
+  public boolean isPoison(String orderId) {
+    return orderId.equals(orderId(poisonOrder));
+  }
+
+  /** Places order number {@code number}: completes when both its events are confirmed. */
+  public CompletableFuture<Void> place(int number) {
+    String orderId = orderId(number);
+    attempted.add(orderId);
+    BigDecimal total = BigDecimal.valueOf(1099 + (number * 731L) % 9000, 2);
+    List<String> items =
+        number == poisonOrder
+            ? List.of() // a client bug lost the items: shipping cannot ship this
+            : List.of("sku-" + (number % 17), "sku-" + (100 + number % 5));
+    OrderPlaced order =
+        new OrderPlaced(orderId, "customer" + number + "@example.com", items, total);
+    PublishOptions correlated = PublishOptions.none().withCorrelationId(orderId);
+    return publish(order, correlated)
+        .thenCompose(placed -> publish(new PaymentCompleted(orderId, total), correlated))
+        .toCompletableFuture()
+        .handle(
+            (receipt, failure) -> {
+              if (failure == null) {
+                confirmed.add(orderId);
+              } else {
+                failed.put(orderId, failure.getCause() != null ? failure.getCause() : failure);
+              }
+              return null;
+            });
+  }
+
+  private CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
+    long start = System.nanoTime();
+    return publisher
+        .publish(event, options)
+        .whenComplete(
+            (receipt, failure) -> {
+              if (failure == null) {
+                metrics.recordConfirmed(Duration.ofNanos(System.nanoTime() - start));
+              } else {
+                metrics.recordFailure();
+              }
+            });
+  }
+
+  /**
+   * Places orders 1, 2, 3… at {@code perSecond} until {@code count} are placed or {@code duration}
+   * has passed, on a thread of its own; completes once every publish completed, with the number of
+   * orders placed. Cancelling the returned future stops placing.
+   */
+  public CompletableFuture<Integer> placeOrders(int count, double perSecond, Duration duration) {
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    Thread pacer =
+        new Thread(
+            () -> {
+              List<CompletableFuture<Void>> placing = new ArrayList<>();
+              long start = System.nanoTime();
+              long period = (long) (1e9 / perSecond);
+              for (int number = 1; number <= count && !done.isDone(); number++) {
+                long due = start + (number - 1) * period;
+                if (due - start >= duration.toNanos()) {
+                  break;
+                }
+                for (long wait = due - System.nanoTime();
+                    wait > 0;
+                    wait = due - System.nanoTime()) {
+                  LockSupport.parkNanos(wait);
+                }
+                placing.add(place(number));
+              }
+              int placed = placing.size();
+              CompletableFuture.allOf(placing.toArray(CompletableFuture[]::new))
+                  .whenComplete((ignored, failure) -> done.complete(placed));
+            },
+            "order-service-pacer");
+    pacer.setDaemon(true);
+    pacer.start();
+    return done;
+  }
+
+  /** Ids of the orders placed so far, in order. */
+  public List<String> attempted() {
+    return List.copyOf(attempted);
+  }
+
+  /** Whether both events of {@code orderId} were confirmed. */
+  public boolean confirmed(String orderId) {
+    return confirmed.contains(orderId);
+  }
+
+  /** Orders whose events could not be published, with the reason. */
+  public Map<String, Throwable> failed() {
+    return Map.copyOf(failed);
+  }
+}

@@ -1,0 +1,87 @@
+package io.eventbus.samples.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventbus.samples.orders.Outcomes.OrderOutcome;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OrderFlowTest {
+  @Test
+  void runsTheWholeFlowInMemoryWhenNoBrokerAnswersAndSaysSoFirst() throws IOException {
+    FlowOptions options =
+        FlowOptions.parse(
+            "--uri",
+            "amqp://guest:guest@127.0.0.1:" + closedPort(),
+            "--orders",
+            "6",
+            "--rate",
+            "50");
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    OrderFlow flow =
+        new OrderFlow(
+            options,
+            new PrintStream(output, true, StandardCharsets.UTF_8),
+            false,
+            Clock.systemUTC());
+
+    int code = flow.run();
+
+    String printed = output.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(printed).isZero();
+    assertThat(printed.lines().findFirst().orElseThrow())
+        .contains("IN MEMORY")
+        .contains("sudo rabbitmq-server -detached");
+    assertThat(flow.outcomes()).hasSize(6).allMatch(OrderOutcome::asExpected);
+    assertThat(flow.outcomes())
+        .filteredOn(OrderOutcome::poison)
+        .singleElement()
+        .extracting(OrderOutcome::shipping)
+        .isEqualTo("parked");
+    assertThat(printed)
+        .contains("InvalidOrderException")
+        .contains("result: all 6 orders reached their expected state");
+  }
+
+  @Test
+  void aServiceRoleWithoutABrokerStopsWithTheCommandThatStartsOne() throws IOException {
+    FlowOptions options =
+        FlowOptions.parse(
+            "--uri", "amqp://guest:guest@127.0.0.1:" + closedPort(), "--role", "shipping");
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+    int code =
+        new OrderFlow(
+                options,
+                new PrintStream(output, true, StandardCharsets.UTF_8),
+                false,
+                Clock.systemUTC())
+            .run();
+
+    assertThat(code).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8))
+        .contains("--role shipping needs one")
+        .contains("sudo rabbitmq-server -detached");
+  }
+
+  @Test
+  void theProbeTellsAListeningPortFromAClosedOne() throws IOException {
+    try (ServerSocket listening = new ServerSocket(0)) {
+      assertThat(BrokerProbe.answers("127.0.0.1", listening.getLocalPort(), Duration.ofSeconds(1)))
+          .isTrue();
+    }
+    assertThat(BrokerProbe.answers("127.0.0.1", closedPort(), Duration.ofSeconds(1))).isFalse();
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
