@@ -14,6 +14,6 @@ if [[ "${BENCH_SKIP_BUILD:-}" != "true" ]]; then
 fi
 classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 # shellcheck disable=SC2086
-exec java -Xms1g -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+exec java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseG1GC -Djava.awt.headless=true \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_JAVA_OPTS:-} \
   -cp "$classpath" "io.eventbus.benchmarks.$main" "$@"
