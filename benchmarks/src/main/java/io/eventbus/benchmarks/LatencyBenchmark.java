@@ -141,9 +141,14 @@ public final class LatencyBenchmark {
       Histogram interval = corrected.getIntervalHistogram();
       totalCorrected.add(interval);
       totalUncorrected.add(uncorrected.getIntervalHistogram());
+      double second = (System.nanoTime() - measuredFrom) / 1e9;
+      if (interval.getTotalCount() == 0
+          || (!series.isEmpty() && second - series.get(series.size() - 1).second() < 0.5)) {
+        return;
+      }
       series.add(
           new Point(
-              (System.nanoTime() - measuredFrom) / 1e9,
+              second,
               interval.getValueAtPercentile(50),
               interval.getValueAtPercentile(99),
               interval.getMaxValue(),
