@@ -30,6 +30,9 @@ final class BenchBroker implements AutoCloseable {
   static final String EXCHANGE = "eventbus.bench";
   private static final int FILL_WINDOW = 4_096;
 
+  /** Oddities seen during the runs, for the report. */
+  static final List<String> WARNINGS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final String uri;
   private final Connection admin;
 
@@ -50,6 +53,7 @@ final class BenchBroker implements AutoCloseable {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(uri);
     factory.setAutomaticRecoveryEnabled(false);
+    factory.setHandshakeTimeout(30_000);
     return factory;
   }
 
@@ -181,6 +185,11 @@ final class BenchBroker implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+  }
+
+  static void warn(String warning) {
+    System.out.println("WARNING: " + warning);
+    WARNINGS.add(warning);
   }
 
   /** Removes the benchmark exchange if nothing is bound to it any more. */

@@ -73,6 +73,7 @@ public final class PerformanceReport {
       String facts =
           facts(
               brokerVersion,
+              uri,
               started,
               took,
               loadBefore,
@@ -326,6 +327,11 @@ public final class PerformanceReport {
             + " [Asynchronous Consumer](https://docs.spring.io/spring-amqp/reference/amqp/receiving-messages/async-consumer.html),"
             + " [Message Listener Container Configuration](https://docs.spring.io/spring-amqp/reference/amqp/containerAttributes.html).\n\n");
 
+    if (!BenchBroker.WARNINGS.isEmpty()) {
+      md.append("## Warnings from this run\n\n");
+      BenchBroker.WARNINGS.forEach(w -> md.append("- ").append(w).append('\n'));
+      md.append('\n');
+    }
     md.append("## Analysis\n\n");
     md.append(notes).append("\n");
     return md.toString();
@@ -348,6 +354,7 @@ public final class PerformanceReport {
 
   private static String facts(
       String brokerVersion,
+      String uri,
       Instant started,
       Duration took,
       String loadBefore,
@@ -365,7 +372,7 @@ public final class PerformanceReport {
             + "| memory | %s |%n"
             + "| OS | %s %s |%n"
             + "| Java | %s (%s), %s |%n"
-            + "| broker | RabbitMQ %s on the same machine (127.0.0.1), shared |%n"
+            + "| broker | RabbitMQ %s on the same machine, %s |%n"
             + "| load average (1, 5, 15 min) | before %s, after %s |%n"
             + "| parameters | %,d events per throughput run, %d rounds, window %,d, prefetch %d |%n%n"
             + "**These figures are noisy.** The broker and the benchmark share %d cores with each"
@@ -386,6 +393,7 @@ public final class PerformanceReport {
         System.getProperty("java.vm.name"),
         String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()),
         brokerVersion,
+        Redactions.hostAndPort(uri),
         loadBefore,
         loadAfter,
         events,
