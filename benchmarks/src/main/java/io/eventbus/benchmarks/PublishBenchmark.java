@@ -48,7 +48,7 @@ public final class PublishBenchmark {
   private final int window;
   private final ConnectionFactory factory = new ConnectionFactory();
 
-  private PublishBenchmark(String uri, int window) throws Exception {
+  PublishBenchmark(String uri, int window) throws Exception {
     this.uri = uri;
     this.window = window;
     factory.setUri(uri);
@@ -89,7 +89,7 @@ public final class PublishBenchmark {
   }
 
   /** The raw client: one channel, asynchronous confirms, a semaphore as the window. */
-  private Measurement.Result raw(String queueType, int events) throws Exception {
+  Measurement.Result raw(String queueType, int events) throws Exception {
     String queue = declareQueue(queueType);
     Measurement measurement = new Measurement();
     byte[] body = body();
@@ -149,7 +149,7 @@ public final class PublishBenchmark {
   }
 
   /** eventbus with the same window, enforced by the caller as the raw client does. */
-  private Measurement.Result eventbus(String queueType, int events) throws Exception {
+  Measurement.Result eventbus(String queueType, int events) throws Exception {
     String queue = declareQueue(queueType);
     Measurement measurement = new Measurement();
     RabbitTransport transport =
@@ -198,12 +198,12 @@ public final class PublishBenchmark {
   }
 
   /** The body eventbus writes for event 0, so both clients send the same bytes. */
-  private byte[] body() throws Exception {
+  byte[] body() throws Exception {
     return JacksonEventCodec.create().encode(BenchOrderPlaced.number(0));
   }
 
   /** The properties and headers eventbus writes, so both clients send the same frames. */
-  private static AMQP.BasicProperties properties() {
+  static AMQP.BasicProperties properties() {
     EventMetadata metadata =
         EventMetadata.of(UUID.randomUUID().toString(), ROUTING_KEY, "/bench", Instant.now());
     Map<String, Object> headers = new LinkedHashMap<>(CloudEventsAttributes.toHeaders(metadata));

@@ -1,0 +1,201 @@
+package io.eventbus.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import io.eventbus.EventBus;
+import io.eventbus.EventHandler;
+import io.eventbus.Handlers;
+import io.eventbus.Subscription;
+import io.eventbus.SubscriptionOptions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Consumes the same pre-filled queue with the raw amqp-client, with eventbus's default chain (an
+ * {@code @EventHandler} that does nothing) and optionally with Spring AMQP, in the same JVM,
+ * alternating, with the same prefetch and one consumer each, and prints throughput, the ratio to
+ * the raw client and client CPU time per event.
+ *
+ * <p>Before each run the raw client fills a fresh queue (declared exactly as an eventbus
+ * subscription declares it) with persistent events of about 200 bytes; the clock starts when the
+ * consumer is started and stops when the last event enters its handler.
+ *
+ * <pre>
+ * benchmarks/bench.sh ConsumeBenchmark --events 200000 --rounds 3 --prefetch 250 --spring true
+ * </pre>
+ */
+public final class ConsumeBenchmark {
+  static final String ROUTING_KEY = "bench.order.placed.v1";
+
+  private final BenchBroker broker;
+  private final int prefetch;
+  private final byte[] body;
+  private final AMQP.BasicProperties properties = PublishBenchmark.properties();
+
+  ConsumeBenchmark(BenchBroker broker, int prefetch) throws Exception {
+    this.broker = broker;
+    this.prefetch = prefetch;
+    this.body = new PublishBenchmark(broker.uri(), 1).body();
+  }
+
+  public static void main(String[] args) throws Exception {
+    PublishBenchmark.Options options = new PublishBenchmark.Options(args);
+    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    int events = options.number("--events", 200_000);
+    int rounds = options.number("--rounds", 3);
+    int prefetch = options.number("--prefetch", 250);
+    boolean spring = Boolean.parseBoolean(options.text("--spring", "false"));
+    List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
+    try (BenchBroker broker = new BenchBroker(uri)) {
+      System.out.printf(
+          "Consume benchmark: %,d events per run, prefetch %d, %d rounds, %d cores, Java %s,"
+              + " RabbitMQ %s%n",
+          events,
+          prefetch,
+          rounds,
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"),
+          broker.version());
+      List<Measurement.Result> results =
+          new ConsumeBenchmark(broker, prefetch).run(queueTypes, events, rounds, spring);
+      System.out.println();
+      System.out.print(Tables.throughput(results, false));
+    }
+  }
+
+  /** Warms up, then runs every client {@code rounds} times per queue type, rotating the order. */
+  List<Measurement.Result> run(List<String> queueTypes, int events, int rounds, boolean spring)
+      throws Exception {
+    List<String> clients = new ArrayList<>(List.of("amqp-client", "eventbus"));
+    if (spring) {
+      clients.add(SpringAmqpPeer.CLIENT);
+    }
+    System.out.println("warming up…");
+    for (String client : clients) {
+      run(client, "classic", Math.min(events, 20_000));
+    }
+    List<Measurement.Result> results = new ArrayList<>();
+    for (String queueType : queueTypes) {
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < clients.size(); i++) {
+          Measurement.Result result =
+              run(clients.get((i + round) % clients.size()), queueType, events);
+          System.out.printf(
+              "  consume %s %s: %,.0f events/s, %.1f µs CPU/event%n",
+              queueType, result.client(), result.eventsPerSecond(), result.cpuMicrosPerEvent());
+          results.add(result);
+        }
+      }
+    }
+    return results;
+  }
+
+  private Measurement.Result run(String client, String queueType, int events) throws Exception {
+    String queue = BenchBroker.uniqueName("consume", queueType);
+    broker.declareSubscription(queue, BenchOrderPlaced.class, queueType);
+    try {
+      broker.fill(queue, ROUTING_KEY, properties, body, events);
+      Measurement.Result result =
+          switch (client) {
+            case "amqp-client" -> raw(queue, queueType, events);
+            case "eventbus" -> eventbus(queue, queueType, events);
+            case SpringAmqpPeer.CLIENT ->
+                SpringAmqpPeer.consume(broker, queue, queueType, events, prefetch);
+            default -> throw new IllegalArgumentException(client);
+          };
+      expectEmpty(queue);
+      return result;
+    } finally {
+      broker.delete(BenchBroker.subscriptionQueues(queue));
+    }
+  }
+
+  /** One channel, {@code basicQos(prefetch)}, manual acks, one at a time. */
+  private Measurement.Result raw(String queue, String queueType, int events) throws Exception {
+    Measurement measurement = new Measurement();
+    try (Connection connection = broker.factory().newConnection("bench-raw")) {
+      CountDownLatch handled = new CountDownLatch(events);
+      measurement.start();
+      Channel channel = connection.createChannel();
+      channel.basicQos(prefetch);
+      channel.basicConsume(
+          queue,
+          false,
+          new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(
+                String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                throws IOException {
+              getChannel().basicAck(envelope.getDeliveryTag(), false);
+              handled.countDown();
+            }
+          });
+      await(handled, "amqp-client");
+      measurement.stop();
+    }
+    return measurement.result("amqp-client", queueType, events);
+  }
+
+  /** The default chain: a subscription with one {@code @EventHandler} and default options. */
+  private Measurement.Result eventbus(String queue, String queueType, int events) throws Exception {
+    Measurement measurement = new Measurement();
+    try (EventBus bus =
+        EventBus.builder()
+            .transport(broker.transport("bench-eventbus", queueType))
+            .source("/bench")
+            .build()) {
+      CountingHandler handler = new CountingHandler(events);
+      measurement.start();
+      Subscription subscription =
+          bus.subscribe(
+              SubscriptionOptions.builder(queue).prefetch(prefetch).build(),
+              Handlers.scan(handler));
+      await(handler.handled, "eventbus");
+      measurement.stop();
+      subscription.close();
+    }
+    return measurement.result("eventbus", queueType, events);
+  }
+
+  private void expectEmpty(String queue) throws InterruptedException {
+    String deadLetters = BenchBroker.subscriptionQueues(queue).get(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (broker.ready(queue) != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    if (broker.ready(queue) != 0 || broker.ready(deadLetters) != 0) {
+      BenchBroker.warn(
+          queue
+              + " still held "
+              + broker.ready(queue)
+              + " events after its consumer handled them all, its dead-letter queue "
+              + broker.ready(deadLetters));
+    }
+  }
+
+  private static void await(CountDownLatch latch, String client) throws InterruptedException {
+    if (!latch.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(client + ": " + latch.getCount() + " events not handled");
+    }
+  }
+
+  /** The trivial handler: counts. */
+  static final class CountingHandler {
+    final CountDownLatch handled;
+
+    CountingHandler(int events) {
+      this.handled = new CountDownLatch(events);
+    }
+
+    @EventHandler
+    void on(BenchOrderPlaced event) {
+      handled.countDown();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.eventbus.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link PublishBenchmark}'s two clients plus Spring AMQP, rotating the order every round, each run
+ * on a fresh queue with the same outstanding-confirm window.
+ *
+ * <pre>
+ * benchmarks/bench.sh PublishComparison --events 200000 --rounds 3
+ * </pre>
+ */
+public final class PublishComparison {
+  private final BenchBroker broker;
+  private final PublishBenchmark benchmark;
+  private final int window;
+  private final byte[] body;
+  private final AMQP.BasicProperties properties = PublishBenchmark.properties();
+
+  PublishComparison(BenchBroker broker, int window) throws Exception {
+    this.broker = broker;
+    this.window = window;
+    this.benchmark = new PublishBenchmark(broker.uri(), window);
+    this.body = benchmark.body();
+  }
+
+  public static void main(String[] args) throws Exception {
+    PublishBenchmark.Options options = new PublishBenchmark.Options(args);
+    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    int events = options.number("--events", 200_000);
+    int rounds = options.number("--rounds", 3);
+    int window = options.number("--window", 4_096);
+    List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
+    try (BenchBroker broker = new BenchBroker(uri)) {
+      List<Measurement.Result> results =
+          new PublishComparison(broker, window).run(queueTypes, events, rounds);
+      System.out.println();
+      System.out.print(Tables.throughput(results, true));
+    }
+  }
+
+  /** Warms up, then runs the three clients {@code rounds} times per queue type. */
+  List<Measurement.Result> run(List<String> queueTypes, int events, int rounds) throws Exception {
+    List<String> clients = List.of(Tables.RAW, "eventbus", SpringAmqpPeer.CLIENT);
+    System.out.println("warming up…");
+    for (String client : clients) {
+      run(client, "classic", Math.min(events, 20_000));
+    }
+    List<Measurement.Result> results = new ArrayList<>();
+    for (String queueType : queueTypes) {
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < clients.size(); i++) {
+          Measurement.Result result =
+              run(clients.get((i + round) % clients.size()), queueType, events);
+          System.out.printf(
+              "  publish %s %s: %,.0f events/s, %.1f µs CPU/event%n",
+              queueType, result.client(), result.eventsPerSecond(), result.cpuMicrosPerEvent());
+          results.add(result);
+        }
+      }
+    }
+    return results;
+  }
+
+  private Measurement.Result run(String client, String queueType, int events) throws Exception {
+    return switch (client) {
+      case Tables.RAW -> benchmark.raw(queueType, events);
+      case "eventbus" -> benchmark.eventbus(queueType, events);
+      case SpringAmqpPeer.CLIENT -> spring(queueType, events);
+      default -> throw new IllegalArgumentException(client);
+    };
+  }
+
+  private Measurement.Result spring(String queueType, int events) throws Exception {
+    String queue = BenchBroker.uniqueName("publish", queueType);
+    broker.declarePlainQueue(queue, queueType, ConsumeBenchmark.ROUTING_KEY);
+    try {
+      Measurement.Result result =
+          SpringAmqpPeer.publish(
+              broker, queueType, ConsumeBenchmark.ROUTING_KEY, events, window, body, properties);
+      long stored = broker.ready(queue);
+      if (stored != events) {
+        throw new IllegalStateException(queue + " holds " + stored + ", expected " + events);
+      }
+      return result;
+    } finally {
+      broker.delete(List.of(queue));
+    }
+  }
+}
