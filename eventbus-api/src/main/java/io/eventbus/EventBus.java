@@ -3,7 +3,10 @@ package io.eventbus;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.JacksonEventCodec;
 import io.eventbus.internal.DefaultEventBus;
+import io.eventbus.internal.Telemetry;
 import io.eventbus.spi.Transport;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,15 @@ import org.jspecify.annotations.Nullable;
  * At least once. A handler that returns normally acknowledges its event. A message that cannot be
  * decoded, whose type is unknown, or whose handler throws is parked in its subscription's
  * dead-letter queue with the reason in its headers, and the subscription goes on with the next one.
+ *
+ * <h2>Observability</h2>
+ *
+ * With an OpenTelemetry SDK (or the agent) installed, every publish is a PRODUCER span whose
+ * context travels in the message's {@code traceparent} header, and every delivery a CONSUMER span
+ * that continues that trace, with a span per handler attempt and one for a redelivery or
+ * dead-lettering step; messaging metrics follow the OpenTelemetry semantic conventions (see
+ * docs/architecture.md, "Observability"). Without an SDK none of it runs. {@link #health()} says
+ * whether the bus works, for a readiness probe.
  *
  * <h2>Thread safety</h2>
  *
@@ -65,6 +77,15 @@ public interface EventBus extends EventPublisher, AutoCloseable {
    */
   Subscription subscribe(SubscriptionOptions options, Handlers handlers);
 
+  /**
+   * The bus's health now: its transport's connections and publisher and each subscription (named
+   * {@code subscription:<name>}), and the worst of their statuses. {@link Health.Status#DOWN} when
+   * a connection is lost, a subscription's consumer is gone or stalled (see {@link
+   * SubscriptionOptions#stallTimeout()}), or the bus is closed. Cheap: it never waits for the
+   * broker; what needs a round trip is sampled in the background every few seconds.
+   */
+  Health health();
+
   /** The types this bus knows: those registered and those its handlers take. */
   EventTypeRegistry registry();
 
@@ -80,6 +101,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     private String source = "/eventbus";
     private Clock clock = Clock.systemUTC();
     private EventCodec codec = JacksonEventCodec.create();
+    private @Nullable OpenTelemetry openTelemetry;
     private final EventTypeRegistry.Builder registry = EventTypeRegistry.builder();
     private final List<SubscriptionOptions> subscriptionOptions = new ArrayList<>();
     private final List<Handlers> subscriptionHandlers = new ArrayList<>();
@@ -110,6 +132,16 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     /** The body codec (default {@link JacksonEventCodec#create()}). */
     public Builder codec(EventCodec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /**
+     * Where spans and metrics go (default {@link GlobalOpenTelemetry#get()}, which is a no-op until
+     * an SDK or the OpenTelemetry agent installs itself). The bus hands it to its transport too.
+     * With {@link OpenTelemetry#noop()} nothing is instrumented at all.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 
@@ -147,7 +179,22 @@ public interface EventBus extends EventPublisher, AutoCloseable {
       if (transport == null) {
         throw new EventBusConfigurationException("EventBus.builder() needs a transport");
       }
-      DefaultEventBus bus = new DefaultEventBus(transport, source, clock, codec, registry.build());
+      OpenTelemetry telemetry = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
+      DefaultEventBus bus;
+      try {
+        transport.instrument(telemetry);
+        bus =
+            new DefaultEventBus(
+                transport,
+                source,
+                clock,
+                codec,
+                registry.build(),
+                Telemetry.create(telemetry, transport.telemetryNames()));
+      } catch (RuntimeException e) {
+        transport.close();
+        throw e;
+      }
       try {
         for (int i = 0; i < subscriptionOptions.size(); i++) {
           bus.subscribe(subscriptionOptions.get(i), subscriptionHandlers.get(i));

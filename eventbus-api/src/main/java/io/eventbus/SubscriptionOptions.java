@@ -50,6 +50,7 @@ public final class SubscriptionOptions {
   private final List<Duration> redeliveryDelays;
   private final Ordering ordering;
   private final @Nullable Duration handlerTimeout;
+  private final Duration stallTimeout;
 
   private SubscriptionOptions(Builder builder) {
     this.name = builder.name;
@@ -62,6 +63,7 @@ public final class SubscriptionOptions {
     this.redeliveryDelays = List.copyOf(builder.redeliveryDelays);
     this.ordering = builder.ordering;
     this.handlerTimeout = builder.handlerTimeout;
+    this.stallTimeout = builder.stallTimeout;
   }
 
   /** Default options for the subscription {@code name}. */
@@ -85,7 +87,8 @@ public final class SubscriptionOptions {
             .prefetch(prefetch)
             .retryPolicy(retryPolicy)
             .redeliveryDelays(redeliveryDelays.toArray(Duration[]::new))
-            .ordering(ordering);
+            .ordering(ordering)
+            .stallTimeout(stallTimeout);
     builder.handlerTimeout = handlerTimeout;
     middleware.forEach((stage, links) -> links.forEach(link -> builder.addBefore(stage, link)));
     return builder;
@@ -142,6 +145,14 @@ public final class SubscriptionOptions {
     return handlerTimeout;
   }
 
+  /**
+   * How long the subscription's queue may hold ready messages while none is delivered to it before
+   * {@link EventBus#health()} reports the subscription as stalled (default 1 minute).
+   */
+  public Duration stallTimeout() {
+    return stallTimeout;
+  }
+
   @Override
   public String toString() {
     return "SubscriptionOptions[name="
@@ -190,6 +201,7 @@ public final class SubscriptionOptions {
         List.of(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1));
     private Ordering ordering = Ordering.NONE;
     private @Nullable Duration handlerTimeout;
+    private Duration stallTimeout = Duration.ofMinutes(1);
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -276,6 +288,22 @@ public final class SubscriptionOptions {
         throw new EventBusConfigurationException("handlerTimeout must be positive, was " + timeout);
       }
       this.handlerTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long the subscription's queue may hold ready messages while none is delivered to its
+     * consumers before {@link EventBus#health()} reports it as stalled (default 1 minute). A
+     * handler that legitimately runs longer than this, with every consumer busy, is reported too:
+     * choose it above the slowest handler.
+     */
+    public Builder stallTimeout(Duration stallTimeout) {
+      Objects.requireNonNull(stallTimeout, "stallTimeout");
+      if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+        throw new EventBusConfigurationException(
+            "stallTimeout must be positive, was " + stallTimeout);
+      }
+      this.stallTimeout = stallTimeout;
       return this;
     }
 

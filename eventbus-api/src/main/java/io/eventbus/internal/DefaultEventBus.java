@@ -8,6 +8,7 @@ import io.eventbus.EventType;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers;
 import io.eventbus.Handlers.Registration;
+import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
@@ -46,6 +47,7 @@ public final class DefaultEventBus implements EventBus {
   private final String source;
   private final Clock clock;
   private final EventCodec codec;
+  private final Telemetry telemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile EventTypeRegistry registry;
@@ -56,11 +58,26 @@ public final class DefaultEventBus implements EventBus {
       Clock clock,
       EventCodec codec,
       EventTypeRegistry registry) {
+    this(transport, source, clock, codec, registry, Telemetry.disabled());
+  }
+
+  /**
+   * A bus instrumented by {@code telemetry}. The caller has already handed the transport its
+   * OpenTelemetry ({@link Transport#instrument}).
+   */
+  public DefaultEventBus(
+      Transport transport,
+      String source,
+      Clock clock,
+      EventCodec codec,
+      EventTypeRegistry registry,
+      Telemetry telemetry) {
     this.transport = transport;
     this.source = source;
     this.clock = clock;
     this.codec = codec;
     this.registry = registry;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -117,11 +134,33 @@ public final class DefaultEventBus implements EventBus {
               "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(),
               e));
     }
-    WireMessage message =
-        new WireMessage(body, codec.contentType(), CloudEventsAttributes.toHeaders(metadata));
-    return transport
-        .send(new OutboundMessage(id, type, message))
-        .thenApply(ignored -> new PublishReceipt(id, type));
+    Map<String, String> headers = CloudEventsAttributes.toHeaders(metadata);
+    if (!telemetry.enabled()) {
+      return transport
+          .send(new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)))
+          .thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    Telemetry.Send send =
+        telemetry.startSend(type, id, metadata.correlationId(), body.length, headers);
+    CompletionStage<Void> sent;
+    try {
+      sent =
+          transport.send(
+              new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)));
+    } catch (RuntimeException e) {
+      send.end(e);
+      throw e;
+    }
+    return sent.handle(
+        (ignored, failure) -> {
+          send.end(failure);
+          if (failure != null) {
+            throw failure instanceof CompletionException completion
+                ? completion
+                : new CompletionException(failure);
+          }
+          return new PublishReceipt(id, type);
+        });
   }
 
   @Override
@@ -204,7 +243,8 @@ public final class DefaultEventBus implements EventBus {
     }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
-    Pipeline pipeline = new Pipeline(options.name(), byType, this::registry, codec, options, clock);
+    Pipeline pipeline =
+        new Pipeline(options.name(), byType, this::registry, codec, options, clock, telemetry);
     TransportSubscription running =
         transport.subscribe(
             new SubscriptionSpec(
@@ -213,7 +253,8 @@ public final class DefaultEventBus implements EventBus {
                 options.concurrency(),
                 options.prefetch(),
                 options.redeliveryDelays(),
-                options.ordering()),
+                options.ordering(),
+                options.stallTimeout()),
             pipeline);
     DefaultSubscription subscription =
         new DefaultSubscription(options.name(), running, subscriptions::remove);
@@ -239,6 +280,19 @@ public final class DefaultEventBus implements EventBus {
               }
               return EventTypeRegistry.declaredName(eventClass);
             });
+  }
+
+  @Override
+  public Health health() {
+    if (closed.get()) {
+      return Health.of(
+          List.of(new Health.Component("bus", Health.Status.DOWN, "the bus is closed", Map.of())));
+    }
+    List<Health.Component> components = new ArrayList<>(transport.health().components());
+    for (DefaultSubscription subscription : subscriptions) {
+      components.add(subscription.health());
+    }
+    return Health.of(components);
   }
 
   @Override

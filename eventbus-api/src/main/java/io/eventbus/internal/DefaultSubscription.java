@@ -1,7 +1,9 @@
 package io.eventbus.internal;
 
+import io.eventbus.Health;
 import io.eventbus.Subscription;
 import io.eventbus.spi.TransportSubscription;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -22,6 +24,22 @@ final class DefaultSubscription implements Subscription {
   @Override
   public String name() {
     return name;
+  }
+
+  /** The transport's view of this subscription, named {@code subscription:<name>}. */
+  Health.Component health() {
+    Health.Component component;
+    try {
+      component = running.health();
+    } catch (RuntimeException e) {
+      component =
+          new Health.Component(
+              "subscription",
+              Health.Status.UNKNOWN,
+              "the transport failed to report: " + e,
+              Map.of());
+    }
+    return component.withName("subscription:" + name);
   }
 
   @Override

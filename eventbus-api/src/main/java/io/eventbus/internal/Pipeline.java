@@ -10,6 +10,8 @@ import io.eventbus.UnknownEventTypeException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.internal.ConsumerTelemetry.Names;
+import io.eventbus.internal.ConsumerTelemetry.Outcome;
 import io.eventbus.middleware.DeliveryContext;
 import io.eventbus.middleware.Middleware;
 import io.eventbus.middleware.Middleware.Chain;
@@ -17,6 +19,8 @@ import io.eventbus.middleware.Middlewares;
 import io.eventbus.middleware.Stage;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -38,12 +43,14 @@ import org.slf4j.LoggerFactory;
  * Javadoc):
  *
  * <pre>
- * logging → [tracing] → [metrics] → dead-letter/settle → decode → delayed redelivery → retry
- *   → timeout → user middleware → handler
+ * logging → tracing → metrics → dead-letter/settle → decode → delayed redelivery → retry
+ *   → (attempt: failure record, attempt span) → timeout → user middleware → handler
  * </pre>
  *
- * with the user middleware added before a {@link Stage} placed just before that link. The links are
- * shared by all deliveries; the chain objects that connect them are made per delivery (like
+ * Tracing and metrics are present only when the bus's {@link Telemetry} is enabled.
+ *
+ * <p>with the user middleware added before a {@link Stage} placed just before that link. The links
+ * are shared by all deliveries; the chain objects that connect them are made per delivery (like
  * OkHttp's {@code RealInterceptorChain}), so that the settling links can reach the delivery's
  * {@link InboundMessage} and its failure history without any thread-local or shared mutable state.
  */
@@ -61,7 +68,9 @@ public final class Pipeline implements Consumer<InboundMessage> {
   private final Map<String, Middleware> retryByType = new HashMap<>();
   private final List<Link> links = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
+  private final @Nullable ConsumerTelemetry telemetry;
 
+  /** A pipeline without tracing or metrics. */
   public Pipeline(
       String subscription,
       Map<String, Registration<?>> handlersByType,
@@ -69,7 +78,19 @@ public final class Pipeline implements Consumer<InboundMessage> {
       EventCodec codec,
       SubscriptionOptions options,
       Clock clock) {
+    this(subscription, handlersByType, registry, codec, options, clock, Telemetry.disabled());
+  }
+
+  public Pipeline(
+      String subscription,
+      Map<String, Registration<?>> handlersByType,
+      Supplier<EventTypeRegistry> registry,
+      EventCodec codec,
+      SubscriptionOptions options,
+      Clock clock,
+      Telemetry telemetry) {
     this.subscription = subscription;
+    this.telemetry = telemetry.enabled() ? telemetry.consumer(subscription) : null;
     this.handlersByType = Map.copyOf(handlersByType);
     this.registry = registry;
     this.codec = codec;
@@ -87,7 +108,13 @@ public final class Pipeline implements Consumer<InboundMessage> {
     addUser(options, Stage.LOGGING);
     add("LOGGING", Middlewares.logging());
     addUser(options, Stage.TRACING);
+    if (this.telemetry != null) {
+      add("TRACING", this::trace);
+    }
     addUser(options, Stage.METRICS);
+    if (this.telemetry != null) {
+      add("METRICS", this::measure);
+    }
     addUser(options, Stage.DEAD_LETTER);
     add("DEAD_LETTER", this::settle);
     addUser(options, Stage.DECODE);
@@ -190,10 +217,21 @@ public final class Pipeline implements Consumer<InboundMessage> {
     @Nullable String type = attribute(headers, "type");
     Instant now = clock.instant();
     int attempts = state.attempts();
+    state.failure = failure;
+    state.outcome = Outcome.DEAD_LETTER;
+    Span step =
+        telemetry == null
+            ? null
+            : telemetry.startSettle(
+                names(state), MessagingAttributes.NAME_DEAD_LETTER, failure, attempts);
     try {
-      inbound.deadLetter(
+      DeadLetterReason reason =
           DeadLetterReason.of(
-              failure, subscription, attempts, state.firstFailure(now), state.lastFailure(now)));
+              failure, subscription, attempts, state.firstFailure(now), state.lastFailure(now));
+      if (step != null) {
+        step.setAttribute(MessagingAttributes.DEAD_LETTER_REASON, reason.category());
+      }
+      inbound.deadLetter(reason);
       log.warn(
           "Event {} ({}) of subscription {} parked in the dead-letter queue after {} attempt(s):"
               + " {}: {}",
@@ -210,7 +248,15 @@ public final class Pipeline implements Consumer<InboundMessage> {
           type,
           subscription,
           parkingFailed);
+      state.outcome = Outcome.REQUEUE;
+      if (step != null) {
+        step.recordException(parkingFailed);
+      }
       inbound.requeue();
+    } finally {
+      if (step != null) {
+        step.end();
+      }
     }
   }
 
@@ -271,9 +317,23 @@ public final class Pipeline implements Consumer<InboundMessage> {
         return;
       }
       state.settled = true;
-      try {
+      state.failure = failure;
+      state.outcome = Outcome.REDELIVER;
+      Span step =
+          telemetry == null
+              ? null
+              : telemetry.startSettle(
+                  names(state), MessagingAttributes.NAME_REDELIVER, failure, state.attempts());
+      try (Scope ignored = step == null ? null : step.makeCurrent()) {
+        if (step != null) {
+          step.setAttribute(MessagingAttributes.REDELIVERY_DELAY_MS, delay.toMillis());
+        }
         state.inbound.redeliverAfter(delay, history);
       } catch (RuntimeException redeliveryFailed) {
+        state.outcome = Outcome.REQUEUE;
+        if (step != null) {
+          step.recordException(redeliveryFailed);
+        }
         log.error(
             "Event {} of subscription {} could not be scheduled for redelivery; returning it to"
                 + " the queue",
@@ -282,6 +342,10 @@ public final class Pipeline implements Consumer<InboundMessage> {
             redeliveryFailed);
         state.inbound.requeue();
         return;
+      } finally {
+        if (step != null) {
+          step.end();
+        }
       }
       log.info(
           "Event {} ({}) of subscription {} failed {} attempt(s) ({}); redelivery {} of {} in {}",
@@ -296,15 +360,74 @@ public final class Pipeline implements Consumer<InboundMessage> {
     }
   }
 
-  /** Records every failed attempt under the retry link, with its number and time. */
+  /**
+   * Runs once per attempt under the retry link: records every failed attempt with its number and
+   * time, and traces the attempt when tracing is on.
+   */
   private void recordFailure(DeliveryContext delivery, Chain next, DeliveryState state)
       throws Exception {
-    try {
+    state.attemptsRun++;
+    Span span = telemetry == null ? null : telemetry.startAttempt(names(state), delivery.attempt());
+    try (Scope ignored = span == null ? null : span.makeCurrent()) {
       next.proceed(delivery);
     } catch (Exception failure) {
       state.failed(delivery.attempt(), clock.instant());
+      if (span != null) {
+        Telemetry.fail(span, failure);
+      }
       throw failure;
+    } finally {
+      if (span != null) {
+        span.end();
+      }
     }
+  }
+
+  /**
+   * The tracing link: one CONSUMER span around the rest of the delivery (see ConsumerTelemetry).
+   */
+  private void trace(DeliveryContext delivery, Chain next, DeliveryState state) throws Exception {
+    ConsumerTelemetry consumer = Objects.requireNonNull(telemetry);
+    Map<String, String> headers = delivery.message().headers();
+    Span span =
+        consumer.startProcess(
+            names(state),
+            headers,
+            attribute(headers, "id"),
+            delivery.attempt(),
+            delivery.redelivered(),
+            state.redeliveries);
+    try (Scope ignored = span.makeCurrent()) {
+      next.proceed(delivery);
+    } catch (Exception | Error failure) {
+      state.failure = failure;
+      throw failure;
+    } finally {
+      consumer.endProcess(span, state.outcome, state.failure);
+    }
+  }
+
+  /** The metrics link: counts the delivery, its duration and how it was settled. */
+  private void measure(DeliveryContext delivery, Chain next, DeliveryState state) throws Exception {
+    long start = System.nanoTime();
+    try {
+      next.proceed(delivery);
+    } finally {
+      Objects.requireNonNull(telemetry)
+          .recordProcessed(
+              names(state), start, state.outcome, state.failure, state.attemptsRun - 1);
+    }
+  }
+
+  private Names names(DeliveryState state) {
+    Names names = state.names;
+    if (names == null) {
+      names =
+          Objects.requireNonNull(telemetry)
+              .names(attribute(state.inbound.message().headers(), "type"));
+      state.names = names;
+    }
+    return names;
   }
 
   private Middleware retryFor(DeliveryContext delivery) {
@@ -352,6 +475,10 @@ public final class Pipeline implements Consumer<InboundMessage> {
     final int redeliveries;
     final @Nullable Instant firstFailureBefore;
     boolean settled;
+    Outcome outcome = Outcome.UNSETTLED;
+    @Nullable Throwable failure;
+    @Nullable Names names;
+    int attemptsRun;
     int lastFailedAttempt;
     @Nullable Instant firstFailureHere;
     @Nullable Instant lastFailureHere;
@@ -368,6 +495,7 @@ public final class Pipeline implements Consumer<InboundMessage> {
     void ack() {
       if (!settled) {
         settled = true;
+        outcome = Outcome.ACK;
         inbound.ack();
       }
     }
@@ -375,6 +503,7 @@ public final class Pipeline implements Consumer<InboundMessage> {
     void requeue() {
       if (!settled) {
         settled = true;
+        outcome = Outcome.REQUEUE;
         inbound.requeue();
       }
     }

@@ -21,8 +21,9 @@ package io.eventbus.middleware;
  * io.eventbus.SubscriptionOptions.Builder#addBefore}), by default before {@code HANDLER}:
  *
  * <pre>
- *  LOGGING                 MDC: event id, type, subscription (trace id once tracing exists)
- *   └ TRACING, METRICS     (reserved; empty for now)
+ *  LOGGING                 MDC: event id, type, subscription
+ *   └ TRACING              CONSUMER span, child of the producer's span (with an SDK installed)
+ *    └ METRICS             count, duration and outcome of the delivery (with an SDK installed)
  *      └ DEAD_LETTER       ack when the rest returns; park in the dead-letter queue when it throws
  *         └ DECODE         CloudEvents attributes → metadata; type → registered class; JSON → event
  *            └ DELAYED_REDELIVERY   retries exhausted and still retryable: re-publish with a delay

@@ -11,9 +11,16 @@ package io.eventbus.middleware;
 public enum Stage {
   /** Puts the event id, type and subscription into the SLF4J MDC around everything inside. */
   LOGGING,
-  /** Reserved for the tracing link (W3C trace context, OpenTelemetry spans). Empty for now. */
+  /**
+   * The CONSUMER span of the delivery, continuing the producer's trace from the W3C trace context
+   * in the headers; current while the rest runs. Present only when an OpenTelemetry SDK is
+   * installed.
+   */
   TRACING,
-  /** Reserved for the metrics link. Empty for now. */
+  /**
+   * Messaging metrics of the delivery: count, processing duration, retries, redeliveries and dead
+   * letters. Present only when an OpenTelemetry SDK is installed.
+   */
   METRICS,
   /**
    * Settles the delivery: acknowledges it when everything inside returns, parks it in the

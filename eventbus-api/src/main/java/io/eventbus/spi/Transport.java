@@ -1,5 +1,9 @@
 package io.eventbus.spi;
 
+import io.eventbus.Health;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -14,7 +18,16 @@ import java.util.function.Consumer;
  * <h2>Lifecycle</h2>
  *
  * The {@link io.eventbus.EventBus} given a transport owns it and calls {@link #close()} last, after
- * closing every subscription.
+ * closing every subscription. Before anything else it calls {@link #instrument} once.
+ *
+ * <h2>Observability</h2>
+ *
+ * The bus traces and measures publishing and processing itself, naming them with {@link
+ * #telemetryNames()}; a transport adds figures only it knows (connections, confirms, buffers)
+ * through {@link #instrument}, and reports its parts' health through {@link #health()} and {@link
+ * TransportSubscription#health()}. All three have defaults, so a transport without support for them
+ * still works: it is named {@code eventbus}, reports no metrics, and its health is {@link
+ * Health.Status#UNKNOWN}.
  */
 public interface Transport extends AutoCloseable {
   /**
@@ -33,6 +46,38 @@ public interface Transport extends AutoCloseable {
    * @throws io.eventbus.EventBusException if the subscription cannot be set up
    */
   TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver);
+
+  /**
+   * The names the bus gives this transport in spans and metrics (default: system {@code eventbus},
+   * no exchange).
+   */
+  default TelemetryNames telemetryNames() {
+    return new TelemetryNames("eventbus", "");
+  }
+
+  /**
+   * Registers the transport's own metrics with {@code openTelemetry} (its meter provider); called
+   * once by the bus before it publishes or subscribes. Instruments must read figures the transport
+   * keeps anyway (asynchronous instruments), so that an OpenTelemetry without an SDK costs nothing.
+   * The transport releases them on {@link #close()}. The default registers nothing.
+   */
+  default void instrument(OpenTelemetry openTelemetry) {}
+
+  /**
+   * The health of the transport's shared parts (connections, publisher), without its subscriptions,
+   * which report through {@link TransportSubscription#health()}. Must be cheap and must not wait
+   * for the broker: anything that needs a round trip is sampled in the background. The default is
+   * one component {@code transport} of status {@link Health.Status#UNKNOWN}.
+   */
+  default Health health() {
+    return Health.of(
+        List.of(
+            new Health.Component(
+                "transport",
+                Health.Status.UNKNOWN,
+                getClass().getName() + " does not report its health",
+                Map.of())));
+  }
 
   /** Releases everything the transport opened. Idempotent. */
   @Override

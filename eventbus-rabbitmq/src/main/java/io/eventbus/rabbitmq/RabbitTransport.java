@@ -4,24 +4,30 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
+import io.eventbus.Health;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.ConfirmingPublisher;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.DaemonThreads;
+import io.eventbus.rabbitmq.internal.QueueSampler;
+import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.RabbitSubscription;
 import io.eventbus.rabbitmq.internal.Redaction;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -67,6 +74,18 @@ import org.slf4j.LoggerFactory;
  * publish fails with {@link io.eventbus.PublishNotConfirmedException} at its deadline. {@link
  * #status()} shows the figures.
  *
+ * <h2>Observability</h2>
+ *
+ * Given an OpenTelemetry by the bus ({@link #instrument}), the transport reports its own figures as
+ * asynchronous metrics: {@code eventbus.publisher.outstanding_confirms}, {@code
+ * eventbus.publisher.buffered.messages} and {@code .size}, {@code eventbus.publisher.resent},
+ * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted}, {@code
+ * eventbus.connection.state}, {@code eventbus.connection.blocked.time} and {@code
+ * eventbus.connection.recoveries}. {@link #health()} reports both connections and the publisher;
+ * each subscription reports its consumers and whether it is stalled, from queue depths a health
+ * thread samples every {@link Builder#healthCheckInterval health check interval} with a passive
+ * declare on the consuming connection.
+ *
  * <h2>Thread safety</h2>
  *
  * Thread-safe.
@@ -99,6 +118,10 @@ public final class RabbitTransport implements Transport {
       Executors.newSingleThreadExecutor(new DaemonThreads("confirms"));
   private final ExecutorService dispatch =
       Executors.newCachedThreadPool(new DaemonThreads("consumer"));
+  private final ScheduledExecutorService healthThread =
+      Executors.newSingleThreadScheduledExecutor(new DaemonThreads("health"));
+  private final QueueSampler sampler;
+  private final List<RabbitMetrics> metrics = new CopyOnWriteArrayList<>();
   private final ConnectionSupervisor publishing;
   private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
@@ -130,6 +153,7 @@ public final class RabbitTransport implements Transport {
             scheduler,
             builder.recoveryInterval);
     this.publisher = new ConfirmingPublisher(publishing, publisherSettings, scheduler, completions);
+    this.sampler = new QueueSampler(consuming);
     publishing.addListener(publisher);
     consuming.addListener(declarer::declareExchange);
     try {
@@ -142,7 +166,19 @@ public final class RabbitTransport implements Transport {
       shutdownExecutors();
       throw new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
     }
+    healthThread.scheduleWithFixedDelay(
+        this::sampleQueues, 0, builder.healthCheckInterval.toNanos(), TimeUnit.NANOSECONDS);
     log.info("Connected to {} as {}", where, builder.connectionName);
+  }
+
+  private void sampleQueues() {
+    try {
+      for (RabbitSubscription subscription : subscriptions) {
+        subscription.sample(sampler);
+      }
+    } catch (RuntimeException e) {
+      log.debug("Sampling queue depths failed", e);
+    }
   }
 
   /** A builder for a transport. */
@@ -186,10 +222,107 @@ public final class RabbitTransport implements Transport {
             receiver);
     subscription.start();
     subscriptions.add(subscription);
-    return () -> {
-      subscriptions.remove(subscription);
-      subscription.close();
+    healthThread.execute(() -> subscription.sample(sampler));
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        subscriptions.remove(subscription);
+        subscription.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return subscription.health();
+      }
     };
+  }
+
+  /** System {@code rabbitmq}, and the topology's exchange. */
+  @Override
+  public TelemetryNames telemetryNames() {
+    return new TelemetryNames("rabbitmq", topology.exchange());
+  }
+
+  /** Registers the metrics listed in the class description; they end with {@link #close()}. */
+  @Override
+  public void instrument(OpenTelemetry openTelemetry) {
+    Objects.requireNonNull(openTelemetry, "openTelemetry");
+    if (!closed.get()) {
+      metrics.add(new RabbitMetrics(openTelemetry, publisher, publishing, consuming));
+    }
+  }
+
+  /**
+   * Components {@code connection:publish} and {@code connection:consume} (connected: up; blocked by
+   * a resource alarm: degraded; recovering or closed: down) and {@code publisher} (degraded when
+   * its buffer is at least 90% full), with the figures of {@link #status()} as details. Never waits
+   * for the broker.
+   */
+  @Override
+  public Health health() {
+    return Health.of(
+        List.of(
+            connectionHealth("connection:publish", publishing),
+            connectionHealth("connection:consume", consuming),
+            publisherHealth()));
+  }
+
+  private static Health.Component connectionHealth(String name, ConnectionSupervisor supervisor) {
+    ConnectionState state = supervisor.state();
+    Duration since = supervisor.inStateFor();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("state", state.name());
+    details.put("inStateFor", since);
+    String peer = supervisor.peer();
+    if (peer != null) {
+      details.put("broker", peer);
+    }
+    details.put("recoveries", supervisor.recoveries());
+    details.put("blockedTime", supervisor.blockedTime());
+    return switch (state) {
+      case CONNECTED -> new Health.Component(name, Health.Status.UP, "", details);
+      case BLOCKED ->
+          new Health.Component(
+              name,
+              Health.Status.DEGRADED,
+              "blocked by the broker (resource alarm) for " + since.toMillis() + " ms",
+              details);
+      case RECOVERING ->
+          new Health.Component(
+              name,
+              Health.Status.DOWN,
+              "connection lost " + since.toMillis() + " ms ago; reconnecting",
+              details);
+      case CLOSED -> new Health.Component(name, Health.Status.DOWN, "closed", details);
+    };
+  }
+
+  private Health.Component publisherHealth() {
+    int buffered = publisher.bufferedEvents();
+    long bytes = publisher.bufferedBytes();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("bufferedEvents", buffered);
+    details.put("bufferedBytes", bytes);
+    details.put("outstandingConfirms", publisher.outstandingConfirms());
+    details.put("resentAfterRecovery", publisher.resentAfterRecovery());
+    details.put("nackRetries", publisher.nackRetries());
+    details.put("unroutableAccepted", publisher.unroutableAccepted());
+    if (closed.get()) {
+      return new Health.Component("publisher", Health.Status.DOWN, "closed", details);
+    }
+    if (buffered >= publisherSettings.maxBufferedEvents() * 0.9
+        || bytes >= publisherSettings.maxBufferedBytes() * 0.9) {
+      return new Health.Component(
+          "publisher",
+          Health.Status.DEGRADED,
+          "the publish buffer is nearly full: "
+              + buffered
+              + " events, "
+              + bytes
+              + " bytes; further publishes will fail",
+          details);
+    }
+    return new Health.Component("publisher", Health.Status.UP, "", details);
   }
 
   /** A snapshot of connections, buffers and counters; cheap, safe to call often. */
@@ -237,12 +370,15 @@ public final class RabbitTransport implements Transport {
       subscription.close();
     }
     publisher.close(shutdownTimeout);
+    metrics.forEach(RabbitMetrics::close);
+    healthThread.shutdownNow();
     consuming.close();
     publishing.close();
     shutdownExecutors();
   }
 
   private void shutdownExecutors() {
+    healthThread.shutdownNow();
     scheduler.shutdownNow();
     completions.shutdown();
     dispatch.shutdown();
@@ -258,6 +394,7 @@ public final class RabbitTransport implements Transport {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration heartbeat = Duration.ofSeconds(20);
     private Duration recoveryInterval = Duration.ofSeconds(5);
+    private Duration healthCheckInterval = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -326,6 +463,16 @@ public final class RabbitTransport implements Transport {
     /** How long close waits for handlers in flight and for outstanding confirms (default 30 s). */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = positive(shutdownTimeout, "shutdownTimeout");
+      return this;
+    }
+
+    /**
+     * How often a background thread reads the depth of each subscription's queues for {@link
+     * #health()} (default 5 s): one passive declare per queue. A stall is noticed within the
+     * subscription's stall timeout plus this interval.
+     */
+    public Builder healthCheckInterval(Duration healthCheckInterval) {
+      this.healthCheckInterval = positive(healthCheckInterval, "healthCheckInterval");
       return this;
     }
 

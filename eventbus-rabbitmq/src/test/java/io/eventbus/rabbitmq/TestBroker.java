@@ -17,7 +17,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -180,6 +182,46 @@ final class TestBroker implements AutoCloseable {
       }
     }
     return messages;
+  }
+
+  /**
+   * Consumes {@code queue} until every one of {@code ids} has been seen (by message id), and
+   * returns the ids seen, others included; fails if some do not arrive within {@code timeout}.
+   */
+  Set<String> awaitIds(String queue, Set<String> ids, Duration timeout) throws Exception {
+    Set<String> seen = new HashSet<>();
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    try (Channel channel = admin.createChannel()) {
+      channel.basicQos(500);
+      channel.basicConsume(
+          queue,
+          true,
+          new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(
+                String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+              received.add(String.valueOf(properties.getMessageId()));
+            }
+          });
+      long until = System.nanoTime() + timeout.toNanos();
+      while (!seen.containsAll(ids)) {
+        String next = received.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+          Set<String> missing = new HashSet<>(ids);
+          missing.removeAll(seen);
+          throw new AssertionError(
+              missing.size()
+                  + " of "
+                  + ids.size()
+                  + " ids never arrived in "
+                  + queue
+                  + " within "
+                  + timeout);
+        }
+        seen.add(next);
+      }
+    }
+    return seen;
   }
 
   /** How many messages are ready in {@code queue}. */

@@ -48,11 +48,33 @@ final class InMemoryBroker {
     int delayed;
     int consumers;
     @Nullable Object activeConsumer;
+    long readySinceNanos; // 0 while no message is ready
+
+    /** Keeps {@link #readySinceNanos} in step with {@link #ready}; called under the lock. */
+    void readyChanged() {
+      if (ready.isEmpty()) {
+        readySinceNanos = 0;
+      } else if (readySinceNanos == 0) {
+        readySinceNanos = System.nanoTime();
+      }
+    }
 
     Queue(String name, String deadLetterName, boolean singleActive) {
       this.name = name;
       this.deadLetterName = deadLetterName;
       this.singleActive = singleActive;
+    }
+  }
+
+  /** A queue's state for a health report: ready messages, since when, and its active consumer. */
+  record QueueView(int ready, long readySinceNanos, @Nullable Object activeConsumer) {}
+
+  QueueView view(Queue queue) {
+    lock.lock();
+    try {
+      return new QueueView(queue.ready.size(), queue.readySinceNanos, queue.activeConsumer);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -124,9 +146,9 @@ final class InMemoryBroker {
     try {
       Set<String> bound = bindings.getOrDefault(routingKey, Set.of());
       for (String name : bound) {
-        queueFor(targets.get(name), message)
-            .ready
-            .addLast(new Envelope(message, routingKey, false));
+        Queue queue = queueFor(targets.get(name), message);
+        queue.ready.addLast(new Envelope(message, routingKey, false));
+        queue.readyChanged();
       }
       if (!bound.isEmpty()) {
         changed.signalAll();
@@ -184,7 +206,9 @@ final class InMemoryBroker {
         return null;
       }
       queue.unsettled++;
-      return queue.ready.pollFirst();
+      Envelope next = queue.ready.pollFirst();
+      queue.readyChanged();
+      return next;
     } finally {
       lock.unlock();
     }
@@ -229,6 +253,7 @@ final class InMemoryBroker {
           try {
             queue.delayed--;
             queue.ready.addLast(copy);
+            queue.readyChanged();
             changed.signalAll();
           } finally {
             lock.unlock();
@@ -253,6 +278,7 @@ final class InMemoryBroker {
     lock.lock();
     try {
       queue.ready.addFirst(new Envelope(envelope.message(), envelope.routingKey(), true));
+      queue.readyChanged();
       queue.unsettled--;
       changed.signalAll();
     } finally {

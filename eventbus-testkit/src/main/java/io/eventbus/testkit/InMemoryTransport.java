@@ -1,5 +1,6 @@
 package io.eventbus.testkit;
 
+import io.eventbus.Health;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
@@ -7,10 +8,12 @@ import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -54,6 +57,13 @@ import java.util.function.Consumer;
  *       {@code deadLetter} stores a {@link DeadLetter} with the reason headers in the
  *       subscription's {@link #deadLetters dead-letter list}.
  * </ul>
+ *
+ * <h2>Observability</h2>
+ *
+ * Spans and metrics name the system {@code inmemory} and the exchange {@code eventbus}. {@link
+ * #health()} has one component, {@code transport} (down once closed); each subscription reports its
+ * workers and, like on RabbitMQ, whether it is stalled (ready messages and no progress for longer
+ * than its stall timeout).
  *
  * <h2>Thread safety</h2>
  *
@@ -130,10 +140,34 @@ public final class InMemoryTransport implements Transport {
         new InMemorySubscription(broker, spec, receiver, SHUTDOWN_TIMEOUT);
     subscriptions.add(subscription);
     subscription.start(serials.incrementAndGet());
-    return () -> {
-      subscriptions.remove(subscription);
-      subscription.close();
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        subscriptions.remove(subscription);
+        subscription.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return subscription.health();
+      }
     };
+  }
+
+  /** System {@code inmemory}, exchange {@code eventbus}. */
+  @Override
+  public TelemetryNames telemetryNames() {
+    return new TelemetryNames("inmemory", broker.exchange);
+  }
+
+  /** One component, {@code transport}: up while open, down once closed. */
+  @Override
+  public Health health() {
+    return Health.of(
+        List.of(
+            closed.get()
+                ? new Health.Component("transport", Health.Status.DOWN, "closed", Map.of())
+                : new Health.Component("transport", Health.Status.UP, "", Map.of())));
   }
 
   /**

@@ -1,13 +1,16 @@
 package io.eventbus.testkit;
 
+import io.eventbus.Health;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -55,6 +58,21 @@ final class RecordingTransport implements Transport {
             recording.record(Outcome.REQUEUED, null);
           }
         });
+  }
+
+  @Override
+  public TelemetryNames telemetryNames() {
+    return delegate.telemetryNames();
+  }
+
+  @Override
+  public void instrument(OpenTelemetry openTelemetry) {
+    delegate.instrument(openTelemetry);
+  }
+
+  @Override
+  public Health health() {
+    return delegate.health();
   }
 
   @Override

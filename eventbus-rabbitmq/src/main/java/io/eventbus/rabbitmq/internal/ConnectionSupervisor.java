@@ -57,6 +57,9 @@ public final class ConnectionSupervisor implements AutoCloseable {
   private volatile @Nullable Connection connection;
   private volatile ConnectionState state = ConnectionState.RECOVERING;
   private volatile long recoveries;
+  private volatile long stateSinceNanos = System.nanoTime();
+  private volatile long blockedSinceNanos; // 0 while not blocked; written under monitor
+  private volatile long blockedNanos; // completed blocked periods; written under monitor
   private Duration nextRetry = FIRST_RETRY;
 
   public ConnectionSupervisor(
@@ -103,6 +106,39 @@ public final class ConnectionSupervisor implements AutoCloseable {
     return recoveries;
   }
 
+  /** How long the connection has been in its current {@link #state()}. */
+  public Duration inStateFor() {
+    return Duration.ofNanos(System.nanoTime() - stateSinceNanos);
+  }
+
+  /** How long the broker has kept this connection blocked in all, the current block included. */
+  public Duration blockedTime() {
+    long since = blockedSinceNanos;
+    return Duration.ofNanos(blockedNanos + (since == 0 ? 0 : System.nanoTime() - since));
+  }
+
+  /** The host name or address of the broker connected to, or null while not connected. */
+  public @Nullable String peer() {
+    Connection current = connection;
+    return current == null ? null : current.getAddress().getHostAddress() + ":" + current.getPort();
+  }
+
+  private void setState(ConnectionState next) {
+    // Callers hold the monitor, except the blocked listener, which only runs while connected.
+    if (state != next) {
+      state = next;
+      stateSinceNanos = System.nanoTime();
+    }
+    if (next == ConnectionState.BLOCKED) {
+      if (blockedSinceNanos == 0) {
+        blockedSinceNanos = System.nanoTime();
+      }
+    } else if (blockedSinceNanos != 0) {
+      blockedNanos += System.nanoTime() - blockedSinceNanos;
+      blockedSinceNanos = 0;
+    }
+  }
+
   private void open() throws IOException, TimeoutException {
     Connection opened =
         dispatch == null
@@ -118,20 +154,28 @@ public final class ConnectionSupervisor implements AutoCloseable {
             @Override
             public void handleBlocked(String reason) {
               log.warn("Connection {} blocked by the broker: {}", name, reason);
-              state = ConnectionState.BLOCKED;
+              synchronized (monitor) {
+                if (connection == opened) {
+                  setState(ConnectionState.BLOCKED);
+                }
+              }
               listeners.forEach(listener -> listener.blocked(true));
             }
 
             @Override
             public void handleUnblocked() {
               log.info("Connection {} unblocked", name);
-              state = ConnectionState.CONNECTED;
+              synchronized (monitor) {
+                if (connection == opened) {
+                  setState(ConnectionState.CONNECTED);
+                }
+              }
               listeners.forEach(listener -> listener.blocked(false));
             }
           });
       opened.addShutdownListener(cause -> lost(opened, cause));
       connection = opened;
-      state = ConnectionState.CONNECTED;
+      setState(ConnectionState.CONNECTED);
       nextRetry = FIRST_RETRY;
     }
     for (Listener listener : listeners) {
@@ -150,7 +194,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
         return;
       }
       connection = null;
-      state = ConnectionState.RECOVERING;
+      setState(ConnectionState.RECOVERING);
     }
     log.warn("Connection {} lost: {}; reconnecting", name, Exceptions.describe(cause));
     listeners.forEach(Listener::disconnected);
@@ -200,7 +244,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
       if (state == ConnectionState.CLOSED) {
         return;
       }
-      state = ConnectionState.CLOSED;
+      setState(ConnectionState.CLOSED);
       current = connection;
       connection = null;
     }

@@ -8,11 +8,14 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
+import io.eventbus.Health;
+import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +52,15 @@ import org.slf4j.LoggerFactory;
  * or whose channel the broker closed (for example after the consumer timeout) is re-opened on its
  * own, with back-off, while the connection stays up. Deliveries in flight on a dead channel cannot
  * be acknowledged any more; the broker redelivers them.
+ *
+ * <h2>Health</h2>
+ *
+ * {@link #health()} reads what the consumers record (whether each slot is consuming, when it last
+ * received or finished a delivery) and the queue depths the transport's health thread samples
+ * through {@link #sample}. A queue that has had ready messages for longer than the spec's stall
+ * timeout while none of its slots made progress is stalled. A single-active-consumer queue
+ * (ordered, partitioned) is judged only by a slot that has received something on its current
+ * channel, since a standby instance legitimately receives nothing.
  */
 public final class RabbitSubscription
     implements TransportSubscription, ConnectionSupervisor.Listener {
@@ -71,6 +83,7 @@ public final class RabbitSubscription
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Set<RabbitInbound> unsettled = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<String, QueueDepth> depths = new LinkedHashMap<>();
   private volatile boolean closing;
   private volatile @Nullable Connection setUpOn; // written under this
 
@@ -98,6 +111,120 @@ public final class RabbitSubscription
     this.shutdownTimeout = shutdownTimeout;
     this.receiver = receiver;
     this.slots = new AtomicReferenceArray<>(this.queues.size());
+    for (String queue : this.queues) {
+      depths.putIfAbsent(queue, new QueueDepth());
+    }
+  }
+
+  /** The last sampled depth of one queue and since when it has been above zero. */
+  private static final class QueueDepth {
+    volatile long ready = -1;
+    volatile long readySinceNanos; // 0: not ready at the last sample
+  }
+
+  /** Samples the depth of each of the subscription's queues; on the health thread only. */
+  public void sample(QueueSampler sampler) {
+    if (closed.get()) {
+      return;
+    }
+    depths.forEach(
+        (queue, depth) -> {
+          long ready = sampler.ready(queue);
+          long now = System.nanoTime();
+          if (ready > 0) {
+            if (depth.readySinceNanos == 0) {
+              depth.readySinceNanos = now;
+            }
+          } else {
+            depth.readySinceNanos = 0;
+          }
+          depth.ready = ready;
+        });
+  }
+
+  /** See the class's "Health" section. */
+  public Health.Component health() {
+    String name = "subscription:" + spec.name();
+    Map<String, Object> details = new LinkedHashMap<>();
+    int active = 0;
+    long lastProgress = 0;
+    for (int i = 0; i < slots.length(); i++) {
+      Slot slot = slots.get(i);
+      if (slot != null && slot.consuming && slot.getChannel().isOpen()) {
+        active++;
+      }
+      if (slot != null) {
+        lastProgress = Math.max(lastProgress, slot.lastProgressNanos);
+      }
+    }
+    long ready = 0;
+    for (QueueDepth depth : depths.values()) {
+      ready = depth.ready < 0 || ready < 0 ? -1 : ready + depth.ready;
+    }
+    long now = System.nanoTime();
+    details.put("consumers", slots.length());
+    details.put("activeConsumers", active);
+    details.put("inFlight", inFlight.get());
+    details.put("readyMessages", ready);
+    if (lastProgress != 0) {
+      details.put("sinceLastDelivery", Duration.ofNanos(now - lastProgress));
+    }
+    if (closed.get()) {
+      return new Health.Component(name, Health.Status.DOWN, "closed", details);
+    }
+    if (setUpOn == null) {
+      return new Health.Component(
+          name, Health.Status.DOWN, "the consuming connection is recovering", details);
+    }
+    if (active < slots.length()) {
+      return new Health.Component(
+          name,
+          Health.Status.DOWN,
+          active
+              + " of "
+              + slots.length()
+              + " consumers active: the broker cancelled or closed the others; re-opening them",
+          details);
+    }
+    String stalled = stalled(now);
+    if (stalled != null) {
+      return new Health.Component(name, Health.Status.DOWN, stalled, details);
+    }
+    return new Health.Component(name, Health.Status.UP, "", details);
+  }
+
+  private @Nullable String stalled(long now) {
+    long limit = spec.stallTimeout().toNanos();
+    for (Map.Entry<String, QueueDepth> entry : depths.entrySet()) {
+      QueueDepth depth = entry.getValue();
+      long since = depth.readySinceNanos;
+      if (depth.ready <= 0 || since == 0 || now - since < limit) {
+        continue;
+      }
+      long progress = 0;
+      boolean judged = spec.ordering() == Ordering.NONE;
+      for (int i = 0; i < slots.length(); i++) {
+        Slot slot = slots.get(i);
+        if (slot != null && slot.queue.equals(entry.getKey())) {
+          progress = Math.max(progress, slot.lastProgressNanos);
+          judged |= slot.delivered;
+        }
+      }
+      if (judged && now - progress >= limit) {
+        return "stalled: "
+            + depth.ready
+            + " messages ready in "
+            + entry.getKey()
+            + " for "
+            + Duration.ofNanos(now - since).toMillis()
+            + " ms and nothing delivered for "
+            + Duration.ofNanos(now - progress).toMillis()
+            + " ms ("
+            + inFlight.get()
+            + " handlers running)";
+      }
+    }
+    return null;
   }
 
   /**
@@ -147,6 +274,7 @@ public final class RabbitSubscription
       channel.basicQos(spec.prefetch());
       Slot slot = new Slot(channel, index, queues.get(index));
       slot.tag = channel.basicConsume(slot.queue, false, slot);
+      slot.consuming = true;
       return slot;
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
@@ -263,6 +391,9 @@ public final class RabbitSubscription
     private final int index;
     private final String queue;
     volatile @Nullable String tag;
+    volatile boolean consuming;
+    volatile boolean delivered;
+    volatile long lastProgressNanos = System.nanoTime();
 
     Slot(Channel channel, int index, String queue) {
       super(channel);
@@ -274,6 +405,8 @@ public final class RabbitSubscription
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       inFlight.incrementAndGet();
+      delivered = true;
+      lastProgressNanos = System.nanoTime();
       RabbitInbound inbound =
           new RabbitInbound(
               getChannel(),
@@ -300,11 +433,13 @@ public final class RabbitSubscription
         }
         unsettled.remove(inbound);
         inFlight.decrementAndGet();
+        lastProgressNanos = System.nanoTime();
       }
     }
 
     @Override
     public void handleCancel(String consumerTag) {
+      consuming = false;
       if (!closed.get()) {
         log.warn(
             "The broker cancelled consumer {} of subscription {} (queue deleted?); re-opening it",
@@ -316,6 +451,7 @@ public final class RabbitSubscription
 
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+      consuming = false;
       if (!closed.get() && !signal.isHardError() && !signal.isInitiatedByApplication()) {
         log.warn(
             "The broker closed the channel of consumer {} of subscription {}: {}; re-opening it",

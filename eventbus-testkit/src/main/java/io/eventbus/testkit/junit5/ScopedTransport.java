@@ -1,10 +1,13 @@
 package io.eventbus.testkit.junit5;
 
+import io.eventbus.Health;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -31,6 +34,21 @@ final class ScopedTransport implements Transport {
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
     return delegate.subscribe(scope.apply(spec), receiver);
+  }
+
+  @Override
+  public TelemetryNames telemetryNames() {
+    return delegate.telemetryNames();
+  }
+
+  @Override
+  public void instrument(OpenTelemetry openTelemetry) {
+    delegate.instrument(openTelemetry);
+  }
+
+  @Override
+  public Health health() {
+    return delegate.health();
   }
 
   @Override
