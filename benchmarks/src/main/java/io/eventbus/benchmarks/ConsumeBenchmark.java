@@ -76,24 +76,7 @@ public final class ConsumeBenchmark {
     if (spring) {
       clients.add(SpringAmqpPeer.CLIENT);
     }
-    System.out.println("warming up…");
-    for (String client : clients) {
-      run(client, "classic", Math.min(events, 20_000));
-    }
-    List<Measurement.Result> results = new ArrayList<>();
-    for (String queueType : queueTypes) {
-      for (int round = 0; round < rounds; round++) {
-        for (int i = 0; i < clients.size(); i++) {
-          Measurement.Result result =
-              run(clients.get((i + round) % clients.size()), queueType, events);
-          System.out.printf(
-              "  consume %s %s: %,.0f events/s, %.1f µs CPU/event%n",
-              queueType, result.client(), result.eventsPerSecond(), result.cpuMicrosPerEvent());
-          results.add(result);
-        }
-      }
-    }
-    return results;
+    return Rounds.rotate("consume", clients, queueTypes, events, rounds, this::run);
   }
 
   private Measurement.Result run(String client, String queueType, int events) throws Exception {

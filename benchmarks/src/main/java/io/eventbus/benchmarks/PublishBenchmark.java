@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * Publishes the same events with the raw amqp-client (asynchronous confirms) and with eventbus, in
@@ -150,6 +151,16 @@ public final class PublishBenchmark {
 
   /** eventbus with the same window, enforced by the caller as the raw client does. */
   Measurement.Result eventbus(String queueType, int events) throws Exception {
+    return eventbus(queueType, events, "eventbus", UnaryOperator.identity());
+  }
+
+  /**
+   * The same run with the bus builder adjusted by {@code configure} (for example its
+   * OpenTelemetry), its result labelled {@code label}.
+   */
+  Measurement.Result eventbus(
+      String queueType, int events, String label, UnaryOperator<EventBus.Builder> configure)
+      throws Exception {
     String queue = declareQueue(queueType);
     Measurement measurement = new Measurement();
     RabbitTransport transport =
@@ -164,10 +175,12 @@ public final class PublishBenchmark {
                     .withMaxBufferedEvents(window))
             .build();
     try (EventBus bus =
-        EventBus.builder()
-            .transport(transport)
-            .source("/bench")
-            .register(BenchOrderPlaced.class)
+        configure
+            .apply(
+                EventBus.builder()
+                    .transport(transport)
+                    .source("/bench")
+                    .register(BenchOrderPlaced.class))
             .build()) {
       Semaphore permits = new Semaphore(window);
       CountDownLatch confirmed = new CountDownLatch(events);
@@ -194,7 +207,7 @@ public final class PublishBenchmark {
       }
     }
     deleteQueue(queue, events);
-    return measurement.result("eventbus", queueType, events);
+    return measurement.result(label, queueType, events);
   }
 
   /** The body eventbus writes for event 0, so both clients send the same bytes. */

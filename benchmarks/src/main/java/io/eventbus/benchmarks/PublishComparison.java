@@ -1,7 +1,6 @@
 package io.eventbus.benchmarks;
 
 import com.rabbitmq.client.AMQP;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,24 +43,7 @@ public final class PublishComparison {
   /** Warms up, then runs the three clients {@code rounds} times per queue type. */
   List<Measurement.Result> run(List<String> queueTypes, int events, int rounds) throws Exception {
     List<String> clients = List.of(Tables.RAW, "eventbus", SpringAmqpPeer.CLIENT);
-    System.out.println("warming up…");
-    for (String client : clients) {
-      run(client, "classic", Math.min(events, 20_000));
-    }
-    List<Measurement.Result> results = new ArrayList<>();
-    for (String queueType : queueTypes) {
-      for (int round = 0; round < rounds; round++) {
-        for (int i = 0; i < clients.size(); i++) {
-          Measurement.Result result =
-              run(clients.get((i + round) % clients.size()), queueType, events);
-          System.out.printf(
-              "  publish %s %s: %,.0f events/s, %.1f µs CPU/event%n",
-              queueType, result.client(), result.eventsPerSecond(), result.cpuMicrosPerEvent());
-          results.add(result);
-        }
-      }
-    }
-    return results;
+    return Rounds.rotate("publish", clients, queueTypes, events, rounds, this::run);
   }
 
   private Measurement.Result run(String client, String queueType, int events) throws Exception {

@@ -1,12 +1,5 @@
 package io.eventbus.benchmarks;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import io.eventbus.EventBus;
-import io.eventbus.rabbitmq.PublisherSettings;
-import io.eventbus.rabbitmq.RabbitTopology;
-import io.eventbus.rabbitmq.RabbitTransport;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
@@ -32,11 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cost of tracing and metrics on the publish path: the same eventbus publishes, in the same
@@ -58,18 +46,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  */
 public final class TelemetryOverheadBenchmark {
-  private static final String EXCHANGE = "eventbus.bench.otel";
-  private static final String ROUTING_KEY = "bench.order.placed.v1";
   private static final List<String> MODES = List.of("none", "noop-api", "sdk");
 
-  private final String uri;
-  private final int window;
-  private final ConnectionFactory factory = new ConnectionFactory();
+  /** Runs the publishes: the same queue set-up, window and measurement as the publish benchmark. */
+  private final PublishBenchmark publish;
 
   private TelemetryOverheadBenchmark(String uri, int window) throws Exception {
-    this.uri = uri;
-    this.window = window;
-    factory.setUri(uri);
+    this.publish = new PublishBenchmark(uri, window);
   }
 
   public static void main(String[] args) throws Exception {
@@ -105,8 +88,6 @@ public final class TelemetryOverheadBenchmark {
   }
 
   private Measurement.Result run(String mode, int events) throws Exception {
-    String queue = declareQueue();
-    Measurement measurement = new Measurement();
     OpenTelemetrySdk sdk = mode.equals("sdk") ? sdk() : null;
     OpenTelemetry openTelemetry =
         switch (mode) {
@@ -114,56 +95,14 @@ public final class TelemetryOverheadBenchmark {
           case "noop-api" -> unrecognisedNoop();
           default -> sdk;
         };
-    RabbitTransport transport =
-        RabbitTransport.builder()
-            .uri(uri)
-            .connectionName("bench-otel-" + mode)
-            .topology(RabbitTopology.defaults().withExchange(EXCHANGE))
-            .publisher(
-                PublisherSettings.defaults()
-                    .withTimeout(Duration.ofMinutes(2))
-                    .withMaxOutstandingConfirms(window)
-                    .withMaxBufferedEvents(window))
-            .build();
-    try (EventBus bus =
-        EventBus.builder()
-            .transport(transport)
-            .openTelemetry(openTelemetry)
-            .source("/bench")
-            .register(BenchOrderPlaced.class)
-            .build()) {
-      Semaphore permits = new Semaphore(window);
-      CountDownLatch confirmed = new CountDownLatch(events);
-      AtomicInteger failed = new AtomicInteger();
-      measurement.start();
-      for (int i = 0; i < events; i++) {
-        permits.acquire();
-        long start = System.nanoTime();
-        bus.publish(BenchOrderPlaced.number(i))
-            .whenComplete(
-                (receipt, failure) -> {
-                  measurement.latencyMicros.recordValue((System.nanoTime() - start) / 1_000);
-                  if (failure != null) {
-                    failed.incrementAndGet();
-                  }
-                  permits.release();
-                  confirmed.countDown();
-                });
-      }
-      if (!confirmed.await(5, TimeUnit.MINUTES)) {
-        throw new IllegalStateException(mode + ": " + confirmed.getCount() + " not confirmed");
-      }
-      measurement.stop();
-      if (failed.get() > 0) {
-        throw new IllegalStateException(failed.get() + " publishes failed (" + mode + ")");
-      }
+    try {
+      return publish.eventbus(
+          "classic", events, mode, builder -> builder.openTelemetry(openTelemetry));
     } finally {
       if (sdk != null) {
         sdk.close();
       }
     }
-    deleteQueue(queue, events);
-    return measurement.result(mode, "classic", events);
   }
 
   /** The SDK recording every span and metric, exporting nowhere. */
@@ -265,28 +204,6 @@ public final class TelemetryOverheadBenchmark {
         return propagators;
       }
     };
-  }
-
-  private String declareQueue() throws Exception {
-    String queue = "bench-otel-" + UUID.randomUUID().toString().substring(0, 8);
-    try (Connection connection = factory.newConnection("bench-admin");
-        Channel channel = connection.createChannel()) {
-      channel.exchangeDeclare(EXCHANGE, "topic", true);
-      channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "classic"));
-      channel.queueBind(queue, EXCHANGE, ROUTING_KEY);
-    }
-    return queue;
-  }
-
-  private void deleteQueue(String queue, int expected) throws Exception {
-    try (Connection connection = factory.newConnection("bench-admin");
-        Channel channel = connection.createChannel()) {
-      long stored = channel.messageCount(queue);
-      if (stored != expected) {
-        throw new IllegalStateException(queue + " holds " + stored + ", expected " + expected);
-      }
-      channel.queueDelete(queue);
-    }
   }
 
   private static void print(Map<String, List<Measurement.Result>> results) {
