@@ -2,9 +2,8 @@ package io.eventbus.codec;
 
 import io.eventbus.EventDecodingException;
 import io.eventbus.EventMetadata;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,7 +98,7 @@ public final class CloudEventsAttributes {
     try {
       return new EventMetadata(
           id, type, source, parseTime(time), correlationId, subject, attributes);
-    } catch (IllegalArgumentException | DateTimeParseException e) {
+    } catch (IllegalArgumentException | DateTimeException e) {
       throw new EventDecodingException(
           id, type, "Invalid CloudEvents attribute: " + e.getMessage(), e);
     }
@@ -119,7 +118,7 @@ public final class CloudEventsAttributes {
   private static Instant parseTime(@Nullable String time) {
     // CloudEvents makes time optional; an event without one is stamped with the epoch rather than
     // the time it happens to be read, so that redeliveries agree.
-    return time == null ? Instant.EPOCH : OffsetDateTime.parse(time).toInstant();
+    return time == null ? Instant.EPOCH : Rfc3339.parse(time);
   }
 
   private static String quoted(@Nullable String value) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -67,18 +68,25 @@ public final class AmqpMapping {
    * copy keeps them since it is built from the raw properties.
    */
   public static WireMessage wireMessage(AMQP.BasicProperties properties, byte[] body) {
-    Map<String, String> headers = new LinkedHashMap<>();
     Map<String, Object> raw = properties.getHeaders();
-    if (raw != null) {
-      raw.forEach(
-          (name, value) -> {
-            String text = text(value);
-            if (text != null) {
-              headers.put(name, text);
-            }
-          });
+    if (raw == null || raw.isEmpty()) {
+      return new WireMessage(body, properties.getContentType(), Map.of());
     }
-    return new WireMessage(body, properties.getContentType(), headers);
+    // Built immutable at once: WireMessage keeps an immutable map as it is, so this is the only
+    // copy.
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] entries = new Map.Entry[raw.size()];
+    int count = 0;
+    for (Map.Entry<String, Object> header : raw.entrySet()) {
+      String text = text(header.getValue());
+      if (text != null) {
+        entries[count++] = Map.entry(header.getKey(), text);
+      }
+    }
+    return new WireMessage(
+        body,
+        properties.getContentType(),
+        Map.ofEntries(count == entries.length ? entries : Arrays.copyOf(entries, count)));
   }
 
   private static @Nullable String text(@Nullable Object value) {
