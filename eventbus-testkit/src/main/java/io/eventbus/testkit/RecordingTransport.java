@@ -1,16 +1,14 @@
 package io.eventbus.testkit;
 
-import io.eventbus.Health;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetterReason;
+import io.eventbus.spi.ForwardingTransport;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
-import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
-import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -20,19 +18,18 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /** The decorator behind {@link EventRecorder#record(Transport)}. */
-final class RecordingTransport implements Transport {
-  private final Transport delegate;
+final class RecordingTransport extends ForwardingTransport {
   private final EventRecorder recorder;
 
   RecordingTransport(Transport delegate, EventRecorder recorder) {
-    this.delegate = delegate;
+    super(delegate);
     this.recorder = recorder;
   }
 
   @Override
   public CompletionStage<Void> send(OutboundMessage message) {
     recorder.ledger().recordPublished(message.eventId());
-    return delegate
+    return delegate()
         .send(message)
         .whenComplete(
             (ignored, failure) ->
@@ -47,42 +44,23 @@ final class RecordingTransport implements Transport {
 
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
-    return delegate.subscribe(
-        spec,
-        inbound -> {
-          RecordingInbound recording = new RecordingInbound(inbound, spec.name());
-          try {
-            receiver.accept(recording);
-          } finally {
-            // The transport requeues what the receiver left unsettled.
-            recording.record(Outcome.REQUEUED, null);
-          }
-        });
-  }
-
-  @Override
-  public TelemetryNames telemetryNames() {
-    return delegate.telemetryNames();
-  }
-
-  @Override
-  public void instrument(OpenTelemetry openTelemetry) {
-    delegate.instrument(openTelemetry);
-  }
-
-  @Override
-  public Health health() {
-    return delegate.health();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return delegate()
+        .subscribe(
+            spec,
+            inbound -> {
+              RecordingInbound recording = new RecordingInbound(inbound, spec.name());
+              try {
+                receiver.accept(recording);
+              } finally {
+                // The transport requeues what the receiver left unsettled.
+                recording.record(Outcome.REQUEUED, null);
+              }
+            });
   }
 
   @Override
   public String toString() {
-    return "Recording[" + delegate + "]";
+    return "Recording[" + delegate() + "]";
   }
 
   private static Throwable unwrap(Throwable failure) {
