@@ -16,7 +16,6 @@ import io.eventbus.rabbitmq.RabbitTransport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -276,10 +275,10 @@ public final class PublishBenchmark {
           "| queue | client | events/s (median) | ratio | confirm p50 | confirm p99 | CPU µs/event | peak heap MiB | runs (events/s) |");
       System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---|");
       for (String queueType : List.of("quorum", "classic")) {
-        Measurement.Result raw = median(byKey.get(queueType + "/amqp-client"));
+        Measurement.Result raw = Tables.median(byKey.get(queueType + "/amqp-client"));
         for (String client : List.of("amqp-client", "eventbus")) {
           List<Measurement.Result> runs = byKey.get(queueType + "/" + client);
-          Measurement.Result median = median(runs);
+          Measurement.Result median = Tables.median(runs);
           System.out.printf(
               Locale.ROOT,
               "| %s | %s | %,.0f | %.2f | %,d µs | %,d µs | %.1f | %.0f | %s |%n",
@@ -298,14 +297,6 @@ public final class PublishBenchmark {
                       .toList()));
         }
       }
-    }
-
-    private static Measurement.Result median(List<Measurement.Result> runs) {
-      List<Measurement.Result> sorted =
-          runs.stream()
-              .sorted(Comparator.comparingDouble(Measurement.Result::eventsPerSecond))
-              .toList();
-      return sorted.get(sorted.size() / 2);
     }
   }
 

@@ -20,7 +20,6 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -207,7 +206,7 @@ public final class TelemetryOverheadBenchmark {
   }
 
   private static void print(Map<String, List<Measurement.Result>> results) {
-    Measurement.Result none = median(results.get("none"));
+    Measurement.Result none = Tables.median(results.get("none"));
     System.out.println();
     System.out.println(
         "| instrumentation | events/s (median) | throughput ratio | CPU µs/event | CPU ratio |"
@@ -215,7 +214,7 @@ public final class TelemetryOverheadBenchmark {
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
     results.forEach(
         (mode, runs) -> {
-          Measurement.Result median = median(runs);
+          Measurement.Result median = Tables.median(runs);
           System.out.printf(
               Locale.ROOT,
               "| %s | %,.0f | %.3f | %.1f | %.3f | %,d µs | %,d µs | %s |%n",
@@ -232,13 +231,5 @@ public final class TelemetryOverheadBenchmark {
                       .map(r -> String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()))
                       .toList()));
         });
-  }
-
-  private static Measurement.Result median(List<Measurement.Result> runs) {
-    List<Measurement.Result> sorted =
-        runs.stream()
-            .sorted(Comparator.comparingDouble(Measurement.Result::eventsPerSecond))
-            .toList();
-    return sorted.get(sorted.size() / 2);
   }
 }
