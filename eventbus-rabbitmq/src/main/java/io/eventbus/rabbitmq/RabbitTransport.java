@@ -6,7 +6,6 @@ import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
-import io.eventbus.rabbitmq.internal.ConfirmingPublisher;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.QueueSampler;
@@ -14,6 +13,7 @@ import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.RabbitSubscription;
 import io.eventbus.rabbitmq.internal.Redaction;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
@@ -152,7 +152,9 @@ public final class RabbitTransport implements Transport {
             dispatch,
             scheduler,
             builder.recoveryInterval);
-    this.publisher = new ConfirmingPublisher(publishing, publisherSettings, scheduler, completions);
+    this.publisher =
+        ConfirmingPublisher.create(
+            publishing, publisherSettings, scheduler, completions, new DaemonThreads("publisher"));
     this.sampler = new QueueSampler(consuming);
     publishing.addListener(publisher);
     consuming.addListener(declarer::declareExchange);
@@ -166,6 +168,7 @@ public final class RabbitTransport implements Transport {
       shutdownExecutors();
       throw new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
     }
+    publisher.start();
     healthThread.scheduleWithFixedDelay(
         this::sampleQueues, 0, builder.healthCheckInterval.toNanos(), TimeUnit.NANOSECONDS);
     log.info("Connected to {} as {}", where, builder.connectionName);
