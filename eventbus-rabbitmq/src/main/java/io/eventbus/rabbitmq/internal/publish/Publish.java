@@ -20,6 +20,12 @@ final class Publish {
   final long expiresAt;
   final CompletableFuture<Void> future = new CompletableFuture<>();
 
+  /**
+   * The sequence number of its latest send; written by the sender before the event is recorded as
+   * outstanding, and read by those who found it there.
+   */
+  long sequence;
+
   /** Negative confirms so far; written on the I/O thread only. */
   volatile int nacks;
 

@@ -133,4 +133,43 @@ class OutstandingConfirmsTest {
     assertThat(ids(outstanding.removeExpired(200, true))).containsExactly("resent-expired");
     assertThat(ids(outstanding.removeAll())).containsExactly("live");
   }
+
+  @Test
+  void nothingIsIndexedWhileNothingIsReturned() {
+    for (int i = 1; i <= 1_000; i++) {
+      outstanding.add(i, publish("e" + i));
+    }
+    outstanding.remove(1_000, true);
+
+    assertThat(outstanding.indexedIds()).isZero();
+  }
+
+  @Test
+  void aReturnIndexesWhatWasSentSinceAndConfirmsEmptyTheIndexAgain() {
+    for (int i = 1; i <= 10; i++) {
+      outstanding.add(i, to("e" + i, "bus", "t"));
+    }
+
+    assertThat(outstanding.markReturned("e4", "bus", "t", "312 NO_ROUTE")).isTrue();
+    assertThat(outstanding.indexedIds()).isEqualTo(10);
+    outstanding.add(11, to("e11", "bus", "t"));
+    assertThat(outstanding.markReturned("e11", "bus", "t", "312 NO_ROUTE")).isTrue();
+
+    outstanding.remove(11, true);
+    assertThat(outstanding.indexedIds()).isZero();
+  }
+
+  @Test
+  void afterALostChannelSequenceNumbersStartAgainAndReturnsStillFindTheirEvent() {
+    outstanding.add(1, to("old-1", "bus", "t"));
+    outstanding.add(2, to("old-2", "bus", "t"));
+    outstanding.markReturned("old-2", "bus", "t", "312 NO_ROUTE");
+    outstanding.removeAll();
+
+    Publish resent = to("old-1", "bus", "t");
+    outstanding.add(1, resent);
+
+    assertThat(outstanding.markReturned("old-1", "bus", "t", "312 NO_ROUTE")).isTrue();
+    assertThat(resent.returnedWith).isEqualTo("312 NO_ROUTE");
+  }
 }
