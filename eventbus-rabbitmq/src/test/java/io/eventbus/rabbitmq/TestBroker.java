@@ -109,7 +109,7 @@ final class TestBroker implements AutoCloseable {
         .uri(URI)
         .topology(topology)
         .connectionName("eventbus-it")
-        .publishTimeout(Duration.ofSeconds(10))
+        .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(10)))
         .shutdownTimeout(Duration.ofSeconds(5));
   }
 

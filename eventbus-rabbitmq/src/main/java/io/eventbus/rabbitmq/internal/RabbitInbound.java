@@ -7,6 +7,7 @@ import com.rabbitmq.client.Envelope;
 import io.eventbus.EventBusException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
 import java.io.IOException;

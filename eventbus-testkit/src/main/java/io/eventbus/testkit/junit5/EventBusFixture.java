@@ -7,6 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.LongString;
 import io.eventbus.EventBus;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.SubscriptionSpec;
@@ -146,7 +147,7 @@ public final class EventBusFixture {
         RabbitTransport.builder()
             .uri(uri)
             .connectionName("eventbus-testkit-" + scope)
-            .publishTimeout(Duration.ofSeconds(10))
+            .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(10)))
             .shutdownTimeout(Duration.ofSeconds(5))
             .connectTimeout(Duration.ofSeconds(5));
     RabbitTransport rabbit = options.apply(builder).topology(topology).build();

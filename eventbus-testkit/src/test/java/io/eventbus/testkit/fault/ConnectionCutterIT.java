@@ -83,7 +83,10 @@ class ConnectionCutterIT {
     try (ConnectionCutter cutter = cutterFor(fixture)) {
       String viaCutter = cutter.proxiedUri(fixture.broker().uri());
       UnaryOperator<io.eventbus.rabbitmq.RabbitTransport.Builder> shortTimeouts =
-          builder -> builder.publishTimeout(Duration.ofSeconds(2));
+          builder ->
+              builder.publisher(
+                  io.eventbus.rabbitmq.PublisherSettings.defaults()
+                      .withTimeout(Duration.ofSeconds(2)));
       EventBus cutOff =
           EventBus.builder()
               .transport(fixture.transport(viaCutter, shortTimeouts))
