@@ -1,13 +1,12 @@
 package io.eventbus.rabbitmq;
 
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
  * The names and kinds of what the transport declares on the broker. Immutable; start from {@link
@@ -50,7 +49,7 @@ public record RabbitTopology(
   public static final String PARTITION_HEADER = "eventbus-partition";
 
   private static final RabbitTopology DEFAULTS =
-      new RabbitTopology("eventbus", QueueType.QUORUM, ".dlq", 20, 4);
+      new RabbitTopology("eventbus", QueueType.QUORUM, ".dlq", 20, Partitions.DEFAULT_COUNT);
 
   /** Validates the values. */
   public RabbitTopology {
@@ -160,13 +159,11 @@ public record RabbitTopology(
   }
 
   /**
-   * The partition of {@code key}: the CRC-32 (IEEE 802.3, as {@code java.util.zip.CRC32} and zlib
-   * compute it) of its UTF-8 bytes, as an unsigned number, modulo {@link #partitions()}.
+   * The partition of {@code key} among {@link #partitions()}: {@link Partitions#of(String, int)},
+   * the CRC-32 of its UTF-8 bytes modulo the count.
    */
   public int partitionOf(String key) {
-    CRC32 crc = new CRC32();
-    crc.update(key.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % partitions);
+    return Partitions.of(key, partitions);
   }
 
   /** The kinds of queue the transport can declare. */

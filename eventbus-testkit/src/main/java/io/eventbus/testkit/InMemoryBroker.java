@@ -3,8 +3,8 @@ package io.eventbus.testkit;
 import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
-import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.spi.DeadLetterReason;
+import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -159,14 +159,13 @@ final class InMemoryBroker {
     }
   }
 
-  /** A partitioned target's lane by the key's partition, as RabbitMQ's transport computes it. */
+  /** A partitioned target's lane: the key's partition by the wire format's {@link Partitions}. */
   private Queue queueFor(Target target, WireMessage message) {
     if (!target.partitioned()) {
       return target.queues().get(0);
     }
     String key = message.headers().get(CloudEventsAttributes.PREFIX + "partitionkey");
-    int lane =
-        key == null ? 0 : RabbitTopology.defaults().withPartitions(partitions).partitionOf(key);
+    int lane = key == null ? 0 : Partitions.of(key, partitions);
     return target.queues().get(lane);
   }
 

@@ -4,9 +4,9 @@ import io.eventbus.Health;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
-import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
@@ -96,7 +96,7 @@ public final class InMemoryTransport implements Transport {
   /** A transport with fresh, empty in-memory state. */
   public static InMemoryTransport create() {
     return new InMemoryTransport(
-        new InMemoryBroker(EXCHANGE, RabbitTopology.defaults().partitions()), new AtomicInteger());
+        new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT), new AtomicInteger());
   }
 
   /**
