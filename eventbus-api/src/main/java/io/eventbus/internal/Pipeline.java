@@ -487,7 +487,7 @@ public final class Pipeline implements Consumer<InboundMessage> {
       this.inbound = inbound;
       this.priorAttempts =
           count(headers.get(DeadLetterReason.HEADER_ATTEMPTS))
-              + count(headers.get(DeadLetterReason.HEADER_DELIVERY_COUNT));
+              + Math.max(0, inbound.deliveryCount());
       this.redeliveries = count(headers.get(DeadLetterReason.HEADER_REDELIVERIES));
       this.firstFailureBefore = instant(headers.get(DeadLetterReason.HEADER_FIRST_FAILURE));
     }
