@@ -100,6 +100,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     private @Nullable Transport transport;
     private String source = "/eventbus";
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
     private EventCodec codec = JacksonEventCodec.create();
     private @Nullable OpenTelemetry openTelemetry;
     private final EventTypeRegistry.Builder registry = EventTypeRegistry.builder();
@@ -123,9 +124,21 @@ public interface EventBus extends EventPublisher, AutoCloseable {
       return this;
     }
 
-    /** The clock that stamps events (default UTC system clock). */
+    /**
+     * The clock that stamps events and times failures in dead-letter and redelivery headers
+     * (default UTC system clock).
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How in-process retries wait between attempts (default {@link Sleeper#system()}, which
+     * sleeps). Tests inject one that returns at once, or one that advances their clock.
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
@@ -188,6 +201,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
                 transport,
                 source,
                 clock,
+                sleeper,
                 codec,
                 registry.build(),
                 Telemetry.create(telemetry, transport.telemetryNames()));

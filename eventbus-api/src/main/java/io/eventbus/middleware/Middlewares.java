@@ -1,6 +1,7 @@
 package io.eventbus.middleware;
 
 import io.eventbus.RetryPolicy;
+import io.eventbus.Sleeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -40,9 +41,14 @@ public final class Middlewares {
    * the first permanent one, is rethrown.
    */
   public static Middleware retry(RetryPolicy policy) {
+    return retry(policy, Sleeper.system());
+  }
+
+  /** Like {@link #retry(RetryPolicy)}, waiting through {@code sleeper}. */
+  public static Middleware retry(RetryPolicy policy, Sleeper sleeper) {
     Objects.requireNonNull(policy, "policy");
-    return new RetryMiddleware(
-        policy, duration -> Thread.sleep(duration.toMillis()), ThreadLocalRandom::current);
+    Objects.requireNonNull(sleeper, "sleeper");
+    return new RetryMiddleware(policy, sleeper, ThreadLocalRandom::current);
   }
 
   /**

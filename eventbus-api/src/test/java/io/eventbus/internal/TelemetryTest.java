@@ -234,6 +234,7 @@ class TelemetryTest {
         JacksonEventCodec.create(),
         options,
         Clock.fixed(NOW, ZoneOffset.UTC),
+        duration -> {},
         telemetry);
   }
 
