@@ -56,6 +56,8 @@ public final class Middlewares {
    * java.util.concurrent.TimeoutException}. The rest of the chain runs on the calling thread, which
    * is interrupted when the time is up; a handler that ignores the interrupt is waited for, and its
    * attempt still fails. A shared daemon thread keeps the time.
+   *
+   * @throws io.eventbus.EventBusConfigurationException if {@code timeout} is not positive
    */
   public static Middleware timeout(Duration timeout) {
     return new TimeoutMiddleware(timeout, TimeoutMiddleware.sharedTimer());
