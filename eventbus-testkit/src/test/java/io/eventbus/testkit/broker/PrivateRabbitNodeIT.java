@@ -8,10 +8,10 @@ import io.eventbus.Handlers;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.testkit.EventRecorder;
+import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** One private node really started, used by a bus, driven with rabbitmqctl, and stopped. */
@@ -21,14 +21,11 @@ class PrivateRabbitNodeIT {
 
   @Test
   void aPrivateNodeStartsServesABusAndStopsWithoutTouchingTheSharedNode() {
-    Path sbin = PrivateRabbitNode.installation().orElse(null);
-    if (sbin == null) {
-      String message = "rabbitmq-server is not installed under " + PrivateRabbitNode.INSTALL_ROOT;
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(message);
-      }
-      Assumptions.abort(message);
-    }
+    Path sbin =
+        Requirements.require(
+            "rabbitmq-server under " + PrivateRabbitNode.INSTALL_ROOT,
+            PrivateRabbitNode.installation(),
+            "Install it with 'sudo apt-get install rabbitmq-server'.");
     boolean sharedWasUp = Probes.answers("127.0.0.1", 5672);
     Path folder;
     int port;
