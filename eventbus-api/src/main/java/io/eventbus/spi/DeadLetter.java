@@ -1,7 +1,7 @@
-package io.eventbus.testkit;
+package io.eventbus.spi;
 
+import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
-import io.eventbus.spi.DeadLetterReason;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * A message parked in a subscription's dead-letter queue: the original body and headers plus the
  * reason headers of docs/wire-format.md ({@link DeadLetterReason#toHeaders()}, {@link
  * DeadLetterReason#HEADER_ORIGINAL_EXCHANGE} and {@link
- * DeadLetterReason#HEADER_ORIGINAL_ROUTING_KEY}), exactly as a RabbitMQ consumer of {@code
- * <subscription>.dlq} would read them.
+ * DeadLetterReason#HEADER_ORIGINAL_ROUTING_KEY}), as a transport reads it back ({@link
+ * TransportAdmin#deadLetters}) and as any consumer of the dead-letter queue would see it.
  *
  * <h2>Thread safety</h2>
  *
@@ -33,7 +33,7 @@ public record DeadLetter(String subscription, WireMessage message) {
 
   /** The event id from the CloudEvents headers (either prefix), or null for a message without. */
   public @Nullable String eventId() {
-    return Headers.attribute(message.headers(), "id");
+    return CloudEventsAttributes.attribute(message.headers(), "id");
   }
 
   /** The reason category, such as {@code handler-failed} or {@code decoding-failed}. */
@@ -58,7 +58,7 @@ public record DeadLetter(String subscription, WireMessage message) {
         + ", id="
         + eventId()
         + ", type="
-        + Headers.attribute(message.headers(), "type")
+        + CloudEventsAttributes.attribute(message.headers(), "type")
         + ", reason="
         + reason()
         + ", error="

@@ -1,4 +1,4 @@
-package io.eventbus.testkit.health;
+package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,7 @@ import io.eventbus.Handlers;
 import io.eventbus.Health;
 import io.eventbus.Health.Status;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +40,10 @@ class HealthIT {
           EventBus.builder()
               .transport(
                   fixture.transport(
-                      cutter.proxiedUri(fixture.broker().uri()),
-                      b ->
-                          b.healthCheckInterval(CHECK_EVERY)
-                              .recoveryInterval(Duration.ofMillis(200))))
+                      Fixtures.rabbit(fixture, cutter.proxiedUri(fixture.broker().uri()))
+                          .healthCheckInterval(CHECK_EVERY)
+                          .recoveryInterval(Duration.ofMillis(200))
+                          .build()))
               .subscribe(SubscriptionOptions.named("ticks"), ignoring())
               .build();
       awaitHealth(bus, h -> h.status() == Status.UP, "up at first");
@@ -80,7 +80,8 @@ class HealthIT {
     EventBus bus =
         EventBus.builder()
             .transport(
-                fixture.transport(fixture.broker().uri(), b -> b.healthCheckInterval(CHECK_EVERY)))
+                fixture.transport(
+                    Fixtures.rabbit(fixture).healthCheckInterval(CHECK_EVERY).build()))
             .subscribe(
                 SubscriptionOptions.builder("slow")
                     .prefetch(1)
@@ -119,7 +120,8 @@ class HealthIT {
     EventBus bus =
         EventBus.builder()
             .transport(
-                fixture.transport(fixture.broker().uri(), b -> b.healthCheckInterval(CHECK_EVERY)))
+                fixture.transport(
+                    Fixtures.rabbit(fixture).healthCheckInterval(CHECK_EVERY).build()))
             .subscribe(SubscriptionOptions.named("victim"), ignoring())
             .build();
     awaitHealth(bus, h -> h.status() == Status.UP, "up at first");
@@ -154,16 +156,6 @@ class HealthIT {
   }
 
   static Health awaitHealth(EventBus bus, Predicate<Health> wanted, String what) {
-    long until = System.nanoTime() + WAIT.toNanos();
-    Health health = bus.health();
-    while (!wanted.test(health)) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError(
-            "Expected the bus to be " + what + " within " + WAIT + " but: " + health);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      health = bus.health();
-    }
-    return health;
+    return Await.until(WAIT, bus::health, wanted, "the bus to be " + what);
   }
 }

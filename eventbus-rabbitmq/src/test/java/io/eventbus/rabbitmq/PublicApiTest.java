@@ -1,4 +1,4 @@
-package io.eventbus.testkit;
+package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +26,7 @@ class PublicApiTest {
       classes = {
         io.eventbus.EventBus.class,
         io.eventbus.rabbitmq.RabbitTransport.class,
-        io.eventbus.testkit.InMemoryTransport.class
+        io.eventbus.testkit.EventRecorder.class
       })
   void publicSignaturesDoNotMentionInternalTypes(Class<?> anchor) throws Exception {
     List<String> leaks = new ArrayList<>();

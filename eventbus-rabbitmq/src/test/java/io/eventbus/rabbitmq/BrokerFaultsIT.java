@@ -1,4 +1,4 @@
-package io.eventbus.testkit.resilience;
+package io.eventbus.rabbitmq;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
@@ -13,19 +13,16 @@ import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnroutableEventException;
-import io.eventbus.rabbitmq.ConnectionState;
-import io.eventbus.rabbitmq.PublisherSettings;
-import io.eventbus.rabbitmq.RabbitTopology;
-import io.eventbus.rabbitmq.RabbitTransport;
-import io.eventbus.rabbitmq.TransportStatus;
+import io.eventbus.rabbitmq.Traffic.LedgerHandler;
+import io.eventbus.rabbitmq.Traffic.OrderPlaced;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
-import io.eventbus.testkit.resilience.Traffic.LedgerHandler;
-import io.eventbus.testkit.resilience.Traffic.OrderPlaced;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -104,15 +101,8 @@ class BrokerFaultsIT {
     return bus;
   }
 
-  private static void awaitStatus(RabbitTransport transport, Predicate<TransportStatus> condition)
-      throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.test(transport.status())) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("Transport status never matched; last " + transport.status());
-      }
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
+  private static void awaitStatus(RabbitTransport transport, Predicate<TransportStatus> condition) {
+    Await.until(Duration.ofSeconds(30), transport::status, condition, "a transport status");
   }
 
   @Test
@@ -312,29 +302,25 @@ class BrokerFaultsIT {
   }
 
   /** Publishes until a queue is bound again (a subscription being re-declared), then confirms. */
-  private static String publishUntilRoutable(EventBus bus, OrderPlaced event) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        return bus.publishAndWait(event).eventId();
-      } catch (UnroutableEventException | PublishNotConfirmedException e) {
-        if (System.nanoTime() > until) {
-          throw e;
-        }
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
-    }
+  private static String publishUntilRoutable(EventBus bus, OrderPlaced event) {
+    Optional<String> id =
+        Await.until(
+            Duration.ofSeconds(30),
+            () -> {
+              try {
+                return Optional.of(bus.publishAndWait(event).eventId());
+              } catch (UnroutableEventException | PublishNotConfirmedException e) {
+                return Optional.<String>empty();
+              }
+            },
+            Optional::isPresent,
+            "a routable, confirmed publish");
+    return id.orElseThrow();
   }
 
-  private static void awaitLedger(DeliveryLedger ledger, Predicate<DeliveryLedger.Report> condition)
-      throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.test(ledger.report())) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("Ledger never matched; last " + ledger.report());
-      }
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
+  private static void awaitLedger(
+      DeliveryLedger ledger, Predicate<DeliveryLedger.Report> condition) {
+    Await.until(Duration.ofSeconds(60), () -> ledger.report(), condition, "a ledger report");
   }
 
   /** Channels open on the node, from {@code rabbitmqctl list_channels}. */

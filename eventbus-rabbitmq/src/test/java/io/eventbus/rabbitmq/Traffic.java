@@ -1,4 +1,4 @@
-package io.eventbus.testkit.resilience;
+package io.eventbus.rabbitmq;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventHandler;

@@ -1,9 +1,10 @@
-package io.eventbus.testkit;
+package io.eventbus.inmemory;
 
 import io.eventbus.Health;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.Partitions;

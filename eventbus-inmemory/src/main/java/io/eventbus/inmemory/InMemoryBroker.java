@@ -1,8 +1,9 @@
-package io.eventbus.testkit;
+package io.eventbus.inmemory;
 
 import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;

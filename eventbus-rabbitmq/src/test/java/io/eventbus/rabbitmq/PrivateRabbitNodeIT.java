@@ -1,4 +1,4 @@
-package io.eventbus.testkit.broker;
+package io.eventbus.rabbitmq;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 
@@ -6,30 +6,35 @@ import io.eventbus.EventBus;
 import io.eventbus.EventType;
 import io.eventbus.Handlers;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.testkit.EventRecorder;
+import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.junit5.Requirements;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** One private node really started, used by a bus, driven with rabbitmqctl, and stopped. */
+/**
+ * The testkit's {@link PrivateRabbitNode}: one really started, used by a bus, driven with
+ * rabbitmqctl, and stopped.
+ */
 class PrivateRabbitNodeIT {
   @EventType("tk.node.ping.v1")
   record Ping(String text) {}
 
   @Test
   void aPrivateNodeStartsServesABusAndStopsWithoutTouchingTheSharedNode() {
-    Path sbin =
-        Requirements.require(
-            "rabbitmq-server under " + PrivateRabbitNode.INSTALL_ROOT,
-            PrivateRabbitNode.installation(),
-            "Install it with 'sudo apt-get install rabbitmq-server'.");
-    boolean sharedWasUp = Probes.answers("127.0.0.1", 5672);
+    Requirements.require(
+        "rabbitmq-server under /usr/lib/rabbitmq/lib",
+        PrivateRabbitNode.installation().isPresent(),
+        "Install it with 'sudo apt-get install rabbitmq-server'.");
+    boolean sharedWasUp = answers("127.0.0.1", 5672);
     Path folder;
     int port;
-    try (PrivateRabbitNode node = PrivateRabbitNode.start(sbin)) {
+    try (PrivateRabbitNode node = PrivateRabbitNode.start()) {
       folder = node.folder();
       port = node.port();
       assertThat(node.nodeName()).matches("eventbus-tk-\\d@localhost");
@@ -51,8 +56,17 @@ class PrivateRabbitNodeIT {
       assertThat(node.rabbitmqctl("list_queues", "name", "--quiet")).contains("pings");
     }
 
-    assertThat(Probes.answers("127.0.0.1", port)).isFalse();
+    assertThat(answers("127.0.0.1", port)).isFalse();
     assertThat(Files.exists(folder)).isFalse();
-    assertThat(Probes.answers("127.0.0.1", 5672)).isEqualTo(sharedWasUp);
+    assertThat(answers("127.0.0.1", 5672)).isEqualTo(sharedWasUp);
+  }
+
+  private static boolean answers(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

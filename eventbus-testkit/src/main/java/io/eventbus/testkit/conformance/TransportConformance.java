@@ -1,10 +1,11 @@
-package io.eventbus.testkit;
+package io.eventbus.testkit.conformance;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventDecodingException;
+import io.eventbus.EventType;
 import io.eventbus.Handlers;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
@@ -14,15 +15,14 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
+import io.eventbus.testkit.EventRecorder;
+import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
-import io.eventbus.testkit.TestEvents.OrderPlaced;
-import io.eventbus.testkit.TestEvents.PaymentCompleted;
-import io.eventbus.testkit.TestEvents.Undecodable;
-import io.eventbus.testkit.TestEvents.Unencodable;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,10 +46,57 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The transport semantics the bus relies on, written once and run unchanged against every
- * transport: subclasses only pick the transport kind with {@code @EventBusTest}.
+ * transport: the technology compatibility kit of {@link Transport}. A transport's test class
+ * extends it and picks where its fixture's transports come from with {@link EventBusTest}:
+ *
+ * <pre>{@code
+ * @EventBusTest(transport = TransportKind.BROKER)   // transports from the installed provider
+ * class RabbitTransportConformanceIT extends TransportConformance {}
+ * }</pre>
+ *
+ * <p>Every scenario goes through the real bus and the {@link EventBusFixture}'s recorder: fan-out
+ * by type, competing consumers, concurrency, requeue and redelivered flags, a receiver that throws,
+ * dead-lettering with the reason headers of docs/wire-format.md, in-process retry then delayed
+ * redelivery then parking, malformed input, unroutable events, close semantics. A broker transport
+ * is found through its {@link io.eventbus.spi.TransportProvider}, which also reads the dead-letter
+ * queues.
+ *
+ * <h2>Thread safety</h2>
+ *
+ * JUnit makes an instance per test; scenarios may run in parallel on separate fixtures.
  */
-abstract class TransportConformance {
-  static final Duration WAIT = Duration.ofSeconds(10);
+public abstract class TransportConformance {
+  /** How long a scenario waits for an outcome. */
+  protected static final Duration WAIT = Duration.ofSeconds(10);
+
+  static final String ORDER_PLACED = "tk.order.placed.v1";
+
+  @EventType(ORDER_PLACED)
+  record OrderPlaced(String orderId, int items) {}
+
+  @EventType("tk.payment.completed.v1")
+  record PaymentCompleted(String orderId, long amountCents) {}
+
+  /** Jackson cannot serialize a bare {@code Object}: publishing this fails before sending. */
+  @EventType("tk.unencodable.v1")
+  record Unencodable(Object payload) {}
+
+  /** Serializes (a getter) but cannot be deserialized (no creator Jackson can use). */
+  @EventType("tk.undecodable.v1")
+  static final class Undecodable {
+    private final String orderId;
+
+    Undecodable(String orderId, int unused) {
+      this.orderId = orderId;
+    }
+
+    public String getOrderId() {
+      return orderId;
+    }
+  }
+
+  /** Made by JUnit for each test of a subclass. */
+  protected TransportConformance() {}
 
   @Test
   void anEventReachesEverySubscriptionBoundToItsTypeAndNoOther(EventBusFixture fixture) {
@@ -135,7 +182,7 @@ abstract class TransportConformance {
     Transport transport = fixture.transport();
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
     transport.subscribe(
-        new SubscriptionSpec("requeue", Set.of(TestEvents.ORDER_PLACED), 1, 1),
+        new SubscriptionSpec("requeue", Set.of(ORDER_PLACED), 1, 1),
         inbound -> {
           String id = inbound.message().headers().get("cloudEvents:id");
           seen.add(id + (inbound.redelivered() ? " redelivered" : " new"));
@@ -157,7 +204,7 @@ abstract class TransportConformance {
     Transport transport = fixture.transport();
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
     transport.subscribe(
-        new SubscriptionSpec("throwing", Set.of(TestEvents.ORDER_PLACED), 1, 1),
+        new SubscriptionSpec("throwing", Set.of(ORDER_PLACED), 1, 1),
         inbound -> {
           seen.add(inbound.redelivered() ? "redelivered" : "new");
           if (!inbound.redelivered()) {
@@ -210,7 +257,7 @@ abstract class TransportConformance {
         .hasSubscription("failing")
         .hasHeader("eventbus-attempts", "1")
         .hasHeader("eventbus-original-exchange", fixture.exchange())
-        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED)
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED)
         .hasHeader("cloudEvents:id", id)
         .hasHeader("eventbus-first-failure-time")
         .hasHeader("eventbus-error-stack-trace");
@@ -221,9 +268,11 @@ abstract class TransportConformance {
   @Test
   void aFailingHandlerIsRetriedRedeliveredAndThenParkedWithItsHistory(EventBusFixture fixture) {
     AtomicInteger calls = new AtomicInteger();
+    List<Duration> waits = new CopyOnWriteArrayList<>();
     EventBus bus =
         fixture
             .busBuilder()
+            .sleeper(waits::add)
             .subscribe(
                 SubscriptionOptions.builder("flaky")
                     .retryPolicy(quickRetries(2))
@@ -245,10 +294,11 @@ abstract class TransportConformance {
     List<DeadLetter> parked = fixture.deadLetters("flaky");
     assertThat(parked).hasSize(1);
     assertThat(calls.get()).isEqualTo(6);
+    assertThat(waits).as("one in-process wait per delivery, injected").hasSize(3);
     assertThat(parked.get(0))
         .hasHeader("eventbus-attempts", "6")
         .hasHeader("eventbus-redeliveries", "2")
-        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED);
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED);
     assertThat(
             fixture
                 .recorder()
@@ -260,9 +310,11 @@ abstract class TransportConformance {
   @Test
   void aTransientFailureIsHandledOnALaterAttemptThatTheHandlerSees(EventBusFixture fixture) {
     BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
+    List<Duration> waits = new CopyOnWriteArrayList<>();
     EventBus bus =
         fixture
             .busBuilder()
+            .sleeper(waits::add)
             .subscribe(
                 SubscriptionOptions.builder("transient")
                     .retryPolicy(quickRetries(2))
@@ -284,6 +336,7 @@ abstract class TransportConformance {
 
     assertThat(fixture.recorder()).event(id).wasHandled();
     assertThat(attempts).containsExactly(1, 2, 3);
+    assertThat(waits).containsExactly(Duration.ofMillis(10));
     assertThat(fixture.deadLetters("transient")).isEmpty();
   }
 
@@ -291,7 +344,7 @@ abstract class TransportConformance {
     return Stream.of(
         Arguments.argumentSet(
             "malformed JSON",
-            headers("bad-json", TestEvents.ORDER_PLACED),
+            headers("bad-json", ORDER_PLACED),
             "application/json",
             "{\"orderId\":",
             "decoding-failed",
@@ -305,14 +358,14 @@ abstract class TransportConformance {
             UnknownEventTypeException.class),
         Arguments.argumentSet(
             "a missing id",
-            headers(null, TestEvents.ORDER_PLACED),
+            headers(null, ORDER_PLACED),
             "application/json",
             "{\"orderId\":\"o-1\",\"items\":1}",
             "decoding-failed",
             EventDecodingException.class),
         Arguments.argumentSet(
             "a wrong content type",
-            headers("text", TestEvents.ORDER_PLACED),
+            headers("text", ORDER_PLACED),
             "text/plain",
             "{\"orderId\":\"o-1\",\"items\":1}",
             "decoding-failed",
@@ -340,7 +393,7 @@ abstract class TransportConformance {
         .send(
             new OutboundMessage(
                 "raw",
-                TestEvents.ORDER_PLACED,
+                ORDER_PLACED,
                 new WireMessage(body.getBytes(StandardCharsets.UTF_8), contentType, headers)))
         .toCompletableFuture()
         .join();
@@ -354,7 +407,7 @@ abstract class TransportConformance {
     assertThat(parked.get(0))
         .hasReason(reason)
         .hasErrorType(error)
-        .hasHeader("eventbus-original-routing-key", TestEvents.ORDER_PLACED);
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED);
     assertThat(parked.get(0).message().body()).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
     assertThat(parked.get(0).message().contentType()).isEqualTo(contentType);
   }
@@ -415,8 +468,7 @@ abstract class TransportConformance {
     assertThatThrownBy(
             () ->
                 transport.subscribe(
-                    new SubscriptionSpec("late", Set.of(TestEvents.ORDER_PLACED), 1, 1),
-                    InboundMessage::ack))
+                    new SubscriptionSpec("late", Set.of(ORDER_PLACED), 1, 1), InboundMessage::ack))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -448,11 +500,12 @@ abstract class TransportConformance {
     assertThat(fixture.recorder()).event(id).wasHandled();
   }
 
-  /** In-process retries with a 10 ms back-off, so scenarios stay fast. */
+  /** In-process retries with a 10 ms back-off, waited through the bus's injected sleeper. */
   private static RetryPolicy quickRetries(int attempts) {
     return RetryPolicy.builder()
         .maxAttempts(attempts)
         .backoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10))
+        .jitter(0)
         .build();
   }
 
@@ -500,11 +553,9 @@ abstract class TransportConformance {
   private static OutboundMessage outbound(String id, String body) {
     return new OutboundMessage(
         id,
-        TestEvents.ORDER_PLACED,
+        ORDER_PLACED,
         new WireMessage(
-            body.getBytes(StandardCharsets.UTF_8),
-            "application/json",
-            headers(id, TestEvents.ORDER_PLACED)));
+            body.getBytes(StandardCharsets.UTF_8), "application/json", headers(id, ORDER_PLACED)));
   }
 
   private static String validBody() {

@@ -1,4 +1,4 @@
-package io.eventbus.testkit;
+package io.eventbus.inmemory;
 
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetterReason;

@@ -1,4 +1,4 @@
-package io.eventbus.testkit;
+package io.eventbus.inmemory;
 
 import io.eventbus.Health;
 import io.eventbus.spi.InboundMessage;
