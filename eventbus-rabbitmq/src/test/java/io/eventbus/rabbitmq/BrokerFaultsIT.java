@@ -19,6 +19,7 @@ import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
+import io.eventbus.testkit.junit5.Requirements;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,10 @@ class BrokerFaultsIT {
 
   @BeforeAll
   static void startNode() {
+    Requirements.require(
+        "rabbitmq-server (for a private node)",
+        PrivateRabbitNode.installation().isPresent(),
+        "Install it with 'sudo apt-get install rabbitmq-server'.");
     node = PrivateRabbitNode.start();
   }
 
@@ -76,7 +81,9 @@ class BrokerFaultsIT {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
-    cutter.close();
+    if (cutter != null) {
+      cutter.close();
+    }
   }
 
   private RabbitTransport.Builder transport(String uri) {
