@@ -2,17 +2,24 @@ package io.eventbus.testkit.conformance;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
+import static io.eventbus.testkit.conformance.Scenarios.ORDER_PLACED;
+import static io.eventbus.testkit.conformance.Scenarios.headers;
+import static io.eventbus.testkit.conformance.Scenarios.named;
+import static io.eventbus.testkit.conformance.Scenarios.next;
+import static io.eventbus.testkit.conformance.Scenarios.outbound;
+import static io.eventbus.testkit.conformance.Scenarios.parkAtOnce;
+import static io.eventbus.testkit.conformance.Scenarios.quickRetries;
+import static io.eventbus.testkit.conformance.Scenarios.send;
+import static io.eventbus.testkit.conformance.Scenarios.validBody;
+import static io.eventbus.testkit.conformance.Scenarios.waitingHandler;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventDecodingException;
-import io.eventbus.EventType;
 import io.eventbus.Handlers;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
-import io.eventbus.RetryPolicy;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.UnknownEventTypeException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetter;
@@ -23,10 +30,13 @@ import io.eventbus.spi.Transport;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.eventbus.testkit.conformance.Scenarios.OrderPlaced;
+import io.eventbus.testkit.conformance.Scenarios.PaymentCompleted;
+import io.eventbus.testkit.conformance.Scenarios.Undecodable;
+import io.eventbus.testkit.conformance.Scenarios.Unencodable;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,10 +48,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -68,32 +76,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 public abstract class TransportConformance {
   /** How long a scenario waits for an outcome. */
   protected static final Duration WAIT = Duration.ofSeconds(10);
-
-  static final String ORDER_PLACED = "tk.order.placed.v1";
-
-  @EventType(ORDER_PLACED)
-  record OrderPlaced(String orderId, int items) {}
-
-  @EventType("tk.payment.completed.v1")
-  record PaymentCompleted(String orderId, long amountCents) {}
-
-  /** Jackson cannot serialize a bare {@code Object}: publishing this fails before sending. */
-  @EventType("tk.unencodable.v1")
-  record Unencodable(Object payload) {}
-
-  /** Serializes (a getter) but cannot be deserialized (no creator Jackson can use). */
-  @EventType("tk.undecodable.v1")
-  static final class Undecodable {
-    private final String orderId;
-
-    Undecodable(String orderId, int unused) {
-      this.orderId = orderId;
-    }
-
-    public String getOrderId() {
-      return orderId;
-    }
-  }
 
   /** Made by JUnit for each test of a subclass. */
   protected TransportConformance() {}
@@ -340,40 +322,8 @@ public abstract class TransportConformance {
     assertThat(fixture.deadLetters("transient")).isEmpty();
   }
 
-  static Stream<Arguments> malformedInput() {
-    return Stream.of(
-        Arguments.argumentSet(
-            "malformed JSON",
-            headers("bad-json", ORDER_PLACED),
-            "application/json",
-            "{\"orderId\":",
-            "decoding-failed",
-            EventDecodingException.class),
-        Arguments.argumentSet(
-            "an unknown type name",
-            headers("unknown", "tk.nobody.knows.v1"),
-            "application/json",
-            "{\"orderId\":\"o-1\",\"items\":1}",
-            "unknown-type",
-            UnknownEventTypeException.class),
-        Arguments.argumentSet(
-            "a missing id",
-            headers(null, ORDER_PLACED),
-            "application/json",
-            "{\"orderId\":\"o-1\",\"items\":1}",
-            "decoding-failed",
-            EventDecodingException.class),
-        Arguments.argumentSet(
-            "a wrong content type",
-            headers("text", ORDER_PLACED),
-            "text/plain",
-            "{\"orderId\":\"o-1\",\"items\":1}",
-            "decoding-failed",
-            EventDecodingException.class));
-  }
-
   @ParameterizedTest
-  @MethodSource("malformedInput")
+  @MethodSource("io.eventbus.testkit.conformance.Scenarios#malformedInput")
   void malformedInputIsParkedWithItsReasonAndTheConsumerGoesOn(
       Map<String, String> headers,
       String contentType,
@@ -498,78 +448,5 @@ public abstract class TransportConformance {
     closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(fixture.recorder()).event(id).wasHandled();
-  }
-
-  /** In-process retries with a 10 ms back-off, waited through the bus's injected sleeper. */
-  private static RetryPolicy quickRetries(int attempts) {
-    return RetryPolicy.builder()
-        .maxAttempts(attempts)
-        .backoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10))
-        .jitter(0)
-        .build();
-  }
-
-  /** Options that park a failing event at once: no retries, no redeliveries. */
-  private static SubscriptionOptions parkAtOnce(String name) {
-    return SubscriptionOptions.builder(name)
-        .retryPolicy(RetryPolicy.none())
-        .redeliveryDelays()
-        .build();
-  }
-
-  private static SubscriptionOptions named(String name) {
-    return SubscriptionOptions.named(name);
-  }
-
-  /** Records each event, then waits until {@code latch} reaches zero: proves parallel handling. */
-  private static Handlers waitingHandler(CountDownLatch latch, List<String> handled) {
-    return Handlers.builder()
-        .on(
-            OrderPlaced.class,
-            (event, context) -> {
-              handled.add(event.orderId());
-              latch.countDown();
-              if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the other consumers never became busy");
-              }
-            })
-        .build();
-  }
-
-  private static List<String> next(BlockingQueue<String> queue, int count) throws Exception {
-    List<String> items = new java.util.ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      String item = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(item).as("item %d of %d after %s", i + 1, count, items).isNotNull();
-      items.add(item);
-    }
-    return items;
-  }
-
-  private static void send(Transport transport, String id, String body) {
-    transport.send(outbound(id, body)).toCompletableFuture().join();
-  }
-
-  private static OutboundMessage outbound(String id, String body) {
-    return new OutboundMessage(
-        id,
-        ORDER_PLACED,
-        new WireMessage(
-            body.getBytes(StandardCharsets.UTF_8), "application/json", headers(id, ORDER_PLACED)));
-  }
-
-  private static String validBody() {
-    return "{\"orderId\":\"o-1\",\"items\":1}";
-  }
-
-  private static Map<String, String> headers(String id, String type) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("cloudEvents:specversion", "1.0");
-    if (id != null) {
-      headers.put("cloudEvents:id", id);
-    }
-    headers.put("cloudEvents:source", "urn:testkit");
-    headers.put("cloudEvents:type", type);
-    return headers;
   }
 }
