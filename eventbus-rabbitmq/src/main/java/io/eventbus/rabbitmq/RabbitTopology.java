@@ -3,13 +3,12 @@ package io.eventbus.rabbitmq;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.internal.SettingChecks;
+import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
  * The names and kinds of what the transport declares on the broker. An immutable value, validated
@@ -190,13 +189,11 @@ public record RabbitTopology(
   }
 
   /**
-   * The partition of {@code key}: the CRC-32 (IEEE 802.3, as {@code java.util.zip.CRC32} and zlib
-   * compute it) of its UTF-8 bytes, as an unsigned number, modulo {@link #partitions()}.
+   * The partition of {@code key} among {@link #partitions()}: {@link Partitions#of(String, int)},
+   * the CRC-32 of its UTF-8 bytes modulo the count.
    */
   public int partitionOf(String key) {
-    CRC32 crc = new CRC32();
-    crc.update(key.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % partitions);
+    return Partitions.of(key, partitions);
   }
 
   /**
@@ -208,7 +205,7 @@ public record RabbitTopology(
     private QueueType queueType = QueueType.QUORUM;
     private String deadLetterSuffix = ".dlq";
     private int deliveryLimit = 20;
-    private int partitions = 4;
+    private int partitions = Partitions.DEFAULT_COUNT;
 
     private Builder() {}
 

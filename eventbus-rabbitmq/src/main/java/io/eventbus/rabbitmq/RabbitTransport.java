@@ -6,6 +6,7 @@ import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
+import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
@@ -210,10 +211,10 @@ public final class RabbitTransport implements Transport {
     return subscriptions.open(spec, receiver);
   }
 
-  /** System {@code rabbitmq}, and the topology's exchange. */
+  /** System {@code rabbitmq}, the topology's exchange, and RabbitMQ's routing-key attribute. */
   @Override
   public TelemetryNames telemetryNames() {
-    return new TelemetryNames("rabbitmq", topology.exchange());
+    return new TelemetryNames("rabbitmq", topology.exchange(), BrokerHeaders.ROUTING_KEY_ATTRIBUTE);
   }
 
   /** Registers the metrics listed in the class description; they end with {@link #close()}. */

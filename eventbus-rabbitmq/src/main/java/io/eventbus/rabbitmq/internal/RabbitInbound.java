@@ -73,6 +73,11 @@ final class RabbitInbound implements InboundMessage {
     return envelope.isRedeliver();
   }
 
+  @Override
+  public int deliveryCount() {
+    return BrokerHeaders.deliveryCount(properties.getHeaders());
+  }
+
   boolean isSettled() {
     return settled.get();
   }
@@ -118,7 +123,7 @@ final class RabbitInbound implements InboundMessage {
     }
     Map<String, Object> headers = headers();
     // The broker's count of unacknowledged deliveries belongs to the original; the copy is new.
-    headers.remove(DeadLetterReason.HEADER_DELIVERY_COUNT);
+    headers.remove(BrokerHeaders.DELIVERY_COUNT);
     headers.putAll(history);
     keepOrigin(headers);
     storeCopyThenAck(retryQueue, headers, "scheduled for redelivery through");
