@@ -149,6 +149,15 @@ class ObservabilityIT {
     String destination = fixture.exchange() + ":" + TYPE + ":" + subscription;
     SpanData deadLetter = awaitSpan(s -> s.getName().equals("dead_letter " + destination));
     SpanData send = awaitSpan(s -> s.getKind() == SpanKind.PRODUCER);
+    // The dead_letter span ends inside the second process span, which ends a moment later.
+    Await.until(
+        WAIT,
+        () ->
+            spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("process " + destination))
+                    .count()
+                >= 2,
+        "the second delivery's process span to end");
     List<SpanData> trace =
         spans.getFinishedSpanItems().stream()
             .filter(s -> s.getTraceId().equals(send.getTraceId()))
