@@ -254,7 +254,8 @@ public final class DefaultEventBus implements EventBus {
                 options.stallTimeout()),
             pipeline);
     DefaultSubscription subscription =
-        new DefaultSubscription(options.name(), running, subscriptions::remove);
+        new DefaultSubscription(
+            options.name(), running, subscriptions::remove, pipeline::invalidHistoryValues);
     subscriptions.add(subscription);
     log.info("Subscription {} started for {}", options.name(), byType.keySet());
     return subscription;

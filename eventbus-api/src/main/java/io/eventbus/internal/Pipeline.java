@@ -16,9 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts one subscription's links in their order, the order drawn in docs/architecture.md ("The
@@ -31,7 +35,15 @@ import org.jspecify.annotations.Nullable;
  * mutable state. Tracing and metrics are present only when the bus's {@link Telemetry} is enabled.
  */
 final class Pipeline implements Consumer<InboundMessage> {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  /** At most one warning about invalid history headers per this interval. */
+  private static final long WARN_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
+
   private final String subscription;
+  private final Clock clock;
+  private final LongAdder invalidHistory = new LongAdder();
+  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
   private final List<Link> links = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
   private final DeadLetterLink settlement;
@@ -47,9 +59,10 @@ final class Pipeline implements Consumer<InboundMessage> {
       Sleeper sleeper,
       Telemetry telemetry) {
     this.subscription = subscription;
+    this.clock = clock;
     Map<String, Registration<?>> handlers = Map.copyOf(handlersByType);
     @Nullable ConsumerTelemetry traced =
-        telemetry.enabled() ? telemetry.consumer(subscription) : null;
+        telemetry.enabled() ? telemetry.consumer(subscription, handlers.keySet()) : null;
     RetrySelection retries = new RetrySelection(handlers, options.retryPolicy(), sleeper);
     this.settlement = new DeadLetterLink(subscription, clock, traced);
     this.handler = new HandlerInvoker(subscription, handlers);
@@ -68,6 +81,29 @@ final class Pipeline implements Consumer<InboundMessage> {
     add("attempt", new AttemptLink(clock, traced));
     stage(options, Stage.TIMEOUT, timeout == null ? null : Link.of(Middlewares.timeout(timeout)));
     stage(options, Stage.HANDLER, null);
+  }
+
+  /**
+   * How many history values (our attempt, redelivery and failure-time headers, the broker's
+   * delivery count) were present but invalid or out of range, and so read as absent, since the
+   * start. See {@link DeliveryHistory}.
+   */
+  long invalidHistoryValues() {
+    return invalidHistory.sum();
+  }
+
+  private void warnInvalidHistory() {
+    long now = System.nanoTime();
+    long next = nextWarnNanos.get();
+    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+      log.warn(
+          "Subscription {} received history headers (eventbus-attempts, eventbus-redeliveries,"
+              + " eventbus-first-failure-time, or the broker's delivery count) that are invalid or"
+              + " out of range; they are read as absent ({} such values so far; at most one such"
+              + " warning a minute)",
+          subscription,
+          invalidHistory.sum());
+    }
   }
 
   /**
@@ -108,7 +144,12 @@ final class Pipeline implements Consumer<InboundMessage> {
    */
   @Override
   public void accept(InboundMessage inbound) {
-    DeliveryState state = new DeliveryState(inbound);
+    DeliveryState state = new DeliveryState(inbound, clock);
+    int invalid = state.history().invalid();
+    if (invalid > 0) {
+      invalidHistory.add(invalid);
+      warnInvalidHistory();
+    }
     DeliveryContext delivery =
         DeliveryContext.received(
             subscription, inbound.message(), inbound.redelivered(), state.firstAttempt());
