@@ -12,11 +12,11 @@ import java.math.BigInteger;
 
 /**
  * Refuses numbers that parse but would explode or mislead later, in user code: a {@code BigDecimal}
- * whose scale is beyond ±{@value #MAX_SCALE} (such as {@code 1e999999999}, which is a few bytes of
- * JSON but a billion digits when printed or converted), a {@code BigInteger} of more than {@value
- * #MAX_BIG_INTEGER_BITS} bits (about 1,000 digits) or written with such an exponent, and a {@code
- * double} or {@code float} that is not finite ({@code 1e999} parses as infinity, and the strings
- * {@code "NaN"} and {@code "Infinity"} are accepted by Jackson for these types). Each wraps
+ * whose scale is beyond {@value #MAX_SCALE} either way (such as {@code 1e999999999}, which is a few
+ * bytes of JSON but a billion digits when printed or converted), a {@code BigInteger} of more than
+ * {@value #MAX_BIG_INTEGER_BITS} bits (about 1,000 digits) or written with such an exponent, and a
+ * {@code double} or {@code float} that is not finite ({@code 1e999} parses as infinity, and the
+ * strings {@code "NaN"} and {@code "Infinity"} are accepted by Jackson for these types). Each wraps
  * Jackson's own deserializer and checks its result, so parsing stays single-pass.
  */
 final class SaneNumbers {
@@ -59,11 +59,11 @@ final class SaneNumbers {
       if (value != null && Math.abs((long) value.scale()) > MAX_SCALE) {
         throw new Refused(
             parser,
-            "a decimal with a scale of "
+            "out of range: a decimal with a scale of "
                 + value.scale()
-                + " is beyond the limit of ±"
+                + " (the limit is "
                 + MAX_SCALE
-                + " (an exponent that large is not a sane quantity)",
+                + " either way)",
             BigDecimal.class);
       }
       return value;
@@ -92,7 +92,7 @@ final class SaneNumbers {
     private static Refused tooLarge(JsonParser parser) {
       return new Refused(
           parser,
-          "an integer beyond " + MAX_BIG_INTEGER_BITS + " bits (about 1,000 digits)",
+          "out of range: an integer beyond " + MAX_BIG_INTEGER_BITS + " bits (about 1,000 digits)",
           BigInteger.class);
     }
   }
@@ -111,7 +111,7 @@ final class SaneNumbers {
         throws IOException {
       Double value = super.deserialize(parser, context);
       if (value != null && !Double.isFinite(value)) {
-        throw new Refused(parser, "a number that is not finite (" + value + ")", type);
+        throw new Refused(parser, "out of range: not a finite number (" + value + ")", type);
       }
       return value;
     }
@@ -130,7 +130,7 @@ final class SaneNumbers {
     public Float deserialize(JsonParser parser, DeserializationContext context) throws IOException {
       Float value = super.deserialize(parser, context);
       if (value != null && !Float.isFinite(value)) {
-        throw new Refused(parser, "a number that is not finite (" + value + ")", type);
+        throw new Refused(parser, "out of range: not a finite number (" + value + ")", type);
       }
       return value;
     }

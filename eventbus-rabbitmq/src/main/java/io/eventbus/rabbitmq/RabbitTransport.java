@@ -1,6 +1,7 @@
 package io.eventbus.rabbitmq;
 
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
@@ -9,8 +10,10 @@ import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.Exceptions;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.Subscriptions;
+import io.eventbus.rabbitmq.internal.ThreadSupervisor;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.rabbitmq.internal.TransportHealth;
 import io.eventbus.rabbitmq.internal.TransportThreads;
@@ -108,6 +111,7 @@ public final class RabbitTransport implements Transport {
   private final Duration shutdownTimeout;
   private final TopologyDeclarer declarer;
   private final TransportThreads threads = new TransportThreads();
+  private final ThreadSupervisor threadSupervisor = new ThreadSupervisor(threads.scheduler());
   private final ConnectionSupervisor publishing;
   private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
@@ -146,8 +150,11 @@ public final class RabbitTransport implements Transport {
             publisherSettings,
             threads.scheduler(),
             threads.completions(),
-            threads.publisherThreads());
-    this.health = new TransportHealth(publishing, consuming, publisher, publisherSettings);
+            threads.publisherThreads(),
+            threadSupervisor,
+            this::refused);
+    this.health =
+        new TransportHealth(publishing, consuming, publisher, publisherSettings, threadSupervisor);
     this.subscriptions =
         new Subscriptions(
             topology,
@@ -157,7 +164,8 @@ public final class RabbitTransport implements Transport {
             threads.scheduler(),
             threads.health(),
             publisherSettings.timeout(),
-            shutdownTimeout);
+            shutdownTimeout,
+            connection.maxInboundMessageBytes());
     publishing.addListener(publisher);
     consuming.addListener(declarer::declareExchange);
     try {
@@ -168,14 +176,13 @@ public final class RabbitTransport implements Transport {
       consuming.close();
       publishing.close();
       threads.shutdown();
-      throw new EventBusException(
-          "Could not connect to " + connection.redactedUris() + ": " + e.getMessage(), e);
+      throw Exceptions.connectFailure(connection.redactedUris(), e);
     }
     publisher.start();
     threads
         .health()
         .scheduleWithFixedDelay(
-            subscriptions::sample,
+            threadSupervisor.periodic("the queue depth sampler", subscriptions::sample),
             0,
             connection.healthCheckInterval().toNanos(),
             TimeUnit.NANOSECONDS);
@@ -185,6 +192,35 @@ public final class RabbitTransport implements Transport {
   /** A builder for a transport. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The broker refused a publish: a 404 means the exchange (and with it every binding) is gone, so
+   * the exchange and every subscription's queues and bindings are declared again before the refused
+   * events are sent again. This runs on the publisher's sender thread, which waits for it (each
+   * declaration is bound by the connect timeout): nothing could be sent meanwhile anyway.
+   */
+  private void refused(int replyCode, String replyText) {
+    if (replyCode != 404 || closed.get()) {
+      return;
+    }
+    try {
+      Connection connection = publishing.connection();
+      if (connection != null) {
+        declarer.declareExchange(connection);
+        log.warn(
+            "Declared the exchange {} again after the broker said: {}",
+            topology.exchange(),
+            replyText);
+      }
+      subscriptions.redeclareAll();
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not declare the topology again after {} {}: {}",
+          replyCode,
+          replyText,
+          Exceptions.describe(e));
+    }
   }
 
   @Override
@@ -303,6 +339,7 @@ public final class RabbitTransport implements Transport {
     private Duration heartbeat = Duration.ofSeconds(20);
     private Duration recoveryInterval = Duration.ofSeconds(5);
     private Duration healthCheckInterval = Duration.ofSeconds(5);
+    private int maxInboundMessageBytes = 16 * 1024 * 1024;
 
     private Builder() {}
 
@@ -379,6 +416,19 @@ public final class RabbitTransport implements Transport {
     }
 
     /**
+     * The largest message body a subscription accepts (default 16 MiB; 1 KiB to 128 MiB). A larger
+     * delivery is parked in the subscription's dead-letter queue with reason {@code too-large},
+     * without being decoded; the consumer and its connection carry on. The event codec's own limit
+     * ({@code JacksonEventCodec.Builder.maxBodyBytes}, 4 MiB by default) applies to what passes
+     * this one. Keep the broker's {@code max_message_size} low too: a body is read into memory in
+     * full before it can be judged.
+     */
+    public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
+      return this;
+    }
+
+    /**
      * Validates the settings, connects to the first reachable broker and declares the exchange.
      *
      * @throws EventBusConfigurationException naming the first invalid setting, before connecting
@@ -397,7 +447,8 @@ public final class RabbitTransport implements Transport {
           heartbeat,
           recoveryInterval,
           shutdownTimeout,
-          healthCheckInterval);
+          healthCheckInterval,
+          maxInboundMessageBytes);
     }
   }
 }

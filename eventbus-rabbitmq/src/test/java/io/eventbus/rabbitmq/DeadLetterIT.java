@@ -85,9 +85,9 @@ class DeadLetterIT {
             "application/json",
             ("{\"orderId\":\"" + "x".repeat(MAX_BODY) + "\",\"amountCents\":1}")
                 .getBytes(StandardCharsets.UTF_8),
-            "decoding-failed",
+            "too-large",
             EventDecodingException.class.getName(),
-            "over the limit of " + MAX_BODY + " bytes"),
+            "over the codec's limit of " + MAX_BODY + " bytes"),
         Arguments.argumentSet(
             "nesting beyond the limit",
             headers("too-deep", TYPE),

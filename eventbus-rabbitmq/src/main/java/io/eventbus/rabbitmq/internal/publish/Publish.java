@@ -26,6 +26,9 @@ final class Publish {
    */
   long sequence;
 
+  /** How many times it was handed to a channel; written by the sender thread only. */
+  int sends;
+
   /** Negative confirms so far; written on the I/O thread only. */
   volatile int nacks;
 
