@@ -223,4 +223,44 @@ class DeadLetterIT {
     }
     return headers;
   }
+
+  @Test
+  void anEventIsStillParkedWhenItsDeadLetterQueueWasDeleted(EventBusFixture fixture)
+      throws Exception {
+    String failing = "dlq-gone";
+    String queue = fixture.queueName(failing);
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder(failing)
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
+                Handlers.scan(new FailingHandler()))
+            .build();
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      try (com.rabbitmq.client.Channel channel = raw.channel()) {
+        channel.queueDelete(queue + ".dlq");
+      }
+
+      String id = bus.publishAndWait(new PaymentCompleted("o-9", -1)).eventId();
+
+      io.eventbus.testkit.Await.until(
+          WAIT,
+          () -> {
+            try {
+              return raw.messageCount(queue + ".dlq") == 1;
+            } catch (java.io.IOException e) {
+              return false; // not declared again yet
+            }
+          },
+          "the dead-letter queue declared again, holding the event");
+      GetResponse parked = raw.awaitMessages(queue + ".dlq", 1, WAIT).get(0);
+      assertThat(parked.getProps().getMessageId()).isEqualTo(id);
+      assertThat(RawAmqp.text(parked))
+          .containsEntry("eventbus-dead-letter-reason", "handler-failed");
+      assertThat(raw.messageCount(queue)).isZero();
+    }
+  }
 }

@@ -131,7 +131,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       return false;
     }
     String returned = publish.returnedWith;
-    if (returned != null && !settings.acceptUnroutable()) {
+    if (returned != null && (publish.copy || !settings.acceptUnroutable())) {
       publish.fail(
           completions,
           UnroutableEventException.returned(

@@ -250,14 +250,16 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
                   ? "PublisherSettings.maxMessageBytes"
                   : "PublisherSettings.maxBufferedBytes"));
     }
-    return publishCopy(exchange, routingKey, properties, body, eventId, eventType);
+    return offer(exchange, routingKey, properties, body, eventId, eventType, false);
   }
 
   /**
    * Like {@link #publish}, for a copy of a message that was received (parked, redelivered or
    * replayed): its body is not held to {@link PublisherSettings#maxMessageBytes()}, since the
    * broker already accepted it and the consumer's inbound limit bounds it; its headers must still
-   * fit a frame.
+   * fit a frame. A copy that no queue takes always fails with {@link
+   * io.eventbus.UnroutableEventException}, whatever {@link PublisherSettings#acceptUnroutable()}
+   * says: its original is acknowledged only once the copy is stored.
    */
   public CompletableFuture<Void> publishCopy(
       String exchange,
@@ -266,6 +268,17 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       byte[] body,
       String eventId,
       String eventType) {
+    return offer(exchange, routingKey, properties, body, eventId, eventType, true);
+  }
+
+  private CompletableFuture<Void> offer(
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties properties,
+      byte[] body,
+      String eventId,
+      String eventType,
+      boolean copy) {
     int frameMax = channel.frameMax();
     if (!FrameSizes.fits(properties, frameMax)) {
       return CompletableFuture.failedFuture(
@@ -280,7 +293,8 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
             body,
             eventId,
             eventType,
-            ticker.nanos() + settings.timeout().toNanos());
+            ticker.nanos() + settings.timeout().toNanos(),
+            copy);
     buffer.offer(publish);
     return publish.future;
   }

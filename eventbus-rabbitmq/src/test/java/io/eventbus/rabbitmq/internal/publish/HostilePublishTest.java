@@ -304,4 +304,28 @@ class HostilePublishTest {
     assertThat(supervisor.health().detail()).contains("a sweep failed").contains("sweep bug");
     assertThat(supervisor.health().details()).containsEntry("taskFailures", 2L);
   }
+
+  @Test
+  void aCopyThatNoQueueTakesFailsEvenWhenUnroutableEventsAreAccepted() throws Exception {
+    start(PublisherSettings.defaults().withAcceptUnroutable(true));
+    CompletableFuture<Void> copy =
+        publisher.publishCopy(
+            "",
+            "orders.dlq",
+            new AMQP.BasicProperties.Builder().messageId("parked").build(),
+            new byte[1],
+            "parked",
+            TYPE);
+    CompletableFuture<Void> event = publish("event");
+    FakeChannel channel = nextChannel();
+    List<Published> sent = channel.awaitPublished(2, WAIT);
+
+    channel.returnUnroutable(sent.get(0));
+    channel.returnUnroutable(sent.get(1));
+    channel.ack(2, true);
+
+    failure(copy).isInstanceOf(io.eventbus.UnroutableEventException.class);
+    assertThat(event).succeedsWithin(WAIT);
+    assertThat(publisher.unroutableAccepted()).isEqualTo(1);
+  }
 }
