@@ -466,7 +466,7 @@ class HostileInputIT {
         Map.of(),
         null);
     raw.send(
-        "missing CloudEvents specversion",
+        "a CloudEvents specversion other than 1.0",
         "decoding-failed",
         TYPE,
         valid,
@@ -678,28 +678,80 @@ class HostileInputIT {
     return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
+  /**
+   * Writes the run's tables to {@code target/hostile-input.md} and, when the system property
+   * {@value #DOCS_PROPERTY} names a file (docs/reliability.md), replaces that file's "Hostile
+   * input" section with them.
+   */
   private static void writeReport(
       List<String> rows, List<String> refusals, Map<String, String> figures) throws Exception {
-    StringBuilder markdown = new StringBuilder();
-    markdown
-        .append("<!-- written by HostileInputIT on ")
-        .append(Instant.now())
-        .append(", Java ")
-        .append(System.getProperty("java.version"))
-        .append(", ")
-        .append(Runtime.getRuntime().availableProcessors())
-        .append(" cores -->\n\n")
+    StringBuilder tables = new StringBuilder();
+    tables
         .append("| hostile input | sent by | expected | observed |\n")
         .append("|---|---|---|---|\n");
-    rows.forEach(row -> markdown.append(row).append('\n'));
-    markdown.append("\n| refused work | refused by | expected | observed |\n|---|---|---|---|\n");
-    refusals.forEach(row -> markdown.append(row).append('\n'));
-    markdown.append("\n| figure | value |\n|---|---:|\n");
+    rows.forEach(row -> tables.append(row).append('\n'));
+    tables.append("\n| refused work | refused by | expected | observed |\n|---|---|---|---|\n");
+    refusals.forEach(row -> tables.append(row).append('\n'));
+    tables.append("\n| figure | value |\n|---|---:|\n");
     figures.forEach(
         (name, value) ->
-            markdown.append("| ").append(name).append(" | ").append(value).append(" |\n"));
-    Files.writeString(Path.of("target", "hostile-input.md"), markdown.toString());
+            tables.append("| ").append(name).append(" | ").append(value).append(" |\n"));
+    String run =
+        String.format(
+            "Last run: %s, %d cores, Java %s, RabbitMQ on a private node.",
+            java.time.LocalDate.now(),
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"));
+    Files.writeString(Path.of("target", "hostile-input.md"), run + "\n\n" + tables);
+    String docs = System.getProperty(DOCS_PROPERTY);
+    if (docs != null && !docs.isBlank()) {
+      Path file = Path.of(docs);
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      int start = text.indexOf(SECTION);
+      if (start < 0) {
+        text = text + "\n" + SECTION + "\n";
+        start = text.indexOf(SECTION);
+      }
+      int next = text.indexOf("\n## ", start + SECTION.length());
+      String section = SECTION + "\n\n" + SECTION_INTRO + "\n\n" + run + "\n\n" + tables;
+      Files.writeString(
+          file,
+          text.substring(0, start) + section + (next < 0 ? "" : text.substring(next)),
+          StandardCharsets.UTF_8);
+    }
   }
+
+  /** The system property naming the document whose "Hostile input" section this run rewrites. */
+  static final String DOCS_PROPERTY = "eventbus.hostileInputReport";
+
+  private static final String SECTION = "## Hostile input";
+
+  private static final String SECTION_INTRO =
+      """
+      What a buggy or malicious producer, or a broker refusing work for good, can do to a running
+      bus, and what the bus does about it (the rules: docs/wire-format.md, "What a reader
+      refuses", and docs/architecture.md, "Hostile input and permanent refusals"). One run of
+      `HostileInputIT` on a private node: a raw amqp-client producer sends one message of each
+      class below into a subscription while the bus publishes 5,000 valid events to it from four
+      threads; 5,000 more follow, and the bus's exchange is deleted while they are published; then
+      the broker and our limits refuse a few publishes while others go on. Judged by event id (the
+      testkit's `DeliveryLedger` for the valid ones, the dead-letter queue read back for the
+      parked ones); the run fails on any difference from "expected", on a reconnect, on heap
+      growth over 64 MiB, on payload text or a forged line in the logs, or if health is not UP at
+      the end. Regenerate with:
+
+      ```sh
+      CI=true ./mvnw -pl eventbus-rabbitmq -am verify -Dtest=NONE -Dit.test=HostileInputIT \\
+          -Dsurefire.failIfNoSpecifiedTests=false \\
+          -Deventbus.hostileInputReport=$PWD/docs/reliability.md
+      ```
+
+      A message is parked once, unless the confirm of its copy is lost (the connection or the
+      publishing channel lost while the copy was outstanding, a refusal of another publish on that
+      channel included): the copy is then sent again and the dead-letter queue holds it twice, as
+      every publish is at least once. Replaying both is harmless for handlers that deduplicate on
+      the event id. The run deletes the exchange only once the hostile messages are parked, so that
+      its table shows each class once.""";
 
   /** Writes to both streams: the console keeps its logs while the test reads them. */
   private static final class Tee extends java.io.OutputStream {

@@ -44,7 +44,8 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    Files.writeString(report, markdown(results, length, rate), StandardCharsets.UTF_8);
+    Files.writeString(
+        report, markdown(results, length, rate) + keptSections(report), StandardCharsets.UTF_8);
     System.out.println(table(results));
     System.out.println("Wrote " + report.toAbsolutePath());
     boolean lost = results.stream().anyMatch(result -> !result.lost().isEmpty());
@@ -97,6 +98,19 @@ public final class ReliabilityReport {
               result.elapsed().toSeconds()));
     }
     return table.toString();
+  }
+
+  /**
+   * The sections of the existing report that other runs write (from "## Hostile input" on, by
+   * HostileInputIT), kept as they are; empty if there are none.
+   */
+  static String keptSections(Path report) throws java.io.IOException {
+    if (!Files.exists(report)) {
+      return "";
+    }
+    String existing = Files.readString(report, StandardCharsets.UTF_8);
+    int kept = existing.indexOf("\n## Hostile input");
+    return kept < 0 ? "" : existing.substring(kept);
   }
 
   static String markdown(List<Result> results, Duration length, int rate) {
