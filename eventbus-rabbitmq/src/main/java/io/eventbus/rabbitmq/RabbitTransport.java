@@ -99,9 +99,15 @@ import org.slf4j.LoggerFactory;
  * invalid setting, before it connects, and {@link EventBusException} if no broker can be reached at
  * first. A publish that is not confirmed within its deadline fails with {@link
  * io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then fails the same way;
- * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. {@link #subscribe} and
- * {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a lifecycle
- * error, not a configuration one. Passwords never appear in logs, exceptions or connection names.
+ * an unroutable one fails with {@link io.eventbus.UnroutableEventException}; one over {@link
+ * PublisherSettings#maxMessageBytes()} or whose headers do not fit the broker's frame fails at once
+ * with {@link io.eventbus.EventTooLargeException}; one the broker refuses for good (it closes the
+ * channel) fails alone with {@link io.eventbus.PublishRefusedException}. A delivery over {@link
+ * Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a message or the broker
+ * does stops the transport's threads (see docs/architecture.md, "Hostile input"). {@link
+ * #subscribe} and {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a
+ * lifecycle error, not a configuration one. Passwords never appear in logs, exceptions or
+ * connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
