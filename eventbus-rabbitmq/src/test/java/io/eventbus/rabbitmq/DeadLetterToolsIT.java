@@ -149,6 +149,97 @@ class DeadLetterToolsIT {
     assertThat(parked.peek(10)).extracting(ParkedEvent::eventId).containsExactly(payment);
   }
 
+  @Test
+  void exportHandsOverTheBodiesAndLeavesEverythingParked() throws Exception {
+    Repairable shop = new Repairable();
+    String name = broker.subscription("shop");
+    RabbitTransport transport = broker.transport().build();
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(transport)
+                .subscribe(
+                    SubscriptionOptions.builder(name)
+                        .retryPolicy(RetryPolicy.none())
+                        .redeliveryDelays()
+                        .build(),
+                    Handlers.scan(shop))
+                .build());
+    RabbitDeadLetters parked = transport.deadLetters(name);
+    bus.publishAndWait(new PaymentCompleted("o-1", 1));
+    String shipment = bus.publishAndWait(new ShipmentDispatched("o-2", "dhl")).eventId();
+    awaitCount(parked, 2);
+
+    List<String> exported = new java.util.ArrayList<>();
+    int count =
+        parked.export(
+            ParkedEvent.ofType("it.shipment.dispatched.v1"),
+            (event, body) ->
+                exported.add(
+                    event.eventId()
+                        + " "
+                        + new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+
+    assertThat(count).isEqualTo(1);
+    assertThat(exported).containsExactly(shipment + " {\"orderId\":\"o-2\",\"carrier\":\"dhl\"}");
+    assertThat(parked.count()).isEqualTo(2);
+  }
+
+  @Test
+  void anOperationFailsFastWhileAnotherHoldsTheQueueAndChangesNothing() throws Exception {
+    Repairable shop = new Repairable();
+    String name = broker.subscription("shop");
+    RabbitTransport transport = broker.transport().build();
+    EventBus bus =
+        broker.track(
+            EventBus.builder()
+                .transport(transport)
+                .subscribe(
+                    SubscriptionOptions.builder(name)
+                        .retryPolicy(RetryPolicy.none())
+                        .redeliveryDelays()
+                        .build(),
+                    Handlers.scan(shop))
+                .build());
+    RabbitDeadLetters parked = transport.deadLetters(name);
+    bus.publishAndWait(new PaymentCompleted("o-1", 1));
+    awaitCount(parked, 1);
+    shop.broken.set(false);
+    String lock = broker.topology.deadLetterQueue(name) + ".lock";
+
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread exporter =
+        new Thread(
+            () ->
+                parked.export(
+                    event -> true,
+                    (event, body) -> {
+                      inside.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }));
+    exporter.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    try (RabbitTransport other = broker.transport().connectionName("eventbus-it-other").build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.deadLetters(name).replayAll())
+          .isInstanceOf(DeadLettersBusyException.class)
+          .hasMessageContaining(lock);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> parked.discard(event -> true))
+          .as("a second operation in the same process")
+          .isInstanceOf(DeadLettersBusyException.class);
+    } finally {
+      release.countDown();
+      exporter.join(10_000);
+    }
+    assertThat(parked.count()).isEqualTo(1);
+    assertThat(parked.replayAll()).as("the lock is released afterwards").isEqualTo(1);
+    assertThat(shop.await(1, WAIT)).hasSize(1);
+  }
+
   private static void awaitCount(RabbitDeadLetters parked, long expected) throws Exception {
     long until = System.nanoTime() + WAIT.toNanos();
     while (parked.count() != expected && System.nanoTime() < until) {
