@@ -14,6 +14,7 @@ import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.RabbitSubscription;
 import io.eventbus.rabbitmq.internal.Redaction;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
+import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +166,8 @@ public final class RabbitTransport implements Transport {
       consuming.close();
       publishing.close();
       shutdownExecutors();
-      throw new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
+      // Security hook: TLS verification failures become TlsVerificationException.
+      throw ConnectionSecurity.connectFailure(where, e);
     }
     healthThread.scheduleWithFixedDelay(
         this::sampleQueues, 0, builder.healthCheckInterval.toNanos(), TimeUnit.NANOSECONDS);
@@ -395,6 +398,8 @@ public final class RabbitTransport implements Transport {
     private Duration heartbeat = Duration.ofSeconds(20);
     private Duration recoveryInterval = Duration.ofSeconds(5);
     private Duration healthCheckInterval = Duration.ofSeconds(5);
+    private @Nullable TlsSettings tls;
+    private @Nullable CredentialsSource credentials;
 
     private Builder() {}
 
@@ -482,9 +487,33 @@ public final class RabbitTransport implements Transport {
       return this;
     }
 
+    // Security hooks: the two settings below, and one call in connectionFactory().
+
+    /**
+     * How to talk TLS to the broker: trusted certificates, a client certificate. Needs an {@code
+     * amqps://} URI; without it, an {@code amqps://} URI trusts what the JDK trusts ({@link
+     * TlsSettings#defaults()}). The broker's certificate and host name are always checked unless
+     * the settings say {@link TlsSettings.Builder#insecureTrustAllCertificates() insecure}.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Where the user name and password (or token) come from, fetched for every new connection and
+     * renewed on open connections before they expire (see {@link CredentialsSource}). The URIs must
+     * then have no user info.
+     */
+    public Builder credentials(CredentialsSource credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
     /**
      * Connects to the first reachable broker and declares the exchange.
      *
+     * @throws TlsVerificationException if the broker's certificate (or ours) fails verification
      * @throws EventBusException if no broker could be reached
      */
     public RabbitTransport build() {
@@ -508,6 +537,7 @@ public final class RabbitTransport implements Transport {
       factory.setHandshakeTimeout((int) connectTimeout.toMillis());
       factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
       factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
+      ConnectionSecurity.configure(factory, uris.get(0), tls, credentials);
       return factory;
     }
 
