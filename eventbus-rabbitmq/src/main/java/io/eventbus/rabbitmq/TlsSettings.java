@@ -1,6 +1,7 @@
 package io.eventbus.rabbitmq;
 
 import io.eventbus.EventBusConfigurationException;
+import io.eventbus.rabbitmq.internal.security.ClientCertificateProbe;
 import io.eventbus.rabbitmq.internal.security.TrustAllCertificates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -208,7 +209,7 @@ public final class TlsSettings {
       }
       try {
         SSLContext context = SSLContext.getInstance(protocol);
-        context.init(keyManagers, trustManagers, null);
+        context.init(ClientCertificateProbe.wrap(keyManagers), trustManagers, null);
         return new TlsSettings(context, !trustAll, description.toString());
       } catch (GeneralSecurityException e) {
         throw new EventBusConfigurationException(

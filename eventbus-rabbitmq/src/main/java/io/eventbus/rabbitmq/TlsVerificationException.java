@@ -26,8 +26,11 @@ public final class TlsVerificationException extends EventBusException {
     CERTIFICATE_NOT_YET_VALID("the broker's certificate is not valid yet"),
     /** The broker requires a client certificate and none was shown. */
     CLIENT_CERTIFICATE_REQUIRED("the broker requires a client certificate and none was sent"),
-    /** The broker did not accept the client certificate shown. */
-    CLIENT_CERTIFICATE_REJECTED("the broker rejected the client certificate"),
+    /**
+     * The broker did not accept the client certificate: it refused the one shown, or it named
+     * acceptable issuers and the client's certificate is from none of them.
+     */
+    CLIENT_CERTIFICATE_REJECTED("the broker does not accept the client certificate"),
     /** Another handshake failure (protocol or cipher mismatch, a broken peer). */
     HANDSHAKE_FAILED("the TLS handshake failed");
 

@@ -42,6 +42,8 @@ public final class ConnectionSecurity {
       // amqp-client 5.37 already verifies for amqps:// URIs (older clients trusted everything);
       // setting the context explicitly keeps that true whatever the client version does.
       factory.useSslProtocol((tls != null ? tls : TlsSettings.defaults()).sslContext());
+      factory.setSocketConfigurator(
+          factory.getSocketConfigurator().andThen(socket -> ClientCertificateProbe.reset()));
     }
     if (credentials != null) {
       if (uri.getRawUserInfo() != null) {
@@ -62,7 +64,8 @@ public final class ConnectionSecurity {
     if (e instanceof EventBusException bus) {
       return bus;
     }
-    Optional<TlsFailures.Failure> tls = TlsFailures.classify(e);
+    Optional<TlsFailures.Failure> tls =
+        TlsFailures.classify(e, ClientCertificateProbe.lastRequest());
     if (tls.isPresent()) {
       return new TlsVerificationException(tls.get().reason(), where, tls.get().detail(), e);
     }

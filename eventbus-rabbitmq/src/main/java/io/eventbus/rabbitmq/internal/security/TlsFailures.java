@@ -23,10 +23,26 @@ public final class TlsFailures {
 
   /** The TLS verification failure in {@code e}'s chain, if there is one. */
   public static Optional<Failure> classify(Throwable e) {
+    return classify(e, Optional.empty());
+  }
+
+  /**
+   * The TLS verification failure in {@code e}'s chain, if there is one, knowing whether the broker
+   * asked for a client certificate in the handshake (and whether one was offered): a connection the
+   * broker drops right after asking is its verdict on the client certificate.
+   */
+  public static Optional<Failure> classify(Throwable e, Optional<Boolean> clientCertificateAsked) {
     Reason found = null;
     String detail = null;
     boolean tls = false;
+    boolean dropped = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+        dropped = true;
+        if (detail == null) {
+          detail = t.getMessage();
+        }
+      }
       String message = t.getMessage() == null ? "" : t.getMessage();
       String lower = message.toLowerCase(Locale.ROOT);
       if (t instanceof SSLException) {
@@ -62,6 +78,14 @@ public final class TlsFailures {
       if (detail == null && t instanceof SSLException) {
         detail = message;
       }
+    }
+    if ((found == null || found == Reason.HANDSHAKE_FAILED)
+        && (tls || dropped)
+        && clientCertificateAsked.isPresent()) {
+      found =
+          clientCertificateAsked.get()
+              ? Reason.CLIENT_CERTIFICATE_REJECTED
+              : Reason.CLIENT_CERTIFICATE_REQUIRED;
     }
     if (found == null && tls) {
       found = Reason.HANDSHAKE_FAILED;

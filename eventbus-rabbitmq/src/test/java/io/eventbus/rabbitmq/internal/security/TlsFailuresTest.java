@@ -86,6 +86,19 @@ class TlsFailuresTest {
   }
 
   @Test
+  void aConnectionDroppedAfterTheBrokerAskedForACertificateIsItsVerdictOnIt() {
+    Throwable reset = new IOException(new java.net.SocketException("Connection reset by peer"));
+
+    assertThat(TlsFailures.classify(reset, java.util.Optional.of(false)).orElseThrow().reason())
+        .as("asked, none offered")
+        .isEqualTo(Reason.CLIENT_CERTIFICATE_REQUIRED);
+    assertThat(TlsFailures.classify(reset, java.util.Optional.of(true)).orElseThrow().reason())
+        .as("asked, one offered")
+        .isEqualTo(Reason.CLIENT_CERTIFICATE_REJECTED);
+    assertThat(TlsFailures.classify(reset, java.util.Optional.empty())).as("never asked").isEmpty();
+  }
+
+  @Test
   void aFailureWithoutTlsInItIsNotATlsFailure() {
     assertThat(TlsFailures.classify(new ConnectException("Connection refused"))).isEmpty();
   }
