@@ -1,0 +1,84 @@
+package io.eventbus.testkit.security;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventHandler;
+import io.eventbus.EventType;
+import io.eventbus.testkit.DeliveryLedger;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A steady stream of events through a bus, every publish and delivery in a ledger. */
+final class Flow implements AutoCloseable {
+  @EventType("sec.order.placed.v1")
+  record OrderPlaced(int sequence) {}
+
+  /** Records what it handles in the ledger under {@code subscription}. */
+  static final class LedgerHandler {
+    private final DeliveryLedger ledger;
+    private final String subscription;
+
+    LedgerHandler(DeliveryLedger ledger, String subscription) {
+      this.ledger = ledger;
+      this.subscription = subscription;
+    }
+
+    @EventHandler
+    void on(OrderPlaced event, io.eventbus.EventContext context) {
+      ledger.recordHandled(subscription, context.metadata().id());
+    }
+  }
+
+  private final ExecutorService thread = Executors.newSingleThreadExecutor();
+  private final Future<?> running;
+  private final AtomicInteger published = new AtomicInteger();
+  private volatile boolean stopped;
+
+  /** Publishes one event every {@code interval} (at most 100 unconfirmed) until closed. */
+  Flow(EventBus bus, DeliveryLedger ledger, Duration interval) {
+    running =
+        thread.submit(
+            () -> {
+              Semaphore window = new Semaphore(100);
+              int sequence = 0;
+              while (!stopped) {
+                window.acquire();
+                bus.publish(new OrderPlaced(sequence++))
+                    .whenComplete(
+                        (receipt, failure) -> {
+                          if (failure == null) {
+                            ledger.recordPublished(receipt.eventId());
+                            ledger.recordConfirmed(receipt.eventId());
+                          } else {
+                            ledger.recordPublishFailed("failed-" + System.nanoTime());
+                          }
+                          window.release();
+                        });
+                published.incrementAndGet();
+                TimeUnit.NANOSECONDS.sleep(interval.toNanos());
+              }
+              window.acquire(100);
+              return null;
+            });
+  }
+
+  /** How many publishes were started. */
+  int published() {
+    return published.get();
+  }
+
+  /** Stops publishing and waits until every publish has settled. */
+  @Override
+  public void close() throws Exception {
+    stopped = true;
+    try {
+      running.get(2, TimeUnit.MINUTES);
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+}
