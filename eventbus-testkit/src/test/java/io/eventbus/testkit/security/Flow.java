@@ -73,10 +73,14 @@ final class Flow implements AutoCloseable {
 
   /** Stops publishing and waits until every publish has settled. */
   @Override
-  public void close() throws Exception {
+  public void close()
+      throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
     stopped = true;
     try {
       running.get(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while the flow settled", e);
     } finally {
       thread.shutdownNow();
     }
