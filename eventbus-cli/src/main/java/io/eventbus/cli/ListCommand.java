@@ -1,7 +1,6 @@
 package io.eventbus.cli;
 
 import io.eventbus.rabbitmq.DeadLettersBusyException;
-import io.eventbus.rabbitmq.ParkedEvent;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.TlsSettings;
 import java.time.Duration;
@@ -25,9 +24,9 @@ import picocli.CommandLine.Parameters;
       "AMQP cannot list queues: name the subscriptions, or give --management-url to find every"
           + " subscription (a queue with a dead-letter queue beside it) and to add unacked,"
           + " retrying and oldest-ready figures.",
-      "The oldest dead letter's age is read from the head of the dead-letter queue (its"
-          + " eventbus-last-failure-time header); subscription queues are never read, since"
-          + " looking at a message there would count as a delivery."
+      "The oldest dead letter's age comes from the eventbus-last-failure-time headers of all"
+          + " parked events (each dead-letter queue is read through once); subscription queues"
+          + " are never read, since looking at a message there would count as a delivery."
     })
 final class ListCommand extends BrokerCommand {
   static final List<String> COLUMNS =
@@ -186,11 +185,22 @@ final class ListCommand extends BrokerCommand {
     if (row.deadLettered() == 0) {
       return row;
     }
-    Instant oldest = null;
+    Instant[] oldest = {null};
     boolean busy = false;
     try {
-      List<ParkedEvent> head = session.deadLetters(row.subscription()).peek(1);
-      oldest = head.isEmpty() ? null : Selection.parkedAt(head.get(0));
+      // Every parked event is read (none collected): after returns and concurrent parking, the
+      // head of a quorum queue is not reliably the oldest.
+      session
+          .deadLetters(row.subscription())
+          .peek(
+              Integer.MAX_VALUE,
+              parked -> {
+                Instant at = Selection.parkedAt(parked);
+                if (at != null && (oldest[0] == null || at.isBefore(oldest[0]))) {
+                  oldest[0] = at;
+                }
+                return false;
+              });
     } catch (DeadLettersBusyException e) {
       busy = true;
     }
@@ -203,7 +213,7 @@ final class ListCommand extends BrokerCommand {
         row.consumers(),
         row.retrying(),
         row.deadLettered(),
-        oldest,
+        oldest[0],
         busy,
         row.oldestReady());
   }

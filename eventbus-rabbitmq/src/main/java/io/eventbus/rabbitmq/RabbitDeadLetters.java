@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,17 +109,13 @@ public final class RabbitDeadLetters {
       throw new IllegalArgumentException("max must not be negative, was " + max);
     }
     List<ParkedEvent> found = new ArrayList<>();
-    if (max == 0) {
-      return found;
-    }
     forEachParked(
         (channel, parked, message) -> {
           if (found.size() < max && filter.test(parked)) {
             found.add(parked);
           }
           return false;
-        },
-        () -> found.size() >= max);
+        });
     return found;
   }
 
@@ -143,8 +138,7 @@ public final class RabbitDeadLetters {
             exported[0]++;
           }
           return false;
-        },
-        () -> false);
+        });
     return exported[0];
   }
 
@@ -159,8 +153,7 @@ public final class RabbitDeadLetters {
           }
           replayed[0]++;
           return true;
-        },
-        () -> false);
+        });
     log.info("Replayed {} parked events of subscription {}", replayed[0], subscription);
     return replayed[0];
   }
@@ -181,8 +174,7 @@ public final class RabbitDeadLetters {
           }
           discarded[0]++;
           return true;
-        },
-        () -> false);
+        });
     log.info("Discarded {} parked events of subscription {}", discarded[0], subscription);
     return discarded[0];
   }
@@ -227,15 +219,17 @@ public final class RabbitDeadLetters {
   }
 
   /**
-   * Under the queue's lock, fetches the messages parked now, one by one without acknowledging,
-   * until {@code enough}; lets {@code visitor} decide, acknowledges those it removes, and returns
-   * the rest to the queue.
+   * Under the queue's lock, fetches every message parked now, one by one without acknowledging,
+   * lets {@code visitor} decide, acknowledges those it removes, and returns the rest to the queue
+   * in their order. Always all of them: a quorum queue puts a returned message at its back
+   * (RabbitMQ 3.10), so stopping early would rotate the queue and the oldest would no longer come
+   * first.
    */
-  private void forEachParked(Visitor visitor, BooleanSupplier enough) {
+  private void forEachParked(Visitor visitor) {
     scan(
         channel -> {
           try (DeadLetterLock lock = DeadLetterLock.acquire(channel.getConnection(), queue)) {
-            visitParked(channel, visitor, enough);
+            visitParked(channel, visitor);
           } catch (DeadLetterLock.Busy busy) {
             throw new DeadLettersBusyException(queue);
           }
@@ -243,13 +237,12 @@ public final class RabbitDeadLetters {
         });
   }
 
-  private void visitParked(Channel channel, Visitor visitor, BooleanSupplier enough)
-      throws IOException {
+  private void visitParked(Channel channel, Visitor visitor) throws IOException {
     long parkedNow = channel.messageCount(queue);
     List<Long> kept = new ArrayList<>();
     long removed = 0;
     try {
-      for (long i = 0; i < parkedNow && !enough.getAsBoolean(); i++) {
+      for (long i = 0; i < parkedNow; i++) {
         GetResponse message = channel.basicGet(queue, false);
         if (message == null) {
           break;

@@ -166,7 +166,7 @@ class DeadLetterToolsIT {
                     Handlers.scan(shop))
                 .build());
     RabbitDeadLetters parked = transport.deadLetters(name);
-    bus.publishAndWait(new PaymentCompleted("o-1", 1));
+    String payment = bus.publishAndWait(new PaymentCompleted("o-1", 1)).eventId();
     String shipment = bus.publishAndWait(new ShipmentDispatched("o-2", "dhl")).eventId();
     awaitCount(parked, 2);
 
@@ -183,6 +183,10 @@ class DeadLetterToolsIT {
     assertThat(count).isEqualTo(1);
     assertThat(exported).containsExactly(shipment + " {\"orderId\":\"o-2\",\"carrier\":\"dhl\"}");
     assertThat(parked.count()).isEqualTo(2);
+    // A quorum queue puts returned messages at its back: looking at one must not rotate it.
+    assertThat(parked.peek(1)).extracting(ParkedEvent::eventId).containsExactly(payment);
+    assertThat(parked.peek(1)).extracting(ParkedEvent::eventId).containsExactly(payment);
+    assertThat(parked.peek(10)).extracting(ParkedEvent::eventId).containsExactly(payment, shipment);
   }
 
   @Test
