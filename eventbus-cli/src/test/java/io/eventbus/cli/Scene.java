@@ -94,13 +94,24 @@ final class Scene implements AutoCloseable {
 
   /** A bus with {@code handlers} subscribed as {@code subscription}: no retries, parks at once. */
   EventBus bus(String subscription, Object handlers, int concurrency) {
+    return bus(subscription, handlers, concurrency, new Duration[0]);
+  }
+
+  /**
+   * A bus with {@code handlers} subscribed as {@code subscription}, no in-process retries, and
+   * these redelivery delays before parking.
+   */
+  EventBus bus(String subscription, Object handlers, int concurrency, Duration... delays) {
+    for (Duration delay : delays) {
+      queues.add(topology.retryQueue(subscription, delay));
+    }
     EventBus bus =
         EventBus.builder()
             .transport(transport())
             .subscribe(
                 SubscriptionOptions.builder(subscription)
                     .retryPolicy(RetryPolicy.none())
-                    .redeliveryDelays()
+                    .redeliveryDelays(delays)
                     .concurrency(concurrency)
                     .build(),
                 Handlers.scan(handlers))
