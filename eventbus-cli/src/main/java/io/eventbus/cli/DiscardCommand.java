@@ -81,8 +81,8 @@ final class DiscardCommand extends BrokerCommand {
           "Discarded "
               + discarded
               + " of "
-              + shown.size()
-              + " events from "
+              + Output.events(shown.size())
+              + " from "
               + parked.queue()
               + (discarded < shown.size() ? " (the others were no longer parked)." : "."));
     }
@@ -90,7 +90,12 @@ final class DiscardCommand extends BrokerCommand {
   }
 
   private boolean confirmed(Output output, int count, String queue) {
-    output.error("Discard these " + count + " events from " + queue + " for good? Type 'yes': ");
+    output.ask(
+        "Discard "
+            + (count == 1 ? "this event" : "these " + count + " events")
+            + " from "
+            + queue
+            + " for good? Type 'yes': ");
     try {
       String answer = answers.readLine();
       return answer != null && "yes".equalsIgnoreCase(answer.strip());

@@ -105,7 +105,13 @@ final class ExportCommand extends BrokerCommand {
       output.note(
           exported == 0
               ? "No parked event in " + parked.queue() + " matches; no file written."
-              : "Exported " + exported + " events from " + parked.queue() + " to " + file + ".");
+              : "Exported "
+                  + Output.events(exported)
+                  + " from "
+                  + parked.queue()
+                  + " to "
+                  + file
+                  + ".");
     }
     return exported == 0 ? ExitCodes.NOTHING_MATCHED : ExitCodes.OK;
   }

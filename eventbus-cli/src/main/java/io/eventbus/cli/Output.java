@@ -76,6 +76,18 @@ final class Output {
     err.flush();
   }
 
+  /** "1 event", "2 events". */
+  static String events(long count) {
+    return count == 1 ? "1 event" : count + " events";
+  }
+
+  /** A question for the operator, where notes go, without a line break. */
+  void ask(String question) {
+    PrintWriter target = json ? err : out;
+    target.print(clean(question));
+    target.flush();
+  }
+
   /** {@code text} without control characters (terminal escapes), which become '?'. */
   static String clean(String text) {
     StringBuilder cleaned = new StringBuilder(text.length());

@@ -48,7 +48,7 @@ final class ReplayCommand extends BrokerCommand {
       } else if (!events.isEmpty()) {
         output.table(ParkedEvents.COLUMNS, events.stream().map(ParkedEvents::row).toList(), 80);
       }
-      output.note("Would replay " + events.size() + " events from " + parked.queue() + ".");
+      output.note("Would replay " + Output.events(events.size()) + " from " + parked.queue() + ".");
       return events.isEmpty() ? ExitCodes.NOTHING_MATCHED : ExitCodes.OK;
     }
     AtomicInteger matched = new AtomicInteger();
@@ -69,14 +69,17 @@ final class ReplayCommand extends BrokerCommand {
       summary.put("replayed", replayed);
       summary.put("failed", failed);
       output.jsonLine(summary);
+    } else if (matched.get() == 0) {
+      output.note("No parked event in " + parked.queue() + " matches.");
     } else {
       output.note(
           "Replayed "
               + replayed
               + " of "
-              + matched.get()
-              + " matching events from "
+              + Output.events(matched.get())
+              + " matching, from "
               + parked.queue()
+              + " into their subscription's queue"
               + (failed > 0 ? "; " + failed + " not confirmed, left parked." : "."));
     }
     if (matched.get() == 0) {

@@ -211,7 +211,8 @@ class CliIT {
     CliProcess.Result declined = cliWithInput("no\n", "discard", billing, "--id", ids.get(1));
     assertThat(declined.exitCode()).as(declined.toString()).isEqualTo(ExitCodes.NOT_CONFIRMED);
     assertThat(declined.out()).contains(ids.get(1));
-    assertThat(declined.err()).contains("Type 'yes'", "nothing was discarded");
+    assertThat(declined.out()).contains("Discard this event", "Type 'yes'");
+    assertThat(declined.err()).contains("nothing was discarded");
     assertThat(cli("discard", billing, "--id", ids.get(1)).exitCode())
         .as("no answer at all")
         .isEqualTo(ExitCodes.NOT_CONFIRMED);
@@ -219,7 +220,7 @@ class CliIT {
 
     CliProcess.Result confirmed = cliWithInput("yes\n", "discard", billing, "--id", ids.get(1));
     assertThat(confirmed.exitCode()).as(confirmed.toString()).isZero();
-    assertThat(confirmed.out()).contains("Discarded 1 of 1 events");
+    assertThat(confirmed.out()).contains("Discarded 1 of 1 event from");
 
     CliProcess.Result forced =
         cli("discard", billing, "--type", "cli.payment.failed.v1", "--yes", "--json");

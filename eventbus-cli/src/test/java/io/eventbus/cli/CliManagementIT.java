@@ -63,6 +63,10 @@ class CliManagementIT {
   }
 
   private CliProcess.Result cli(boolean record, Scene scene, String... args) {
+    return cli(record, "", scene, args);
+  }
+
+  private CliProcess.Result cli(boolean record, String stdin, Scene scene, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--exchange", scene.exchange));
     Map<String, String> environment =
@@ -75,13 +79,14 @@ class CliManagementIT {
             passwordFile.toString(),
             "EVENTBUS_MANAGEMENT_URL",
             node.managementUrl());
-    CliProcess.Result result = CliProcess.run(environment, "", all);
+    CliProcess.Result result = CliProcess.run(environment, stdin, all);
     if (!record) {
       assertThat(result.all()).as("the password never appears").doesNotContain(CANARY);
       return result;
     }
     transcript
-        .append("$ eventbus ")
+        .append(stdin.isEmpty() ? "" : "$ echo " + stdin.strip() + " | eventbus ")
+        .append(stdin.isEmpty() ? "$ eventbus " : "")
         .append(String.join(" ", List.of(args)))
         .append("\n")
         .append(result.out())
@@ -129,11 +134,26 @@ class CliManagementIT {
       assertThat(show.exitCode()).isZero();
       CliProcess.Result dryRun =
           cli(scene, "replay", shipping, "--type", "cli.order.placed.v1", "--dry-run");
-      assertThat(dryRun.out()).contains("Would replay 1 events");
+      assertThat(dryRun.out()).contains("Would replay 1 event from");
       CliProcess.Result export =
           cli(scene, "export", shipping, "-o", folder.resolve("shipping.jsonl").toString());
       assertThat(export.exitCode()).isZero();
       assertThat(CliProcess.readFile(folder.resolve("shipping.jsonl"))).doesNotContain(CANARY);
+
+      CliProcess.Result first = cli(scene, "show", shipping, "--json", "--limit", "1");
+      String firstId = first.json().get(0).get("id").asText();
+      CliProcess.Result declined = cli(true, "no", scene, "discard", shipping, "--id", firstId);
+      assertThat(declined.exitCode()).isEqualTo(ExitCodes.NOT_CONFIRMED);
+      CliProcess.Result discarded = cli(true, "yes", scene, "discard", shipping, "--id", firstId);
+      assertThat(discarded.exitCode()).isZero();
+      CliProcess.Result replayed =
+          cli(scene, "replay", shipping, "--error-type", "java.lang.IllegalStateException");
+      assertThat(replayed.exitCode()).isZero();
+      assertThat(replayed.out()).contains("Replayed 2 of 2");
+      CliProcess.Result nothing = cli(scene, "replay", shipping, "--type", "cli.refund.issued.v1");
+      assertThat(nothing.exitCode()).isEqualTo(ExitCodes.NOTHING_MATCHED);
+      assertThat(cli(scene, "show", "no-such-subscription").exitCode())
+          .isEqualTo(ExitCodes.NOTHING_MATCHED);
     }
   }
 
