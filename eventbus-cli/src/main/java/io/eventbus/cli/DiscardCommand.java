@@ -98,6 +98,10 @@ final class DiscardCommand extends BrokerCommand {
             + " for good? Type 'yes': ");
     try {
       String answer = answers.readLine();
+      if (System.console() == null) {
+        // The answer came from a pipe, not typed: end the prompt's line ourselves.
+        output.note("");
+      }
       return answer != null && "yes".equalsIgnoreCase(answer.strip());
     } catch (IOException e) {
       return false;

@@ -5,7 +5,6 @@ import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.rabbitmq.OAuth2ClientCredentials;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.broker.NodeConfig;
@@ -91,16 +90,11 @@ class OAuth2IT {
 
   private void renewedWhileRunning() throws Exception {
     RabbitTransport transport =
-        RabbitTransport.builder()
-            .uri("amqp://127.0.0.1:" + node.port())
-            .credentials(
-                OAuth2ClientCredentials.builder(endpoint.uri())
-                    .clientId("orders-service")
-                    .clientSecret("orders-client-secret")
-                    .build())
-            .connectionName("oauth2")
-            .shutdownTimeout(Duration.ofSeconds(5))
-            .build();
+        OperationsExamples.oauth2(
+            "amqp://127.0.0.1:" + node.port(),
+            endpoint.uri(),
+            "orders-service",
+            "orders-client-secret");
     DeliveryLedger ledger = DeliveryLedger.create();
     try (EventBus bus =
         EventBus.builder()

@@ -161,11 +161,8 @@ class PasswordCanaryIT {
       CredentialsSource file = CredentialsSource.passwordFile("canary-user", passwordFile);
       saw(file.fetch());
       try (RabbitTransport fromFile =
-          RabbitTransport.builder()
-              .uri("amqp://127.0.0.1:" + node.port())
-              .credentials(file)
-              .connectionName("canary-file")
-              .build()) {
+          OperationsExamples.rotatingPassword(
+              "amqp://127.0.0.1:" + node.port(), "canary-user", passwordFile)) {
         saw(fromFile);
       }
       Path wrongFile = Files.writeString(folder.resolve("wrong"), WRONG);

@@ -180,13 +180,11 @@ class TlsIT {
   @Test
   void mutualTlsWithAClientCertificateTheBrokerTrustsConnects() throws Exception {
     char[] password = "key-store-password".toCharArray();
-    TlsSettings tls =
-        TlsSettings.builder()
-            .trustedCertificates(ca.certificatePem())
-            .keyStore(ca.client("orders-client", "orders").pkcs12(password), password)
-            .build();
+    Path keyStore = ca.client("orders-client", "orders").pkcs12(password);
 
-    roundTrip(transport(mutual.tlsUri("localhost"), tls).build());
+    roundTrip(
+        OperationsExamples.mutualTls(
+            mutual.tlsUri("localhost"), ca.certificatePem(), keyStore, password));
   }
 
   @Test
