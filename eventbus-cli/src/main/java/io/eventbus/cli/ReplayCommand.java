@@ -76,8 +76,9 @@ final class ReplayCommand extends BrokerCommand {
           "Replayed "
               + replayed
               + " of "
-              + Output.events(matched.get())
-              + " matching, from "
+              + matched.get()
+              + (matched.get() == 1 ? " matching event" : " matching events")
+              + " from "
               + parked.queue()
               + " into their subscription's queue"
               + (failed > 0 ? "; " + failed + " not confirmed, left parked." : "."));

@@ -154,6 +154,15 @@ class CliManagementIT {
       assertThat(nothing.exitCode()).isEqualTo(ExitCodes.NOTHING_MATCHED);
       assertThat(cli(scene, "show", "no-such-subscription").exitCode())
           .isEqualTo(ExitCodes.NOTHING_MATCHED);
+
+      shippingBus.close();
+      scene.publisher().publishAndWait(new OrderPlaced("o-4"));
+      JsonNode waiting = awaitReady(scene, shipping);
+      assertThat(waiting.get("consumers").asLong()).isZero();
+      assertThat(waiting.get("oldestReady").isNull())
+          .as("RabbitMQ 3.10 reports no head_message_timestamp for quorum queues")
+          .isTrue();
+      cli(scene, "list", shipping);
     }
   }
 
@@ -173,6 +182,20 @@ class CliManagementIT {
       }
       java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
     }
+  }
+
+  /** Until the management API's samples show a ready message in {@code subscription}. */
+  private JsonNode awaitReady(Scene scene, String subscription) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode row = null;
+    while (System.nanoTime() < until) {
+      row = cli(false, scene, "list", subscription, "--json").json().get(0);
+      if (row.get("ready").asLong() == 1) {
+        return row;
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new AssertionError("never ready: " + row);
   }
 
   @Test
