@@ -163,6 +163,28 @@ class CliManagementIT {
           .as("RabbitMQ 3.10 reports no head_message_timestamp for quorum queues")
           .isTrue();
       cli(scene, "list", shipping);
+
+      // A full queue refuses the replayed copies: they stay parked and the exit code says so.
+      node.rabbitmqctl(
+          "set_policy",
+          "full",
+          "^" + shipping + "$",
+          "{\"max-length\":1,\"overflow\":\"reject-publish\"}",
+          "--apply-to",
+          "queues");
+      long parkedBefore = scene.messageCount(scene.topology.deadLetterQueue(shipping));
+      CliProcess.Result refused = cli(scene, "replay", shipping, "--all", "--json");
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.PARTIAL);
+      JsonNode summary = refused.json().get(0);
+      // A quorum queue applies its length limit approximately: one copy may still get in.
+      assertThat(summary.get("failed").asInt()).isPositive();
+      assertThat(summary.get("replayed").asInt() + summary.get("failed").asInt())
+          .isEqualTo(summary.get("matched").asInt())
+          .isEqualTo((int) parkedBefore);
+      assertThat(scene.messageCount(scene.topology.deadLetterQueue(shipping)))
+          .as("the refused ones are still parked")
+          .isEqualTo(summary.get("failed").asLong());
+      node.rabbitmqctl("clear_policy", "full");
     }
   }
 
