@@ -134,6 +134,12 @@ final class BrokerOptions {
     if (tlsCa == null && tlsKeyStore == null && !tlsInsecureTrustAll) {
       return null;
     }
+    if (!uri.regionMatches(true, 0, "amqps://", 0, "amqps://".length())) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "--tls-ca, --tls-keystore and --tls-insecure-trust-all need an amqps:// URI (port 5671"
+              + " by default)");
+    }
     TlsSettings.Builder tls = TlsSettings.builder();
     if (tlsCa != null) {
       tls.trustedCertificates(tlsCa);

@@ -1,6 +1,7 @@
 package io.eventbus.cli;
 
 import io.eventbus.rabbitmq.DeadLettersBusyException;
+import io.eventbus.rabbitmq.QueueStatus;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.TlsSettings;
 import java.time.Duration;
@@ -94,24 +95,24 @@ final class ListCommand extends BrokerCommand {
     RabbitTopology topology = session.topology();
     List<Row> rows = new ArrayList<>();
     for (String name : subscriptions) {
-      List<Session.QueueFigures> queues = new ArrayList<>();
+      List<QueueStatus> queues = new ArrayList<>();
       session.figures(name).ifPresent(queues::add);
       if (queues.isEmpty()) {
         for (int k = 0; k < topology.partitions(); k++) {
           session.figures(topology.partitionQueue(name, k)).ifPresent(queues::add);
         }
       }
-      Optional<Session.QueueFigures> dlq = session.figures(topology.deadLetterQueue(name));
+      Optional<QueueStatus> dlq = session.figures(topology.deadLetterQueue(name));
       rows.add(
           new Row(
               name,
               !queues.isEmpty() || dlq.isPresent(),
-              queues.stream().map(Session.QueueFigures::queue).toList(),
-              queues.stream().mapToLong(Session.QueueFigures::ready).sum(),
+              queues.stream().map(QueueStatus::queue).toList(),
+              queues.stream().mapToLong(QueueStatus::ready).sum(),
               null,
-              queues.stream().mapToLong(Session.QueueFigures::consumers).sum(),
+              queues.stream().mapToLong(QueueStatus::consumers).sum(),
               null,
-              dlq.map(Session.QueueFigures::ready).orElse(0L),
+              dlq.map(QueueStatus::ready).orElse(0L),
               null,
               false,
               null));

@@ -1,32 +1,30 @@
 package io.eventbus.cli;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
+import io.eventbus.rabbitmq.AmqpUris;
 import io.eventbus.rabbitmq.CredentialsSource;
+import io.eventbus.rabbitmq.PublisherSettings;
+import io.eventbus.rabbitmq.QueueStatus;
 import io.eventbus.rabbitmq.RabbitDeadLetters;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.rabbitmq.TlsSettings;
 import io.eventbus.rabbitmq.TlsVerificationException;
-import io.eventbus.rabbitmq.internal.Redaction;
-import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.security.GeneralSecurityException;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One command's connections to the broker, opened when first needed: a {@link RabbitTransport} for
- * the dead-letter tools, and a plain amqp-client connection for passive declares (queue depths and
- * consumers), made with the same TLS and credentials rules. Closed when the command ends.
+ * One command's connection to the broker: a {@link RabbitTransport}, opened when first needed and
+ * closed when the command ends, configured only through its public builder (TLS through {@link
+ * TlsSettings}, credentials through {@link CredentialsSource}), so that the tool connects, verifies
+ * and fails exactly as an application does. Queue depths and consumers come from {@link
+ * RabbitTransport#queueStatus}, the dead-letter tools from {@link RabbitTransport#deadLetters}.
+ *
+ * <p>Building the transport declares the bus's exchange ({@code --exchange}) if it is missing, as
+ * every application's transport does.
  */
 final class Session implements AutoCloseable {
   private final BrokerOptions options;
@@ -35,7 +33,6 @@ final class Session implements AutoCloseable {
   private final @Nullable TlsSettings tls;
   private final @Nullable CredentialsSource credentials;
   private @Nullable RabbitTransport transport;
-  private @Nullable Connection connection;
 
   Session(BrokerOptions options) {
     this.options = options;
@@ -59,7 +56,7 @@ final class Session implements AutoCloseable {
   }
 
   private static String where(String uri) {
-    return Redaction.uri(uri);
+    return AmqpUris.redact(uri);
   }
 
   RabbitTopology topology() {
@@ -104,7 +101,7 @@ final class Session implements AutoCloseable {
                 .connectionName("eventbus-cli")
                 .topology(topology)
                 .connectTimeout(options.timeout)
-                .publishTimeout(options.timeout)
+                .publisher(PublisherSettings.defaults().withTimeout(options.timeout))
                 .shutdownTimeout(options.timeout);
         if (tls != null) {
           builder.tls(tls);
@@ -122,29 +119,6 @@ final class Session implements AutoCloseable {
     return transport;
   }
 
-  private Connection connection() {
-    if (connection == null) {
-      ConnectionFactory factory = new ConnectionFactory();
-      try {
-        factory.setUri(uri);
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setConnectionTimeout((int) options.timeout.toMillis());
-        factory.setHandshakeTimeout((int) options.timeout.toMillis());
-        factory.setChannelRpcTimeout((int) options.timeout.toMillis());
-        ConnectionSecurity.configure(factory, uri, tls, credentials);
-        connection = factory.newConnection("eventbus-cli-inspect");
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        throw new CliException(ExitCodes.USAGE, "--uri is not a valid AMQP URI: " + where());
-      } catch (EventBusConfigurationException e) {
-        throw new CliException(ExitCodes.USAGE, e.getMessage());
-      } catch (IOException | TimeoutException | RuntimeException e) {
-        throw connectionFailure(ConnectionSecurity.connectFailure(where(), e));
-      }
-    }
-    return connection;
-  }
-
   private CliException connectionFailure(EventBusException e) {
     String message = e.getMessage();
     if (e instanceof TlsVerificationException tlsFailure) {
@@ -154,56 +128,18 @@ final class Session implements AutoCloseable {
   }
 
   /** A queue's ready messages and consumers, or empty if it does not exist. */
-  Optional<QueueFigures> figures(String queue) {
-    Channel channel;
+  Optional<QueueStatus> figures(String queue) {
+    RabbitTransport connected = transport();
     try {
-      channel = connection().createChannel();
-    } catch (IOException e) {
-      throw new CliException(ExitCodes.CONNECTION, "Cannot open a channel: " + e.getMessage(), e);
-    }
-    try {
-      AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(queue);
-      return Optional.of(new QueueFigures(queue, ok.getMessageCount(), ok.getConsumerCount()));
-    } catch (IOException e) {
-      if (notFound(e)) {
-        return Optional.empty();
-      }
+      return connected.queueStatus(queue);
+    } catch (EventBusException e) {
       throw new CliException(
           ExitCodes.CONNECTION, "Cannot read queue " + queue + ": " + e.getMessage(), e);
-    } finally {
-      try {
-        if (channel.isOpen()) {
-          channel.close();
-        }
-      } catch (IOException | TimeoutException | RuntimeException ignored) {
-        // the broker closed it
-      }
     }
   }
-
-  private static boolean notFound(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ShutdownSignalException shutdown
-          && shutdown.getReason() instanceof AMQP.Channel.Close close
-          && close.getReplyCode() == 404) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The figures a passive declare gives. */
-  record QueueFigures(String queue, long ready, long consumers) {}
 
   @Override
   public void close() {
-    if (connection != null) {
-      try {
-        connection.close((int) options.timeout.toMillis());
-      } catch (IOException | RuntimeException ignored) {
-        // closing anyway
-      }
-    }
     if (transport != null) {
       transport.close();
     }

@@ -9,6 +9,7 @@ import io.eventbus.cli.Scene.Flaky;
 import io.eventbus.cli.Scene.OrderPlaced;
 import io.eventbus.cli.Scene.PaymentFailed;
 import io.eventbus.rabbitmq.ParkedEvent;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.Broker;
 import io.eventbus.testkit.junit5.EventBusExtension;
 import java.nio.file.Files;
@@ -376,11 +377,8 @@ class CliIT {
     assertThat(cli("show", "no-such-subscription").exitCode()).isEqualTo(ExitCodes.NOTHING_MATCHED);
   }
 
-  private static void awaitHandled(Flaky handlers, Set<String> ids) throws InterruptedException {
-    long until = System.nanoTime() + Scene.WAIT.toNanos();
-    while (!handlers.handled.containsAll(ids) && System.nanoTime() < until) {
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    assertThat(handlers.handled).containsAll(ids);
+  private static void awaitHandled(Flaky handlers, Set<String> ids) {
+    Await.until(
+        Scene.WAIT, () -> handlers.handled.containsAll(ids), ids.size() + " events handled");
   }
 }

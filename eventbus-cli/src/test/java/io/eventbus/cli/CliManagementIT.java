@@ -7,8 +7,10 @@ import io.eventbus.EventBus;
 import io.eventbus.cli.Scene.Flaky;
 import io.eventbus.cli.Scene.OrderPlaced;
 import io.eventbus.cli.Scene.PaymentFailed;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.NodeConfig;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
+import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,10 @@ class CliManagementIT {
   @BeforeAll
   static void startNode() throws Exception {
     CliProcess.requireJar();
+    Requirements.require(
+        "rabbitmq-server (for a private node with the management plugin)",
+        PrivateRabbitNode.installation().isPresent(),
+        "Install it with 'sudo apt-get install rabbitmq-server'.");
     // The management API's figures are sampled (every 5 s by default): sample faster here.
     node =
         PrivateRabbitNode.start(
@@ -189,35 +195,28 @@ class CliManagementIT {
   }
 
   /** Until the management API's samples show the parked and the retrying events. */
-  private void awaitFigures(Scene scene, String shipping, String billing) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < until) {
-      Map<String, JsonNode> rows =
-          cli(false, scene, "list", "--json").json().stream()
-              .collect(Collectors.toMap(row -> row.get("subscription").asText(), row -> row));
-      if (rows.containsKey(shipping)
-          && rows.get(shipping).get("deadLettered").asLong() == 3
-          && rows.get(shipping).get("consumers").asLong() == 2
-          && rows.containsKey(billing)
-          && rows.get(billing).get("retrying").asLong() == 1) {
-        return;
-      }
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
-    }
+  private void awaitFigures(Scene scene, String shipping, String billing) {
+    Await.until(
+        Duration.ofSeconds(60),
+        () ->
+            cli(false, scene, "list", "--json").json().stream()
+                .collect(Collectors.toMap(row -> row.get("subscription").asText(), row -> row)),
+        rows ->
+            rows.containsKey(shipping)
+                && rows.get(shipping).get("deadLettered").asLong() == 3
+                && rows.get(shipping).get("consumers").asLong() == 2
+                && rows.containsKey(billing)
+                && rows.get(billing).get("retrying").asLong() == 1,
+        "3 parked and 2 consumers in " + shipping + ", 1 retrying in " + billing);
   }
 
   /** Until the management API's samples show a ready message in {@code subscription}. */
-  private JsonNode awaitReady(Scene scene, String subscription) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode row = null;
-    while (System.nanoTime() < until) {
-      row = cli(false, scene, "list", subscription, "--json").json().get(0);
-      if (row.get("ready").asLong() == 1) {
-        return row;
-      }
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
-    }
-    throw new AssertionError("never ready: " + row);
+  private JsonNode awaitReady(Scene scene, String subscription) {
+    return Await.until(
+        Duration.ofSeconds(60),
+        () -> cli(false, scene, "list", subscription, "--json").json().get(0),
+        row -> row.get("ready").asLong() == 1,
+        "a ready message in " + subscription);
   }
 
   @Test

@@ -10,16 +10,17 @@ import io.eventbus.EventType;
 import io.eventbus.Handlers;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.RabbitDeadLetters;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
+import io.eventbus.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -85,7 +86,7 @@ final class Scene implements AutoCloseable {
             .uri(uri)
             .topology(topology)
             .connectionName("eventbus-cli-it")
-            .publishTimeout(Duration.ofSeconds(10))
+            .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(10)))
             .shutdownTimeout(Duration.ofSeconds(5))
             .build();
     closeables.add(transport);
@@ -137,16 +138,8 @@ final class Scene implements AutoCloseable {
     awaitCount(topology.deadLetterQueue(subscription), count);
   }
 
-  void awaitCount(String queue, long count) throws Exception {
-    long until = System.nanoTime() + WAIT.toNanos();
-    long now = messageCount(queue);
-    while (now != count && System.nanoTime() < until) {
-      TimeUnit.MILLISECONDS.sleep(20);
-      now = messageCount(queue);
-    }
-    if (now != count) {
-      throw new AssertionError(queue + " holds " + now + " messages, expected " + count);
-    }
+  void awaitCount(String queue, long count) {
+    Await.until(WAIT, () -> messageCount(queue), n -> n == count, queue + " holding " + count);
   }
 
   long messageCount(String queue) throws Exception {

@@ -84,7 +84,8 @@ public interface CredentialsSource {
     try {
       source.fetch();
     } catch (EventBusException e) {
-      throw new EventBusConfigurationException("credentials: " + e.getMessage());
+      throw new EventBusConfigurationException(
+          "CredentialsSource.passwordFile", "CredentialsSource.passwordFile: " + e.getMessage());
     }
     return source;
   }

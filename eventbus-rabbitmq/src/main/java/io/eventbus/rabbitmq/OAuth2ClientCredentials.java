@@ -178,6 +178,8 @@ public final class OAuth2ClientCredentials implements CredentialsSource {
 
   /** Collects the settings. Not thread-safe. */
   public static final class Builder {
+    private static final String PREFIX = "OAuth2ClientCredentials.Builder.";
+
     private final URI tokenEndpoint;
     private @Nullable String clientId;
     private @Nullable String clientSecret;
@@ -189,10 +191,6 @@ public final class OAuth2ClientCredentials implements CredentialsSource {
 
     private Builder(URI tokenEndpoint) {
       this.tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
-      if (!"https".equals(tokenEndpoint.getScheme()) && !"http".equals(tokenEndpoint.getScheme())) {
-        throw new EventBusConfigurationException(
-            "tokenEndpoint must be an http(s) URL, was " + tokenEndpoint.getScheme());
-      }
     }
 
     /** The client's id at the authorization server (required). */
@@ -243,12 +241,29 @@ public final class OAuth2ClientCredentials implements CredentialsSource {
     }
 
     /**
-     * @throws EventBusConfigurationException if the client id or secret is missing
+     * Checks the settings once.
+     *
+     * @throws EventBusConfigurationException naming the setting: a token endpoint that is not an
+     *     http(s) URL, a missing client id or secret, a timeout that is not positive
      */
     public OAuth2ClientCredentials build() {
-      if (clientId == null || clientSecret == null) {
+      String scheme = tokenEndpoint.getScheme();
+      if (!"https".equals(scheme) && !"http".equals(scheme)) {
         throw new EventBusConfigurationException(
-            "credentials: OAuth2ClientCredentials needs a clientId and a clientSecret");
+            PREFIX + "tokenEndpoint",
+            PREFIX + "tokenEndpoint must be an http(s) URL, was " + scheme + "://");
+      }
+      if (clientId == null) {
+        throw new EventBusConfigurationException(
+            PREFIX + "clientId", PREFIX + "clientId is required");
+      }
+      if (clientSecret == null) {
+        throw new EventBusConfigurationException(
+            PREFIX + "clientSecret", PREFIX + "clientSecret is required");
+      }
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new EventBusConfigurationException(
+            PREFIX + "timeout", PREFIX + "timeout must be positive, was " + timeout);
       }
       return new OAuth2ClientCredentials(this);
     }

@@ -46,10 +46,19 @@ import org.jspecify.annotations.Nullable;
  * <h2>Failures</h2>
  *
  * {@link Builder#build()} reads the stores and certificate files at once and throws {@link
- * EventBusConfigurationException} naming the setting and the file when one cannot be read. Store
- * passwords never appear in messages or in {@link #toString()}.
+ * EventBusConfigurationException} whose message starts with the setting's name ({@code
+ * TlsSettings.Builder.keyStore}) and names the file when one cannot be read. Store passwords never
+ * appear in messages or in {@link #toString()}.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * The value holds the {@link SSLContext} made from the files when it was built, not the files: a
+ * certificate renewed on disk is read by building new settings (and a new transport). There is
+ * therefore no {@code toBuilder()}: the builder's inputs (a store password among them) are not
+ * kept.
  */
 public final class TlsSettings {
+  private static final String PREFIX = "TlsSettings.Builder.";
   private static final TlsSettings DEFAULTS = builder().build();
 
   private final SSLContext sslContext;
@@ -172,16 +181,21 @@ public final class TlsSettings {
       if (sslContext != null
           && (trustStore != null || trustedCertificates != null || keyStore != null || trustAll)) {
         throw new EventBusConfigurationException(
-            "tls: sslContext cannot be combined with trustStore, trustedCertificates, keyStore or"
+            PREFIX + "sslContext",
+            PREFIX
+                + "sslContext cannot be combined with trustStore, trustedCertificates, keyStore or"
                 + " insecureTrustAllCertificates; put them into the SSLContext instead");
       }
       if (trustStore != null && trustedCertificates != null) {
         throw new EventBusConfigurationException(
-            "tls: choose one of trustStore and trustedCertificates");
+            PREFIX + "trustedCertificates",
+            PREFIX + "trustedCertificates cannot be combined with trustStore; choose one");
       }
       if (trustAll && (trustStore != null || trustedCertificates != null)) {
         throw new EventBusConfigurationException(
-            "tls: insecureTrustAllCertificates trusts everything; a trustStore or"
+            PREFIX + "insecureTrustAllCertificates",
+            PREFIX
+                + "insecureTrustAllCertificates trusts everything; a trustStore or"
                 + " trustedCertificates would be ignored");
       }
       if (sslContext != null) {
@@ -213,7 +227,8 @@ public final class TlsSettings {
         return new TlsSettings(context, !trustAll, description.toString());
       } catch (GeneralSecurityException e) {
         throw new EventBusConfigurationException(
-            "tls: protocol " + protocol + " is not available: " + e.getMessage());
+            PREFIX + "protocol",
+            PREFIX + "protocol " + protocol + " is not available: " + e.getMessage());
       }
     }
 
@@ -222,7 +237,7 @@ public final class TlsSettings {
         return KeyStore.getInstance(file.toFile(), password);
       } catch (IOException | GeneralSecurityException e) {
         throw new EventBusConfigurationException(
-            "tls: " + setting + " " + file + " cannot be read: " + describe(e));
+            PREFIX + setting, PREFIX + setting + " " + file + " cannot be read: " + describe(e));
       }
     }
 
@@ -232,7 +247,8 @@ public final class TlsSettings {
             CertificateFactory.getInstance("X.509").generateCertificates(in);
         if (certificates.isEmpty()) {
           throw new EventBusConfigurationException(
-              "tls: trustedCertificates " + file + " holds no certificate");
+              PREFIX + "trustedCertificates",
+              PREFIX + "trustedCertificates " + file + " holds no certificate");
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
@@ -243,7 +259,8 @@ public final class TlsSettings {
         return store;
       } catch (IOException | GeneralSecurityException e) {
         throw new EventBusConfigurationException(
-            "tls: trustedCertificates " + file + " cannot be read: " + describe(e));
+            PREFIX + "trustedCertificates",
+            PREFIX + "trustedCertificates " + file + " cannot be read: " + describe(e));
       }
     }
 
@@ -254,7 +271,7 @@ public final class TlsSettings {
         factory.init(store);
         return factory.getTrustManagers();
       } catch (GeneralSecurityException e) {
-        throw new EventBusConfigurationException("tls: trust managers: " + describe(e));
+        throw new EventBusConfigurationException("TLS trust managers: " + describe(e));
       }
     }
 
@@ -266,7 +283,8 @@ public final class TlsSettings {
         return factory.getKeyManagers();
       } catch (GeneralSecurityException e) {
         throw new EventBusConfigurationException(
-            "tls: keyStore " + keyStore + " has no usable key: " + describe(e));
+            PREFIX + "keyStore",
+            PREFIX + "keyStore " + keyStore + " has no usable key: " + describe(e));
       }
     }
 

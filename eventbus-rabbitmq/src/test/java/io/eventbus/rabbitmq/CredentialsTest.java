@@ -42,7 +42,7 @@ class CredentialsTest {
   void aMissingPasswordFileIsAConfigurationMistake(@TempDir Path folder) {
     assertThatThrownBy(() -> CredentialsSource.passwordFile("orders", folder.resolve("nope")))
         .isInstanceOf(EventBusConfigurationException.class)
-        .hasMessageContaining("credentials:")
+        .hasMessageStartingWith("CredentialsSource.passwordFile")
         .hasMessageContaining("nope");
   }
 }

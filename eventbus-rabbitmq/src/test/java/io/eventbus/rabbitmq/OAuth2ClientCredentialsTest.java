@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -99,5 +100,33 @@ class OAuth2ClientCredentialsTest {
         .hasMessageContaining("/token")
         .hasMessageNotContaining("client-secret-canary");
     assertThat(source().toString()).doesNotContain("client-secret-canary");
+  }
+
+  @Test
+  void missingOrInvalidSettingsAreRefusedByBuildNamingTheSetting() {
+    URI endpoint = URI.create("https://idp.example/token");
+    assertThatThrownBy(
+            () -> OAuth2ClientCredentials.builder(endpoint).clientSecret("s3cret").build())
+        .isInstanceOfSatisfying(
+            EventBusConfigurationException.class,
+            e -> assertThat(e.setting()).isEqualTo("OAuth2ClientCredentials.Builder.clientId"))
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> OAuth2ClientCredentials.builder(endpoint).clientId("orders").build())
+        .hasMessage("OAuth2ClientCredentials.Builder.clientSecret is required");
+    assertThatThrownBy(
+            () ->
+                OAuth2ClientCredentials.builder(URI.create("ftp://idp.example/token"))
+                    .clientId("orders")
+                    .clientSecret("s3cret")
+                    .build())
+        .hasMessageStartingWith("OAuth2ClientCredentials.Builder.tokenEndpoint must be an http(s)");
+    assertThatThrownBy(
+            () ->
+                OAuth2ClientCredentials.builder(endpoint)
+                    .clientId("orders")
+                    .clientSecret("s3cret")
+                    .timeout(java.time.Duration.ZERO)
+                    .build())
+        .hasMessageStartingWith("OAuth2ClientCredentials.Builder.timeout must be positive");
   }
 }

@@ -52,13 +52,15 @@ class TlsSettingsTest {
     Path notAStore = Files.writeString(folder.resolve("client.p12"), "not a store");
 
     assertThatThrownBy(() -> TlsSettings.builder().trustedCertificates(notPem).build())
-        .isInstanceOf(EventBusConfigurationException.class)
-        .hasMessageContaining("trustedCertificates")
+        .isInstanceOfSatisfying(
+            EventBusConfigurationException.class,
+            e -> assertThat(e.setting()).isEqualTo("TlsSettings.Builder.trustedCertificates"))
+        .hasMessageStartingWith("TlsSettings.Builder.trustedCertificates")
         .hasMessageContaining(notPem.toString());
     assertThatThrownBy(
             () -> TlsSettings.builder().keyStore(notAStore, "store-canary".toCharArray()).build())
         .isInstanceOf(EventBusConfigurationException.class)
-        .hasMessageContaining("keyStore")
+        .hasMessageStartingWith("TlsSettings.Builder.keyStore")
         .hasMessageNotContaining("store-canary");
   }
 }

@@ -13,32 +13,52 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Puts TLS and a credentials source on an amqp-client {@link ConnectionFactory} that already has
- * its URI, and turns failed connections into typed exceptions. This is all the transport's builder
- * needs to call; it knows nothing else of TLS or credentials.
+ * its URI, and turns failed connections into typed exceptions. This is all the transport needs to
+ * call; it knows nothing else of TLS or credentials.
  */
 public final class ConnectionSecurity {
   private ConnectionSecurity() {}
+
+  /**
+   * Checks that {@code tls} and {@code credentials} fit {@code uri}, naming the settings with
+   * {@code prefix} ({@code RabbitTransport.Builder.}).
+   *
+   * @throws EventBusConfigurationException if {@code tls} is given for an {@code amqp://} URI, or
+   *     credentials are given both in the URI and as a source
+   */
+  public static void check(
+      URI uri, @Nullable TlsSettings tls, @Nullable CredentialsSource credentials, String prefix) {
+    if (tls != null && !amqps(uri)) {
+      throw new EventBusConfigurationException(
+          prefix + "tls",
+          prefix
+              + "tls: TLS settings were given but the URI is "
+              + uri.getScheme()
+              + "://; use amqps:// (port 5671 by default)");
+    }
+    if (credentials != null && uri.getRawUserInfo() != null) {
+      throw new EventBusConfigurationException(
+          prefix + "credentials",
+          prefix
+              + "credentials: a CredentialsSource was given and the URI has user info too; remove"
+              + " one of them");
+    }
+  }
 
   /**
    * For an {@code amqps://} {@code uri}: connect with {@code tls} (the JDK's trust store if null),
    * checking the certificate and the host name unless {@code tls} trusts all. With a {@code
    * credentials} source: ask it for the user name and password, instead of the URI.
    *
-   * @throws EventBusConfigurationException if {@code tls} is given for an {@code amqp://} URI, or
-   *     credentials are given both in the URI and as a source
+   * @throws EventBusConfigurationException as {@link #check} does
    */
   public static void configure(
       ConnectionFactory factory,
       URI uri,
       @Nullable TlsSettings tls,
       @Nullable CredentialsSource credentials) {
-    boolean amqps = "amqps".equalsIgnoreCase(uri.getScheme());
-    if (tls != null && !amqps) {
-      throw new EventBusConfigurationException(
-          "tls: TLS settings were given but the URI is amqp://; use amqps:// (port 5671 by"
-              + " default)");
-    }
-    if (amqps) {
+    check(uri, tls, credentials, "");
+    if (amqps(uri)) {
       // amqp-client 5.37 already verifies for amqps:// URIs (older clients trusted everything);
       // setting the context explicitly keeps that true whatever the client version does.
       factory.useSslProtocol((tls != null ? tls : TlsSettings.defaults()).sslContext());
@@ -46,19 +66,20 @@ public final class ConnectionSecurity {
           factory.getSocketConfigurator().andThen(socket -> ClientCertificateProbe.reset()));
     }
     if (credentials != null) {
-      if (uri.getRawUserInfo() != null) {
-        throw new EventBusConfigurationException(
-            "credentials: a CredentialsSource was given and the URI has user info too; remove"
-                + " one of them");
-      }
       factory.setCredentialsProvider(new SourceCredentialsProvider(credentials, Clock.systemUTC()));
       factory.setCredentialsRefreshService(new CredentialsRefresher());
     }
   }
 
+  private static boolean amqps(URI uri) {
+    return "amqps".equalsIgnoreCase(uri.getScheme());
+  }
+
   /**
-   * The exception for a first connection to {@code where} that failed with {@code e}: a {@link
+   * The exception for a connection to {@code where} that failed with {@code e}: a {@link
    * TlsVerificationException} when TLS verification failed, an {@link EventBusException} otherwise.
+   * Must be called on the thread that tried to connect (what the broker asked for in the handshake
+   * is remembered per thread).
    */
   public static EventBusException connectFailure(String where, Throwable e) {
     if (e instanceof EventBusException bus) {
