@@ -133,6 +133,7 @@ public final class RabbitTransport implements Transport {
             factory,
             addresses,
             connection.connectionName() + "-publish",
+            connection.redactedUris(),
             null,
             threads.scheduler(),
             connection.recoveryInterval());
@@ -141,6 +142,7 @@ public final class RabbitTransport implements Transport {
             factory,
             addresses,
             connection.connectionName() + "-consume",
+            connection.redactedUris(),
             threads.dispatch(),
             threads.scheduler(),
             connection.recoveryInterval());

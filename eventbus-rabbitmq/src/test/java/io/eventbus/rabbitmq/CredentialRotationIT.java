@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
+import io.eventbus.Health;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
@@ -14,6 +15,7 @@ import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -165,6 +167,89 @@ class CredentialRotationIT {
                   && status.consuming() == ConnectionState.CONNECTED);
     }
     assertThat(Credentials.of("billing", "new-secret").toString()).doesNotContain("new-secret");
+  }
+
+  @Test
+  void aRefusedLoginWhileReconnectingIsWarnedAboutOnceAndShownInHealthUntilItIsFixed()
+      throws Exception {
+    node.rabbitmqctl("add_user", "audit", "audit-secret");
+    node.rabbitmqctl("set_permissions", "-p", "/", "audit", ".*", ".*", ".*");
+    AtomicInteger attempts = new AtomicInteger();
+    RabbitTransport transport =
+        RabbitTransport.builder()
+            .uri("amqp://127.0.0.1:" + node.port())
+            .credentials(
+                () -> {
+                  attempts.incrementAndGet();
+                  return Credentials.of("audit", "audit-secret");
+                })
+            .connectionName("audit")
+            .recoveryInterval(Duration.ofMillis(500))
+            .shutdownTimeout(Duration.ofSeconds(5))
+            .build();
+    try (LogCapture logs = LogCapture.start();
+        EventBus bus =
+            EventBus.builder()
+                .transport(transport)
+                .subscribe(
+                    SubscriptionOptions.builder("audit").build(),
+                    Handlers.scan(new Traffic.LedgerHandler(DeliveryLedger.create(), "audit")))
+                .build()) {
+      node.rabbitmqctl("change_password", "audit", "rotated-on-the-broker");
+      node.rabbitmqctl("close_all_connections", "refused login test");
+
+      Health refused =
+          Await.until(
+              Duration.ofSeconds(30),
+              bus::health,
+              health ->
+                  health.components().stream()
+                      .filter(c -> c.name().startsWith("connection:"))
+                      .allMatch(c -> c.detail().contains("ACCESS_REFUSED")),
+              "both connections down with the refused login as their reason");
+      Health.Component publishing = refused.component("connection:publish").orElseThrow();
+      assertThat(publishing.status()).isEqualTo(Health.Status.DOWN);
+      assertThat(publishing.detail())
+          .startsWith("connection lost")
+          .contains("the last attempt failed: Could not connect to amqp://127.0.0.1:")
+          .contains("ACCESS_REFUSED");
+      assertThat(publishing.details()).containsKey("lastFailure");
+      int before = attempts.get();
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> attempts.get() >= before + 3,
+          "three more reconnection attempts");
+
+      List<String> warnings =
+          logs.text()
+              .lines()
+              .filter(line -> line.contains("WARN") && line.contains("cannot reconnect"))
+              .toList();
+      assertThat(warnings)
+          .as("one warning per connection however many attempts fail (at most one a minute)")
+          .hasSize(2)
+          .allSatisfy(
+              line ->
+                  assertThat(line)
+                      .contains("[authentication refused;")
+                      .contains("ACCESS_REFUSED")
+                      .doesNotContain("audit-secret"));
+      assertThat(warnings)
+          .anySatisfy(line -> assertThat(line).contains("Connection audit-publish"))
+          .anySatisfy(line -> assertThat(line).contains("Connection audit-consume"));
+
+      node.rabbitmqctl("change_password", "audit", "audit-secret");
+      Health back =
+          Await.until(
+              Duration.ofSeconds(30),
+              bus::health,
+              health -> health.status() == Health.Status.UP,
+              "the bus up again with the password restored");
+      assertThat(back.component("connection:publish").orElseThrow().detail()).isEmpty();
+      assertThat(back.component("connection:publish").orElseThrow().details())
+          .doesNotContainKey("lastFailure");
+      assertThat(transport.status().recoveries()).isEqualTo(2);
+    }
   }
 
   private static void awaitPublished(SteadyTraffic flow, int count) {

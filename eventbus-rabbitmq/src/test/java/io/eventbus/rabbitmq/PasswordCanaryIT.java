@@ -141,6 +141,21 @@ class PasswordCanaryIT {
         saw(transport.status());
         saw(bus.health());
         sawFailure(catchThrowable(() -> bus.publishAndWait(new Unregistered())));
+
+        // Reconnecting with a password the broker no longer takes: warnings and health.
+        node.rabbitmqctl("change_password", "canary-user", "changed-elsewhere");
+        node.rabbitmqctl("close_all_connections", "canary test");
+        saw(
+            Await.until(
+                Duration.ofSeconds(30),
+                bus::health,
+                health -> health.toString().contains("ACCESS_REFUSED"),
+                "the refused login in health"));
+        node.rabbitmqctl("change_password", "canary-user", CANARY);
+        Await.until(
+            Duration.ofSeconds(30),
+            () -> transport.status().recoveries() >= 4,
+            "both connections recovered again");
       }
       saw(spans.getFinishedSpanItems());
       metrics.collectAllMetrics().forEach(this::saw);
@@ -209,8 +224,8 @@ class PasswordCanaryIT {
       assertThat(text).doesNotContain(CANARY).doesNotContain(WRONG);
     }
     assertThat(String.join("\n", seen))
-        .as("the scenarios did run: a parked event, a refused login, a renewal-free reconnect")
-        .contains("cannot ship o-1", "ACCESS_REFUSED", "canary-user");
+        .as("the scenarios did run: a parked event, refused logins, a warned-about reconnect")
+        .contains("cannot ship o-1", "ACCESS_REFUSED", "canary-user", "cannot reconnect");
   }
 
   @EventType("canary.unregistered.v1")

@@ -1,5 +1,6 @@
 package io.eventbus.rabbitmq.internal.security;
 
+import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
@@ -91,5 +92,22 @@ public final class ConnectionSecurity {
       return new TlsVerificationException(tls.get().reason(), where, tls.get().detail(), e);
     }
     return new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * Whether {@code failure} (from {@link #connectFailure}) is one that trying again cannot mend:
+   * the broker refused the credentials, or TLS verification failed. Such failures of a reconnection
+   * are worth a warning; a broker that does not answer yet is not.
+   */
+  public static boolean needsAction(EventBusException failure) {
+    if (failure instanceof TlsVerificationException) {
+      return true;
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof AuthenticationFailureException) {
+        return true;
+      }
+    }
+    return false;
   }
 }
