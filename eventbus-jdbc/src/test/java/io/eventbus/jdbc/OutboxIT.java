@@ -1,0 +1,288 @@
+package io.eventbus.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventContext;
+import io.eventbus.Handlers;
+import io.eventbus.Health;
+import io.eventbus.PublishOptions;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.jdbc.TestEvents.NobodyListens;
+import io.eventbus.jdbc.TestEvents.OrderPlaced;
+import io.eventbus.testkit.fault.ConnectionCutter;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The outbox on the real PostgreSQL and the in-memory transport: publish on commit, nothing on
+ * rollback, a restart after a crash between commit and send, poison rows, a database outage.
+ */
+@EventBusTest
+class OutboxIT {
+  @RegisterExtension static final TestDatabase database = TestDatabase.create();
+
+  private static final AtomicInteger tests = new AtomicInteger();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final JdbcTables tables = database.tables("ob" + tests.incrementAndGet() + "_");
+  private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  /** Handled events in the order the subscription handled them. */
+  private final List<OrderPlaced> handled = new CopyOnWriteArrayList<>();
+
+  private final List<String> handledIds = new CopyOnWriteArrayList<>();
+
+  private EventBus consumingBus(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .source("/orders")
+            .register(NobodyListens.class)
+            .subscribe(
+                SubscriptionOptions.builder("shipping")
+                    .ordering(SubscriptionOptions.Ordering.ORDERED)
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (OrderPlaced event, EventContext context) -> {
+                          handled.add(event);
+                          handledIds.add(context.metadata().id());
+                        })
+                    .build())
+            .build();
+    closing.add(bus);
+    return bus;
+  }
+
+  private Outbox outbox(EventBus bus, DataSource dataSource, int relayThreads) {
+    Outbox outbox =
+        Outbox.builder(bus, dataSource)
+            .tables(tables)
+            .createSchema(true)
+            .relayThreads(relayThreads)
+            .sampleInterval(Duration.ofMillis(100))
+            .stallTimeout(Duration.ofSeconds(1))
+            .build();
+    closing.add(outbox);
+    return outbox;
+  }
+
+  @Test
+  void anEventStoredInACommittedTransactionIsPublishedWithItsIdAfterTheCommit(
+      EventBusFixture fixture) throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox outbox = outbox(bus, database.dataSource(), 1);
+
+    StoredEvent stored;
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      stored =
+          outbox.store(
+              connection,
+              new OrderPlaced("o-1", 1),
+              PublishOptions.none().withCorrelationId("o-1"));
+      connection.commit();
+    }
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+    assertThat(handledIds).containsExactly(stored.eventId());
+    assertThat(handled).containsExactly(new OrderPlaced("o-1", 1));
+    assertThat(fixture.recorder().deliveries().get(0).message().headers())
+        .containsEntry(CloudEventsAttributes.SOURCE, "/orders")
+        .containsEntry(CloudEventsAttributes.CORRELATION_ID, "o-1");
+    Await.until(
+        "the row marked sent",
+        () ->
+            database.queryLong(
+                "SELECT count(*) FROM " + tables.outbox() + " WHERE sent_at IS NOT NULL"),
+        count -> count == 1);
+  }
+
+  @Test
+  void aRolledBackTransactionPublishesNothing(EventBusFixture fixture) throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox outbox = outbox(bus, database.dataSource(), 1);
+
+    String rolledBack;
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      rolledBack = outbox.store(connection, new OrderPlaced("o-2", 1)).eventId();
+      connection.rollback();
+      String committed = outbox.store(connection, new OrderPlaced("o-2", 2)).eventId();
+      connection.commit();
+
+      fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+      assertThat(handledIds).containsExactly(committed);
+    }
+    assertThat(
+            database.queryLong(
+                "SELECT count(*) FROM "
+                    + tables.outbox()
+                    + " WHERE event_id = '"
+                    + rolledBack
+                    + "'"))
+        .isZero();
+  }
+
+  @Test
+  void eventsCommittedBeforeACrashAreSentByTheRelayAfterTheRestart(EventBusFixture fixture)
+      throws Exception {
+    EventBus application = fixture.busBuilder().register(OrderPlaced.class).build();
+    Outbox storing = outbox(application, database.dataSource(), 0);
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      for (int i = 1; i <= 5; i++) {
+        storing.store(connection, new OrderPlaced("o-3", i));
+      }
+      connection.commit();
+    }
+    // The application dies after the commit, before anything was sent.
+    storing.close();
+    application.close();
+    assertThat(fixture.recorder().published()).isEmpty();
+
+    EventBus restarted = consumingBus(fixture);
+    outbox(restarted, database.dataSource(), 1);
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 5, WAIT);
+    assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(1, 2, 3, 4, 5);
+  }
+
+  @Test
+  void aRowThatIsNoLongerAValidMessageIsParkedAndTheRowsBehindItGoOn(EventBusFixture fixture)
+      throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox storing = outbox(bus, database.dataSource(), 0);
+    StoredEvent poison;
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      storing.store(connection, new OrderPlaced("o-4", 1));
+      poison = storing.store(connection, new OrderPlaced("o-4", 2));
+      storing.store(connection, new OrderPlaced("o-4", 3));
+      connection.commit();
+    }
+    database.execute(
+        "UPDATE "
+            + tables.outbox()
+            + " SET headers = '[1, 2]' WHERE position = "
+            + poison.position());
+
+    Outbox relaying = outbox(bus, database.dataSource(), 1);
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
+    assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(1, 3);
+    List<OutboxDeadLetter> parked = relaying.deadLetters(10);
+    assertThat(parked)
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.eventId()).isEqualTo(poison.eventId());
+              assertThat(row.partitionKey()).isEqualTo("o-4");
+              assertThat(row.reason()).contains("not a valid message").contains("JSON object");
+              assertThat(row.errorType()).isEqualTo(IllegalArgumentException.class.getName());
+            });
+    Await.until("the parked row counted", () -> relaying.status().deadLettered(), n -> n == 1);
+    assertThat(relaying.discard(poison.position())).isTrue();
+    assertThat(relaying.deadLetters(10)).isEmpty();
+  }
+
+  @Test
+  void anEventTheBrokerRefusesForGoodIsParkedAndCanBeReplayedOnceItIsRoutable(
+      EventBusFixture fixture) throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox outbox = outbox(bus, database.dataSource(), 1);
+    StoredEvent refused;
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      refused = outbox.store(connection, new NobodyListens("no queue takes this type"));
+      outbox.store(connection, new OrderPlaced("o-5", 1));
+      connection.commit();
+    }
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+    List<OutboxDeadLetter> parked =
+        Await.until(
+            "the refused row parked", () -> outbox.deadLetters(10), rows -> rows.size() == 1);
+    assertThat(parked.get(0).eventId()).isEqualTo(refused.eventId());
+    assertThat(parked.get(0).errorType()).isEqualTo("io.eventbus.UnroutableEventException");
+
+    List<NobodyListens> late = new CopyOnWriteArrayList<>();
+    bus.subscribe(
+        SubscriptionOptions.named("late"),
+        Handlers.builder().on(NobodyListens.class, (event, context) -> late.add(event)).build());
+    assertThat(outbox.replay(parked.get(0).position())).isTrue();
+
+    fixture.recorder().awaitHandled("late", NobodyListens.class, 1, WAIT);
+    assertThat(late).containsExactly(new NobodyListens("no queue takes this type"));
+    assertThat(outbox.deadLetters(10)).isEmpty();
+  }
+
+  @Test
+  void whileTheDatabaseIsDownStoresFailWithATypedExceptionAndTheRelayResumesWithNothingLost(
+      EventBusFixture fixture) throws Exception {
+    EventBus bus = consumingBus(fixture);
+    try (ConnectionCutter cutter = ConnectionCutter.start("127.0.0.1", 5432)) {
+      DataSource proxied = database.dataSourceVia(cutter.port());
+      Outbox relaying = outbox(bus, proxied, 1);
+      Outbox direct = outbox(bus, database.dataSource(), 0);
+      try (Connection connection = proxied.getConnection()) {
+        connection.setAutoCommit(false);
+        cutter.refuseNewConnections();
+        cutter.cutAll();
+
+        assertThatThrownBy(() -> relaying.store(connection, new OrderPlaced("o-6", 0)))
+            .isInstanceOfSatisfying(
+                OutboxStoreException.class,
+                e -> {
+                  assertThat(e.sqlState()).startsWith("08");
+                  assertThat(e.eventType()).isEqualTo("test.jdbc.order-placed.v1");
+                });
+      }
+      // Rows committed by another instance while this relay cannot reach the database wait.
+      try (Connection connection = database.dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        for (int i = 1; i <= 10; i++) {
+          direct.store(connection, new OrderPlaced("o-6", i));
+        }
+        connection.commit();
+      }
+      Health.Component down =
+          Await.until(
+              "the outbox DOWN for the unreachable database",
+              relaying::health,
+              component -> component.detail().contains("cannot be read"));
+      assertThat(down.status()).isEqualTo(Health.Status.DOWN);
+      assertThat(relaying.status().lastError()).isNotNull();
+      assertThat(handled).isEmpty();
+
+      cutter.acceptNewConnections();
+
+      fixture.recorder().awaitHandled(OrderPlaced.class, 10, WAIT);
+      assertThat(handled)
+          .extracting(OrderPlaced::sequence)
+          .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+      Await.until(
+          "the outbox UP", relaying::health, component -> component.status() == Health.Status.UP);
+    }
+  }
+}
