@@ -15,6 +15,10 @@ import io.eventbus.jdbc.TestEvents.OrderPlaced;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -191,7 +195,9 @@ class OutboxIT {
 
     fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
     assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(1, 3);
-    List<OutboxDeadLetter> parked = relaying.deadLetters(10);
+    List<OutboxDeadLetter> parked =
+        Await.until(
+            "the poison row parked", () -> relaying.deadLetters(10), rows -> !rows.isEmpty());
     assertThat(parked)
         .singleElement()
         .satisfies(
@@ -284,5 +290,90 @@ class OutboxIT {
       Await.until(
           "the outbox UP", relaying::health, component -> component.status() == Health.Status.UP);
     }
+  }
+
+  @Test
+  void depthAgeAndLagAreGaugesAndTheOutboxIsPartOfTheBusHealth(EventBusFixture fixture)
+      throws Exception {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    try (OpenTelemetrySdk sdk =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .build()) {
+      EventBus bus = consumingBus(fixture);
+      Outbox storing =
+          closing(
+              Outbox.builder(bus, database.dataSource())
+                  .tables(tables)
+                  .createSchema(true)
+                  .relayThreads(0)
+                  .sampleInterval(Duration.ofMillis(100))
+                  .maxAge(Duration.ofMillis(500))
+                  .openTelemetry(sdk)
+                  .build());
+      try (Connection connection = database.dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        for (int i = 1; i <= 3; i++) {
+          storing.store(connection, new OrderPlaced("o-7", i));
+        }
+        connection.commit();
+      }
+
+      Health health =
+          Await.until(
+              "the bus DOWN for the waiting rows",
+              bus::health,
+              h ->
+                  h.component("outbox")
+                      .map(c -> c.detail().contains("oldest unsent"))
+                      .orElse(false));
+      assertThat(health.status()).isEqualTo(Health.Status.DOWN);
+      assertThat(health.component("outbox").orElseThrow().details()).containsEntry("unsent", 3L);
+      assertThat(gauge(metrics, "eventbus.outbox.depth")).isEqualTo(3);
+      assertThat(gauge(metrics, "eventbus.outbox.oldest_unsent.age")).isGreaterThan(0.5);
+
+      Outbox relaying =
+          closing(
+              Outbox.builder(bus, database.dataSource())
+                  .tables(tables)
+                  .sampleInterval(Duration.ofMillis(100))
+                  .openTelemetry(sdk)
+                  .build());
+      fixture.recorder().awaitHandled(OrderPlaced.class, 3, WAIT);
+      Await.until("the relay's count", () -> relaying.status().relayed(), n -> n == 3);
+      assertThat(relaying.status().relayLag()).isGreaterThan(Duration.ofMillis(500));
+      assertThat(gauge(metrics, "eventbus.outbox.relay.lag")).isGreaterThan(0.5);
+      Await.until(
+          "the bus UP again",
+          bus::health,
+          h -> h.component("outbox").map(c -> c.status() == Health.Status.UP).orElse(false));
+      storing.close();
+      relaying.close();
+      assertThat(bus.health().component("outbox")).isEmpty();
+    }
+  }
+
+  private <T extends AutoCloseable> T closing(T resource) {
+    closing.add(resource);
+    return resource;
+  }
+
+  /** The value of a gauge with one point (the sum of all points for a counter). */
+  private static double gauge(InMemoryMetricReader reader, String name) {
+    MetricData metric =
+        reader.collectAllMetrics().stream()
+            .filter(m -> m.getName().equals(name))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("No metric " + name));
+    return switch (metric.getType()) {
+      case LONG_GAUGE ->
+          metric.getLongGaugeData().getPoints().stream().mapToLong(p -> p.getValue()).sum();
+      case DOUBLE_GAUGE ->
+          metric.getDoubleGaugeData().getPoints().stream()
+              .mapToDouble(p -> p.getValue())
+              .max()
+              .orElseThrow();
+      default -> throw new AssertionError(name + " is a " + metric.getType());
+    };
   }
 }
