@@ -22,7 +22,9 @@ class OrderFlowTest {
             "--orders",
             "6",
             "--rate",
-            "50");
+            "50",
+            "--jdbc",
+            "none");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(

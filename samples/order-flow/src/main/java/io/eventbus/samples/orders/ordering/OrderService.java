@@ -2,7 +2,6 @@ package io.eventbus.samples.orders.ordering;
 
 import io.eventbus.EventPublisher;
 import io.eventbus.PublishOptions;
-import io.eventbus.PublishReceipt;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
@@ -25,10 +24,22 @@ import java.util.concurrent.locks.LockSupport;
  * items, which the shipping service refuses.
  *
  * <p>Publishing is asynchronous: {@code publish} returns at once and its stage completes when the
- * broker confirmed the event, so a slow confirm never holds up the next order.
+ * broker confirmed the event, so a slow confirm never holds up the next order. With PostgreSQL the
+ * events go through the transactional outbox instead ({@link OutboxEvents}): each is stored in the
+ * transaction that records the order or its payment, and published after the commit.
  */
 public final class OrderService {
-  private final EventPublisher publisher;
+  /**
+   * How the service's events leave it: published directly, or stored through a transactional outbox
+   * ({@link OutboxEvents}). The stage completes when the event is safe: confirmed by the broker, or
+   * committed to the outbox.
+   */
+  @FunctionalInterface
+  public interface Events {
+    CompletionStage<?> send(Object event, PublishOptions options);
+  }
+
+  private final Events events;
   private final String runId;
   private final int poisonOrder;
   private final ServiceMetrics metrics;
@@ -42,7 +53,12 @@ public final class OrderService {
    */
   public OrderService(
       EventPublisher publisher, String runId, int poisonOrder, ServiceMetrics metrics) {
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this(Objects.requireNonNull(publisher, "publisher")::publish, runId, poisonOrder, metrics);
+  }
+
+  /** An order service whose events leave through {@code events}. */
+  public OrderService(Events events, String runId, int poisonOrder, ServiceMetrics metrics) {
+    this.events = Objects.requireNonNull(events, "events");
     this.runId = Objects.requireNonNull(runId, "runId");
     this.poisonOrder = poisonOrder;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -84,10 +100,10 @@ public final class OrderService {
             });
   }
 
-  private CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
+  private CompletionStage<?> publish(Object event, PublishOptions options) {
     long start = System.nanoTime();
-    return publisher
-        .publish(event, options)
+    return events
+        .send(event, options)
         .whenComplete(
             (receipt, failure) -> {
               if (failure == null) {
