@@ -107,6 +107,19 @@ public final class OutboxBenchmark {
       System.out.print(latencyTable(latency));
       System.out.println();
       System.out.print(throughputTable(throughput));
+      String docs = options.text("--docs", "");
+      if (!docs.isEmpty()) {
+        java.nio.file.Path file = java.nio.file.Path.of(docs, "performance.md");
+        String existing =
+            java.nio.file.Files.exists(file)
+                ? java.nio.file.Files.readString(file)
+                : "# Performance\n";
+        java.nio.file.Files.writeString(
+            file,
+            io.eventbus.benchmarks.chaos.OutboxReliabilityReport.withSection(
+                existing, section(latency, throughput, seconds, warmup, events)));
+        System.out.println("wrote the outbox section of " + file);
+      }
     } finally {
       try (HikariDataSource cleanup = pool(jdbc, 1);
           Connection connection = cleanup.getConnection();
@@ -381,6 +394,54 @@ public final class OutboxBenchmark {
               + "') IS NOT NULL THEN EXECUTE 'TRUNCATE "
               + tables().inbox()
               + "'; END IF; END $$");
+    }
+  }
+
+  /** The outbox section of docs/performance.md. */
+  static String section(
+      List<Latency> latency, List<Throughput> throughput, int seconds, int warmup, int events) {
+    return "<!-- outbox -->\n"
+        + "## Transactional outbox\n\n"
+        + String.format(
+            Locale.ROOT,
+            "Written by `benchmarks/bench.sh OutboxBenchmark --docs docs` (%s, %d cores, Java %s,"
+                + " load average %s when it ended), on a private RabbitMQ node and the local"
+                + " PostgreSQL 15 with its default `synchronous_commit = on`.%n%n",
+            java.time.LocalDate.now(),
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"),
+            loadAverage())
+        + String.format(
+            Locale.ROOT,
+            "**Commit-to-handler latency**, %d s measured after a %d s warm-up at each rate. Every"
+                + " order is a transaction (insert the order row) run by %d request threads;"
+                + " `direct` publishes after the commit and waits for the confirm, `outbox`"
+                + " stores the event in the transaction and one relay thread (woken by NOTIFY)"
+                + " sends it, `outbox+inbox` also handles it through the inbox (concurrency 4)."
+                + " From the order's intended time on the fixed schedule to the handler's"
+                + " entry.%n%n",
+            seconds,
+            warmup,
+            REQUEST_THREADS)
+        + latencyTable(latency)
+        + String.format(
+            Locale.ROOT,
+            "%n**Relay throughput**: %,d events stored beforehand, drained by one relay thread"
+                + " and by two relays (two outboxes on one table, each with its own bus), against"
+                + " publishing the same events directly with 4,096 confirms outstanding; every"
+                + " round shown.%n%n",
+            events)
+        + throughputTable(throughput)
+        + "<!-- /outbox -->";
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+          .trim()
+          .split("\\s+")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

@@ -66,7 +66,13 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
-        if (!dialect.recordHandled(connection, tables, subscription, eventId)) {
+        boolean first;
+        try {
+          first = dialect.recordHandled(connection, tables, subscription, eventId);
+        } catch (SQLException e) {
+          throw failure("could not record", eventId, subscription, e);
+        }
+        if (!first) {
           connection.rollback();
           duplicates.add(
               1, attributes.computeIfAbsent(subscription, name -> Attributes.of(GROUP, name)));
@@ -76,11 +82,11 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
         try (JdbcTransaction.Scope ignored = JdbcTransaction.bind(connection)) {
           chain.proceed(delivery);
         }
-        connection.commit();
-      } catch (SQLException e) {
-        rollbackQuietly(connection);
-        throw new InboxException(
-            "The inbox transaction of event " + eventId + " in " + subscription + " failed", e);
+        try {
+          connection.commit();
+        } catch (SQLException e) {
+          throw failure("could not commit", eventId, subscription, e);
+        }
       } catch (Exception | Error e) {
         rollbackQuietly(connection);
         throw e;
@@ -88,6 +94,12 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
         restore(connection, autoCommit);
       }
     }
+  }
+
+  private static InboxException failure(
+      String what, String eventId, String subscription, SQLException cause) {
+    return new InboxException(
+        "The inbox " + what + " event " + eventId + " of subscription " + subscription, cause);
   }
 
   private static void rollbackQuietly(Connection connection) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -82,6 +83,14 @@ public final class Outbox implements AutoCloseable {
   private final OutboxMonitor monitor;
   private final BusExtensions.HealthRegistration health;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong lastNotify = new AtomicLong(System.nanoTime() - NOTIFY_SPACING_NANOS);
+
+  /**
+   * Stores of one outbox notify at most once per this many nanoseconds (10 ms): every notifying
+   * commit holds PostgreSQL's database-wide notification lock through its WAL flush, which
+   * serialises such commits; relays that were woken keep scanning while they find rows.
+   */
+  static final long NOTIFY_SPACING_NANOS = 10_000_000L;
 
   private Outbox(Builder builder, Dialect dialect, BusExtensions bus) {
     this.dataSource = builder.dataSource;
@@ -125,12 +134,22 @@ public final class Outbox implements AutoCloseable {
     OutboundMessage message = bus.prepare(event, options);
     NewRow row = OutboxMessages.row(message);
     try {
-      long position = dialect.insert(connection, settings.tables(), row, settings.notifyOnCommit());
+      long position = dialect.insert(connection, settings.tables(), row, notifyNow());
       return new StoredEvent(message.eventId(), message.eventType(), position);
     } catch (SQLException e) {
       throw new OutboxStoreException(
           message.eventId(), message.eventType(), settings.tables().outbox(), e);
     }
+  }
+
+  /** Whether this store should notify: notifications are on and none went out in 10 ms. */
+  private boolean notifyNow() {
+    if (!settings.notifyOnCommit()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    long last = lastNotify.get();
+    return now - last >= NOTIFY_SPACING_NANOS && lastNotify.compareAndSet(last, now);
   }
 
   /**
@@ -335,8 +354,10 @@ public final class Outbox implements AutoCloseable {
 
     /**
      * Whether stores notify relays on commit (PostgreSQL {@code NOTIFY}) and relays listen for it
-     * (default true). Each notifying commit briefly takes a database-wide lock; at thousands of
-     * commits per second, turn it off and shorten {@link #pollInterval}.
+     * (default true). Each notifying commit holds a database-wide lock until its WAL is flushed, so
+     * an outbox notifies at most once per 10 ms; a woken relay keeps scanning while it finds rows
+     * and looks again 25 ms after its last find. A row whose notification was skipped and that
+     * commits after that is found by the next notification or poll.
      */
     public Builder notifyOnCommit(boolean notifyOnCommit) {
       this.notifyOnCommit = notifyOnCommit;

@@ -43,6 +43,7 @@ final class Relay implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration RECHECK = Duration.ofMillis(25);
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -118,15 +119,24 @@ final class Relay implements AutoCloseable {
   private void work(int first) {
     int start = first;
     int failures = 0;
+    boolean found = false;
     while (running) {
       long seen = wakeups();
       try {
         Cycle cycle = cycle(start, failures > 0);
         if (cycle.bucket < 0) {
           lastProgressNanos = System.nanoTime();
-          awaitWork(seen, settings.pollInterval());
+          // Just after a find, look again soon: stores notify at most every 10 ms, so rows of a
+          // skipped notification may commit right after this scan.
+          Duration wait = settings.pollInterval();
+          if (found && RECHECK.compareTo(wait) < 0) {
+            wait = RECHECK;
+          }
+          awaitWork(seen, wait);
+          found = false;
           continue;
         }
+        found = true;
         start = (cycle.bucket + 1) % OutboxMessages.BUCKETS;
         if (cycle.failure == null) {
           lastProgressNanos = System.nanoTime();

@@ -353,6 +353,103 @@ class OutboxIT {
     }
   }
 
+  @Test
+  void aCommitWakesTheRelayThroughNotifyWithoutWaitingForThePoll(EventBusFixture fixture)
+      throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox outbox =
+        closing(
+            Outbox.builder(bus, database.dataSource())
+                .tables(tables)
+                .createSchema(true)
+                .pollInterval(Duration.ofHours(1))
+                .build());
+    Await.until(
+        "the relay listening",
+        () ->
+            database.queryLong(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \""
+                    + tables.notifyChannel()
+                    + "\"'"),
+        listening -> listening == 1);
+    // Past the listener's catch-up wake-up and the workers' first look: only NOTIFY wakes them now.
+    Await.until(
+        "the relay idle", () -> outbox.health().status(), status -> status == Health.Status.UP);
+
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      outbox.store(connection, new OrderPlaced("o-8", 1));
+      connection.commit();
+    }
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+  }
+
+  @Test
+  void withoutCommitNotificationsTheRelayPolls(EventBusFixture fixture) throws Exception {
+    EventBus bus = consumingBus(fixture);
+    Outbox outbox =
+        closing(
+            Outbox.builder(bus, database.dataSource())
+                .tables(tables)
+                .createSchema(true)
+                .notifyOnCommit(false)
+                .pollInterval(Duration.ofMillis(100))
+                .build());
+
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      outbox.store(connection, new OrderPlaced("o-9", 1));
+      connection.commit();
+    }
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+    assertThat(
+            database.queryLong(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN \""
+                    + tables.notifyChannel()
+                    + "%'"))
+        .isZero();
+  }
+
+  @Test
+  void sentRowsAreKeptForTheirRetentionOnlyOrDeletedAtOnceWithoutOne(EventBusFixture fixture)
+      throws Exception {
+    EventBus bus = consumingBus(fixture);
+    JdbcTables deleting = database.tables(tables.prefix() + "z_");
+    Outbox kept =
+        closing(
+            Outbox.builder(bus, database.dataSource())
+                .tables(tables)
+                .createSchema(true)
+                .sentRetention(Duration.ofSeconds(1))
+                .build());
+    Outbox deletedAtOnce =
+        closing(
+            Outbox.builder(bus, database.dataSource())
+                .tables(deleting)
+                .createSchema(true)
+                .sentRetention(Duration.ZERO)
+                .build());
+
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      kept.store(connection, new OrderPlaced("o-10", 1));
+      deletedAtOnce.store(connection, new OrderPlaced("o-10", 2));
+      connection.commit();
+    }
+
+    fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
+    Await.until(
+        "the row deleted as it was sent",
+        () -> database.queryLong("SELECT count(*) FROM " + deleting.outbox()),
+        rows -> rows == 0);
+    Await.until(
+        "the sent row deleted after its retention",
+        () -> database.queryLong("SELECT count(*) FROM " + tables.outbox()),
+        rows -> rows == 0);
+  }
+
   private <T extends AutoCloseable> T closing(T resource) {
     closing.add(resource);
     return resource;

@@ -63,7 +63,7 @@ public final class OutboxReliabilityReport {
   }
 
   /** {@code document} with its outbox section replaced by {@code section}, or appended. */
-  static String withSection(String document, String section) {
+  public static String withSection(String document, String section) {
     Matcher matcher = SECTION.matcher(document);
     if (matcher.find()) {
       return document.substring(0, matcher.start()) + section + document.substring(matcher.end());
@@ -72,7 +72,7 @@ public final class OutboxReliabilityReport {
   }
 
   /** The outbox section of {@code document}, if it has one. */
-  static String sectionOf(String document) {
+  public static String sectionOf(String document) {
     Matcher matcher = SECTION.matcher(document);
     return matcher.find() ? matcher.group() : "";
   }
