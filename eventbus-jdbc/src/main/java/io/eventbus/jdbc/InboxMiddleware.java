@@ -79,8 +79,11 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
           log.debug("Event {} was handled by {} before: skipped", eventId, subscription);
           return;
         }
-        try (JdbcTransaction.Scope ignored = JdbcTransaction.bind(connection)) {
+        JdbcTransaction.Scope bound = JdbcTransaction.bind(connection);
+        try {
           chain.proceed(delivery);
+        } finally {
+          bound.close();
         }
         try {
           connection.commit();

@@ -62,14 +62,11 @@ final class OutboxMessages {
       if (tree == null || !tree.isObject()) {
         throw new IllegalArgumentException("its headers are not a JSON object");
       }
-      tree.fields()
-          .forEachRemaining(
-              field -> {
-                if (!field.getValue().isTextual()) {
-                  throw new IllegalArgumentException(
-                      "its header '" + field.getKey() + "' is not a string");
-                }
-              });
+      for (Map.Entry<String, JsonNode> field : tree.properties()) {
+        if (!field.getValue().isTextual()) {
+          throw new IllegalArgumentException("its header '" + field.getKey() + "' is not a string");
+        }
+      }
       headers = JSON.convertValue(tree, HEADERS);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("its headers are not JSON: " + e.getOriginalMessage(), e);
