@@ -11,6 +11,7 @@ import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.jdbc.TestEvents.OrderPlaced;
 import io.eventbus.jdbc.TestEvents.ShipmentRequested;
+import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
 import java.sql.Connection;
@@ -263,5 +264,53 @@ class InboxIT {
 
     assertThat(shortLived.purge()).isEqualTo(1);
     assertThat(database.queryLong("SELECT count(*) FROM " + tables.inbox())).isEqualTo(1);
+  }
+
+  @Test
+  void whileTheDatabaseIsDownAttemptsFailWithInboxExceptionAndTheEventIsHandledOnceItIsBack(
+      EventBusFixture fixture) throws Exception {
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    try (ConnectionCutter cutter = ConnectionCutter.start("127.0.0.1", 5432)) {
+      Inbox unreachable =
+          Inbox.builder(database.dataSourceVia(cutter.port())).tables(tables).build();
+      closing.add(unreachable);
+      EventBus bus =
+          fixture
+              .busBuilder()
+              .subscribe(
+                  SubscriptionOptions.builder("shipping")
+                      .retryPolicy(
+                          RetryPolicy.builder()
+                              .maxAttempts(100)
+                              .backoff(Duration.ofMillis(100), 1.0, Duration.ofMillis(100))
+                              .build())
+                      .middleware(
+                          (delivery, chain) -> {
+                            try {
+                              chain.proceed(delivery);
+                            } catch (Exception e) {
+                              failures.add(e);
+                              throw e;
+                            }
+                          })
+                      .middleware(unreachable.middleware())
+                      .build(),
+                  Handlers.builder().on(OrderPlaced.class, this::ship).build())
+              .build();
+      closing.add(bus);
+      cutter.refuseNewConnections();
+      cutter.cutAll();
+
+      bus.publishAndWait(new OrderPlaced("o-6", 1));
+
+      Await.until("a failed attempt", () -> failures.size(), n -> n >= 2);
+      assertThat(failures).allSatisfy(e -> assertThat(e).isInstanceOf(InboxException.class));
+      assertThat(runs).hasValue(0);
+      cutter.acceptNewConnections();
+
+      fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+      assertThat(runs).hasValue(1);
+      assertThat(database.queryLong("SELECT count(*) FROM " + shipments)).isEqualTo(1);
+    }
   }
 }

@@ -27,8 +27,8 @@ import org.opentest4j.TestAbortedException;
  * rule of the testkit's broker extension; to be replaced by the testkit's shared helper when it
  * lands).
  */
-final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
-  static final String URL =
+public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+  public static final String URL =
       System.getenv()
           .getOrDefault(
               "EVENTBUS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
@@ -37,7 +37,7 @@ final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   private @Nullable String schema;
   private @Nullable HikariDataSource dataSource;
 
-  static TestDatabase create() {
+  public static TestDatabase create() {
     return new TestDatabase();
   }
 
@@ -81,7 +81,7 @@ final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** The test class's schema. */
-  String schema() {
+  public String schema() {
     if (schema == null) {
       throw new IllegalStateException("not started");
     }
@@ -89,12 +89,12 @@ final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Tables in the test class's schema with a prefix of their own. */
-  JdbcTables tables(String prefix) {
+  public JdbcTables tables(String prefix) {
     return JdbcTables.defaults().withSchema(schema()).withPrefix(prefix);
   }
 
   /** A pool of up to 10 connections to the database. */
-  DataSource dataSource() {
+  public DataSource dataSource() {
     if (dataSource == null) {
       throw new IllegalStateException("not started");
     }
@@ -133,7 +133,7 @@ final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Runs one SQL statement. */
-  void execute(String sql) throws SQLException {
+  public void execute(String sql) throws SQLException {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute(sql);

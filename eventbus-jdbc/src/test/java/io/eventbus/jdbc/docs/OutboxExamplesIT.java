@@ -15,23 +15,19 @@ import io.eventbus.jdbc.JdbcTransaction;
 import io.eventbus.jdbc.Outbox;
 import io.eventbus.jdbc.OutboxDeadLetter;
 import io.eventbus.jdbc.OutboxStatus;
+import io.eventbus.jdbc.TestDatabase;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -40,7 +36,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @EventBusTest
 class OutboxExamplesIT {
-  private static final String SCHEMA = "docs_" + UUID.randomUUID().toString().substring(0, 8);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   // tag::events[]
@@ -52,36 +47,16 @@ class OutboxExamplesIT {
 
   // end::events[]
 
-  private static DataSource dataSource() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setUrl("jdbc:postgresql://127.0.0.1:5432/test");
-    dataSource.setUser("postgres");
-    return dataSource;
-  }
+  @RegisterExtension static final TestDatabase database = TestDatabase.create();
 
   @BeforeAll
-  static void createSchema() throws SQLException {
-    try (Connection connection = dataSource().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA " + SCHEMA);
-      statement.execute(
-          "CREATE TABLE " + SCHEMA + ".orders (id text PRIMARY KEY, total numeric NOT NULL)");
-      statement.execute("CREATE TABLE " + SCHEMA + ".shipments (order_id text PRIMARY KEY)");
-    } catch (SQLException e) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionFailedError("No PostgreSQL (CI=true): " + e.getMessage());
-      }
-      throw new TestAbortedException("No PostgreSQL: " + e.getMessage());
-    }
-  }
-
-  @AfterAll
-  static void dropSchema() throws SQLException {
-    try (Connection connection =
-            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-    }
+  static void createTables() throws SQLException {
+    database.execute(
+        "CREATE TABLE "
+            + database.schema()
+            + ".orders (id text PRIMARY KEY, total numeric NOT NULL)");
+    database.execute(
+        "CREATE TABLE " + database.schema() + ".shipments (order_id text PRIMARY KEY)");
   }
 
   /** The order service of the page: stores OrderPlaced in the transaction that saves the order. */
@@ -135,10 +110,11 @@ class OutboxExamplesIT {
 
   @Test
   void theOrderFlowOfThePage(EventBusFixture fixture) throws Exception {
-    PGSimpleDataSource dataSource = (PGSimpleDataSource) dataSource();
-    dataSource.setCurrentSchema(SCHEMA);
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(TestDatabase.URL);
+    dataSource.setCurrentSchema(database.schema());
     EventRecorder recorder = fixture.recorder();
-    JdbcTables tables = JdbcTables.defaults().withSchema(SCHEMA);
+    JdbcTables tables = JdbcTables.defaults().withSchema(database.schema());
     // tag::setup[]
     EventBus bus =
         fixture
