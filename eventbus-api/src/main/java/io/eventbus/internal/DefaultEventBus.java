@@ -12,6 +12,7 @@ import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
+import io.eventbus.Sleeper;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
@@ -50,6 +51,7 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
   private final Transport transport;
   private final String source;
   private final Clock clock;
+  private final Sleeper sleeper;
   private final EventCodec codec;
   private final Telemetry telemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
@@ -57,29 +59,23 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile EventTypeRegistry registry;
 
-  public DefaultEventBus(
-      Transport transport,
-      String source,
-      Clock clock,
-      EventCodec codec,
-      EventTypeRegistry registry) {
-    this(transport, source, clock, codec, registry, Telemetry.disabled());
-  }
-
   /**
-   * A bus instrumented by {@code telemetry}. The caller has already handed the transport its
-   * OpenTelemetry ({@link Transport#instrument}).
+   * A bus instrumented by {@code telemetry}, stamping events with {@code clock} and waiting between
+   * retries through {@code sleeper}. The caller has already handed the transport its OpenTelemetry
+   * ({@link Transport#instrument}).
    */
   public DefaultEventBus(
       Transport transport,
       String source,
       Clock clock,
+      Sleeper sleeper,
       EventCodec codec,
       EventTypeRegistry registry,
       Telemetry telemetry) {
     this.transport = transport;
     this.source = source;
     this.clock = clock;
+    this.sleeper = sleeper;
     this.codec = codec;
     this.registry = registry;
     this.telemetry = telemetry;
@@ -336,7 +332,8 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
     Pipeline pipeline =
-        new Pipeline(options.name(), byType, this::registry, codec, options, clock, telemetry);
+        new Pipeline(
+            options.name(), byType, this::registry, codec, options, clock, sleeper, telemetry);
     TransportSubscription running =
         transport.subscribe(
             new SubscriptionSpec(

@@ -12,11 +12,10 @@ import static io.eventbus.internal.MessagingAttributes.OPERATION_NAME;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_PROCESS;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_SEND;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_TYPE;
-import static io.eventbus.internal.MessagingAttributes.RABBITMQ_ROUTING_KEY;
-import static io.eventbus.internal.MessagingAttributes.SYSTEM_RABBITMQ;
 
 import io.eventbus.spi.TelemetryNames;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -209,10 +208,15 @@ public final class Telemetry {
             .put(OPERATION_NAME, OPERATION_SEND);
     AttributesBuilder span =
         metric.build().toBuilder().put(OPERATION_TYPE, OPERATION_SEND).put(CLOUDEVENTS_TYPE, type);
-    if (SYSTEM_RABBITMQ.equals(names.system())) {
-      span.put(RABBITMQ_ROUTING_KEY, type);
-    }
+    putRoutingKey(span, names, type);
     return new Producer(OPERATION_SEND + " " + destination, span.build(), metric.build());
+  }
+
+  /** Puts the routing key (the event type) under the transport's own attribute, if it has one. */
+  static void putRoutingKey(AttributesBuilder attributes, TelemetryNames names, String type) {
+    if (!names.routingKeyAttribute().isEmpty()) {
+      attributes.put(AttributeKey.stringKey(names.routingKeyAttribute()), type);
+    }
   }
 
   /** The low-cardinality class of {@code failure}: its class name, as the conventions ask. */

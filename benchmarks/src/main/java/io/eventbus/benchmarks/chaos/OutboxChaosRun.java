@@ -2,9 +2,9 @@ package io.eventbus.benchmarks.chaos;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.eventbus.EventBus;
+import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.jdbc.Inbox;
 import io.eventbus.jdbc.Outbox;
-import io.eventbus.testkit.InMemoryTransport;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import java.nio.charset.StandardCharsets;

@@ -163,7 +163,7 @@ public final class OrderFlow {
     out.println(
         "order-flow: no broker answers at "
             + where
-            + ", so this run is IN MEMORY (eventbus-testkit)."
+            + ", so this run is IN MEMORY (eventbus-inmemory)."
             + " For RabbitMQ: sudo rabbitmq-server -detached");
     out.println(
         "            (not installed? sudo apt-get install rabbitmq-server) - "
