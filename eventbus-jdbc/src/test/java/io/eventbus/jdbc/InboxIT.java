@@ -11,6 +11,7 @@ import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.jdbc.TestEvents.OrderPlaced;
 import io.eventbus.jdbc.TestEvents.ShipmentRequested;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The inbox on the real PostgreSQL and the in-memory transport. */
 @EventBusTest
 class InboxIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
   @RegisterExtension static final TestDatabase database = TestDatabase.create();
 
   private static final AtomicInteger tests = new AtomicInteger();
@@ -200,14 +203,15 @@ class InboxIT {
     assertThat(firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
     bus.publish(new OrderPlaced("o-4", 1), sameId).toCompletableFuture().join();
     Await.until(
-        "the duplicate waiting on the inbox record",
+        TIMEOUT,
         () ->
             database.queryLong(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE"
                     + " 'INSERT INTO "
                     + tables.inbox()
                     + "%'"),
-        waiting -> waiting == 1);
+        waiting -> waiting == 1,
+        "the duplicate waiting on the inbox record");
     release.countDown();
 
     fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
@@ -303,7 +307,7 @@ class InboxIT {
 
       bus.publishAndWait(new OrderPlaced("o-6", 1));
 
-      Await.until("a failed attempt", () -> failures.size(), n -> n >= 2);
+      Await.until(TIMEOUT, () -> failures.size(), n -> n >= 2, "a failed attempt");
       assertThat(failures).allSatisfy(e -> assertThat(e).isInstanceOf(InboxException.class));
       assertThat(runs).hasValue(0);
       cutter.acceptNewConnections();

@@ -10,6 +10,7 @@ import io.eventbus.jdbc.TestEvents.OrderPlaced;
 import io.eventbus.spi.ForwardingTransport;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.Transport;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @EventBusTest(transport = TransportKind.BROKER)
 class OutboxBrokerIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
   @RegisterExtension static final TestDatabase database = TestDatabase.create();
 
   private static final AtomicInteger tests = new AtomicInteger();
@@ -120,21 +123,21 @@ class OutboxBrokerIT {
           closing(EventBus.builder().transport(cut).register(OrderPlaced.class).build());
       Outbox outbox = closing(outbox(application, database.dataSource()).build());
       storeInOwnTransactions(outbox, "o-1", 1, 5);
-      Await.until("the first rows handled", handled::size, n -> n == 5);
+      Await.until(TIMEOUT, handled::size, n -> n == 5, "the first rows handled");
 
       cutter.refuseNewConnections();
       cutter.cutAll();
       storeInOwnTransactions(outbox, "o-1", 6, 30);
       OutboxStatus waiting =
-          Await.until("25 rows waiting", outbox::status, status -> status.unsent() == 25);
+          Await.until(TIMEOUT, outbox::status, status -> status.unsent() == 25, "25 rows waiting");
       assertThat(waiting.relayed()).isEqualTo(5);
       assertThat(handled).hasSize(5);
 
       cutter.acceptNewConnections();
 
-      Await.until("every row handled", handled::size, n -> n == 30);
+      Await.until(TIMEOUT, handled::size, n -> n == 30, "every row handled");
       assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(range(1, 30));
-      Await.until("nothing waiting", outbox::status, status -> status.unsent() == 0);
+      Await.until(TIMEOUT, outbox::status, status -> status.unsent() == 0, "nothing waiting");
     }
   }
 
@@ -174,7 +177,8 @@ class OutboxBrokerIT {
       assertThat(deliveries)
           .extracting(RecordedDelivery::eventId)
           .containsOnly(deliveries.get(0).eventId());
-      Await.until("the row marked sent", relaying::status, status -> status.relayed() == 1);
+      Await.until(
+          TIMEOUT, relaying::status, status -> status.relayed() == 1, "the row marked sent");
       assertThat(cutOnce).isTrue();
       assertThat(runs).hasValue(1);
       assertThat(handled).containsExactly(new OrderPlaced("o-2", 1));
@@ -235,11 +239,12 @@ class OutboxBrokerIT {
       writers.shutdownNow();
     }
 
-    Await.until("every event handled", ids::size, n -> n >= keys * perKey);
+    Await.until(TIMEOUT, ids::size, n -> n >= keys * perKey, "every event handled");
     Await.until(
-        "every row marked",
+        TIMEOUT,
         () -> relays.stream().mapToLong(relay -> relay.status().relayed()).sum(),
-        sum -> sum == keys * perKey);
+        sum -> sum == keys * perKey,
+        "every row marked");
     assertThat(ids).doesNotHaveDuplicates().hasSize(keys * perKey);
     assertThat(relays).allSatisfy(relay -> assertThat(relay.status().relayed()).isPositive());
     synchronized (byKey) {

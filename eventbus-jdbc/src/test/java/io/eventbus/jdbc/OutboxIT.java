@@ -12,6 +12,7 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.jdbc.TestEvents.NobodyListens;
 import io.eventbus.jdbc.TestEvents.OrderPlaced;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @EventBusTest
 class OutboxIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
   @RegisterExtension static final TestDatabase database = TestDatabase.create();
 
   private static final AtomicInteger tests = new AtomicInteger();
@@ -115,11 +118,12 @@ class OutboxIT {
         .containsEntry(CloudEventsAttributes.SOURCE, "/orders")
         .containsEntry(CloudEventsAttributes.CORRELATION_ID, "o-1");
     Await.until(
-        "the row marked sent",
+        TIMEOUT,
         () ->
             database.queryLong(
                 "SELECT count(*) FROM " + tables.outbox() + " WHERE sent_at IS NOT NULL"),
-        count -> count == 1);
+        count -> count == 1,
+        "the row marked sent");
   }
 
   @Test
@@ -197,7 +201,10 @@ class OutboxIT {
     assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(1, 3);
     List<OutboxDeadLetter> parked =
         Await.until(
-            "the poison row parked", () -> relaying.deadLetters(10), rows -> !rows.isEmpty());
+            TIMEOUT,
+            () -> relaying.deadLetters(10),
+            rows -> !rows.isEmpty(),
+            "the poison row parked");
     assertThat(parked)
         .singleElement()
         .satisfies(
@@ -207,7 +214,8 @@ class OutboxIT {
               assertThat(row.reason()).contains("not a valid message").contains("JSON object");
               assertThat(row.errorType()).isEqualTo(IllegalArgumentException.class.getName());
             });
-    Await.until("the parked row counted", () -> relaying.status().deadLettered(), n -> n == 1);
+    Await.until(
+        TIMEOUT, () -> relaying.status().deadLettered(), n -> n == 1, "the parked row counted");
     assertThat(relaying.discard(poison.position())).isTrue();
     assertThat(relaying.deadLetters(10)).isEmpty();
   }
@@ -228,7 +236,10 @@ class OutboxIT {
     fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
     List<OutboxDeadLetter> parked =
         Await.until(
-            "the refused row parked", () -> outbox.deadLetters(10), rows -> rows.size() == 1);
+            TIMEOUT,
+            () -> outbox.deadLetters(10),
+            rows -> rows.size() == 1,
+            "the refused row parked");
     assertThat(parked.get(0).eventId()).isEqualTo(refused.eventId());
     assertThat(parked.get(0).errorType()).isEqualTo("io.eventbus.UnroutableEventException");
 
@@ -274,9 +285,10 @@ class OutboxIT {
       }
       Health.Component down =
           Await.until(
-              "the outbox DOWN for the unreachable database",
+              TIMEOUT,
               relaying::health,
-              component -> component.detail().contains("cannot be read"));
+              component -> component.detail().contains("cannot be read"),
+              "the outbox DOWN for the unreachable database");
       assertThat(down.status()).isEqualTo(Health.Status.DOWN);
       assertThat(relaying.status().lastError()).isNotNull();
       assertThat(handled).isEmpty();
@@ -288,7 +300,10 @@ class OutboxIT {
           .extracting(OrderPlaced::sequence)
           .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       Await.until(
-          "the outbox UP", relaying::health, component -> component.status() == Health.Status.UP);
+          TIMEOUT,
+          relaying::health,
+          component -> component.status() == Health.Status.UP,
+          "the outbox UP");
     }
   }
 
@@ -321,12 +336,13 @@ class OutboxIT {
 
       Health health =
           Await.until(
-              "the bus DOWN for the waiting rows",
+              TIMEOUT,
               bus::health,
               h ->
                   h.component("outbox")
                       .map(c -> c.detail().contains("oldest unsent"))
-                      .orElse(false));
+                      .orElse(false),
+              "the bus DOWN for the waiting rows");
       assertThat(health.status()).isEqualTo(Health.Status.DOWN);
       assertThat(health.component("outbox").orElseThrow().details()).containsEntry("unsent", 3L);
       assertThat(gauge(metrics, "eventbus.outbox.depth")).isEqualTo(3);
@@ -340,13 +356,14 @@ class OutboxIT {
                   .openTelemetry(sdk)
                   .build());
       fixture.recorder().awaitHandled(OrderPlaced.class, 3, WAIT);
-      Await.until("the relay's count", () -> relaying.status().relayed(), n -> n == 3);
+      Await.until(TIMEOUT, () -> relaying.status().relayed(), n -> n == 3, "the relay's count");
       assertThat(relaying.status().relayLag()).isGreaterThan(Duration.ofMillis(500));
       assertThat(gauge(metrics, "eventbus.outbox.relay.lag")).isGreaterThan(0.5);
       Await.until(
-          "the bus UP again",
+          TIMEOUT,
           bus::health,
-          h -> h.component("outbox").map(c -> c.status() == Health.Status.UP).orElse(false));
+          h -> h.component("outbox").map(c -> c.status() == Health.Status.UP).orElse(false),
+          "the bus UP again");
       storing.close();
       relaying.close();
       assertThat(bus.health().component("outbox")).isEmpty();
@@ -365,16 +382,20 @@ class OutboxIT {
                 .pollInterval(Duration.ofHours(1))
                 .build());
     Await.until(
-        "the relay listening",
+        TIMEOUT,
         () ->
             database.queryLong(
                 "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \""
                     + tables.notifyChannel()
                     + "\"'"),
-        listening -> listening == 1);
+        listening -> listening == 1,
+        "the relay listening");
     // Past the listener's catch-up wake-up and the workers' first look: only NOTIFY wakes them now.
     Await.until(
-        "the relay idle", () -> outbox.health().status(), status -> status == Health.Status.UP);
+        TIMEOUT,
+        () -> outbox.health().status(),
+        status -> status == Health.Status.UP,
+        "the relay idle");
 
     try (Connection connection = database.dataSource().getConnection()) {
       connection.setAutoCommit(false);
@@ -441,13 +462,15 @@ class OutboxIT {
 
     fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
     Await.until(
-        "the row deleted as it was sent",
+        TIMEOUT,
         () -> database.queryLong("SELECT count(*) FROM " + deleting.outbox()),
-        rows -> rows == 0);
+        rows -> rows == 0,
+        "the row deleted as it was sent");
     Await.until(
-        "the sent row deleted after its retention",
+        TIMEOUT,
         () -> database.queryLong("SELECT count(*) FROM " + tables.outbox()),
-        rows -> rows == 0);
+        rows -> rows == 0,
+        "the sent row deleted after its retention");
   }
 
   private <T extends AutoCloseable> T closing(T resource) {

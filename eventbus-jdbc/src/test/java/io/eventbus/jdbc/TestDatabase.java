@@ -2,6 +2,7 @@ package io.eventbus.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.eventbus.testkit.junit5.Requirements;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -15,17 +16,14 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The real PostgreSQL of the tests ({@code EVENTBUS_TEST_JDBC_URL}, default the local database
  * {@code test} as user {@code postgres}), with a schema of the test class's own, created before it
  * and dropped after it, so that classes running at the same time never see each other's rows.
  *
- * <p>When no database answers, a test class fails if {@code CI=true} and is skipped otherwise (the
- * rule of the testkit's broker extension; to be replaced by the testkit's shared helper when it
- * lands).
+ * <p>When no database answers, the test class follows the testkit's {@link Requirements} rule: it
+ * fails on CI and is skipped elsewhere, saying how to start one.
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   public static final String URL =
@@ -42,31 +40,34 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   }
 
   @Override
-  public void beforeAll(ExtensionContext context) {
+  public void beforeAll(ExtensionContext context) throws SQLException {
     String owner = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
-    schema =
+    String name =
         "t_"
             + owner.substring(0, Math.min(owner.length(), 24))
             + "_"
             + UUID.randomUUID().toString().substring(0, 8);
-    try (Connection connection = DriverManager.getConnection(URL)) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("CREATE SCHEMA " + schema);
-      }
-    } catch (SQLException e) {
-      String message =
-          "No PostgreSQL at "
-              + URL.replaceAll("password=[^&]*", "password=***")
-              + " ("
-              + e.getMessage()
-              + "); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql)"
-              + " main start";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionFailedError(message + " (CI=true: a test that needs it fails)");
-      }
-      throw new TestAbortedException(message);
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA " + name);
     }
+    schema = name;
     dataSource = pool(URL, 10);
+  }
+
+  /** A connection to the database; if none answers, the testkit's rule fails or skips the class. */
+  private static Connection connect() {
+    try {
+      return DriverManager.getConnection(URL);
+    } catch (SQLException e) {
+      throw Requirements.unavailable(
+          "PostgreSQL at "
+              + URL.replaceAll("password=[^&]*", "password=***")
+              + " is not available ("
+              + e.getMessage()
+              + "). Start it with 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql)"
+              + " main start', or set EVENTBUS_TEST_JDBC_URL.");
+    }
   }
 
   @Override
