@@ -134,7 +134,10 @@ public final class Inbox implements AutoCloseable {
     middleware.close();
   }
 
-  /** Collects an inbox's settings. Not thread-safe. */
+  /**
+   * Collects an inbox's settings; {@link #build()} checks them, then the database. Setters only
+   * reject null. Not thread-safe.
+   */
   public static final class Builder {
     private final DataSource dataSource;
     private JdbcTables tables = JdbcTables.defaults();
@@ -160,17 +163,17 @@ public final class Inbox implements AutoCloseable {
     }
 
     /**
-     * How long a record is kept (default 7 days): a duplicate arriving later runs the handler
-     * again. Keep it longer than the longest redelivery delay and any dead-letter replay.
+     * How long a record is kept (positive, default 7 days): a duplicate arriving later runs the
+     * handler again. Keep it longer than the longest redelivery delay and any dead-letter replay.
      */
     public Builder retention(Duration retention) {
-      this.retention = Outbox.requirePositive("retention", retention);
+      this.retention = Objects.requireNonNull(retention, "retention");
       return this;
     }
 
-    /** How often old records are deleted (default 5 minutes). */
+    /** How often old records are deleted (positive, default 5 minutes). */
     public Builder cleanupInterval(Duration cleanupInterval) {
-      this.cleanupInterval = Outbox.requirePositive("cleanupInterval", cleanupInterval);
+      this.cleanupInterval = Objects.requireNonNull(cleanupInterval, "cleanupInterval");
       return this;
     }
 
@@ -181,12 +184,16 @@ public final class Inbox implements AutoCloseable {
     }
 
     /**
-     * Checks the database (creating the table if asked) and starts the retention thread.
+     * Checks the settings and the database (creating the table if asked) and starts the retention
+     * thread.
      *
-     * @throws EventBusConfigurationException if the database is not supported
+     * @throws EventBusConfigurationException naming the setting if one is out of range; if the
+     *     database is not supported
      * @throws EventBusException if the database cannot be reached or the table cannot be created
      */
     public Inbox build() {
+      OutboxSettings.positive("Inbox.Builder", "retention", retention);
+      OutboxSettings.positive("Inbox.Builder", "cleanupInterval", cleanupInterval);
       Dialect dialect = Schema.prepare(dataSource, tables, createSchema, Schema.Part.INBOX);
       return new Inbox(
           this, dialect, openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get());

@@ -34,14 +34,16 @@ public record JdbcTables(@Nullable String schema, String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     if (schema != null && !IDENTIFIER.matcher(schema).matches()) {
       throw new EventBusConfigurationException(
-          "JdbcTables schema '"
+          "schema",
+          "JdbcTables.schema '"
               + schema
               + "' is invalid: use 1 to 40 lowercase letters, digits or '_', not starting with a"
               + " digit");
     }
     if (!PREFIX.matcher(prefix).matches()) {
       throw new EventBusConfigurationException(
-          "JdbcTables prefix '"
+          "prefix",
+          "JdbcTables.prefix '"
               + prefix
               + "' is invalid: use 1 to 30 lowercase letters, digits or '_', not starting with a"
               + " digit");

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -75,30 +74,29 @@ import org.slf4j.LoggerFactory;
 public final class Outbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
-  private final DataSource dataSource;
   private final Dialect dialect;
   private final BusExtensions bus;
-  private final Settings settings;
+  private final OutboxSettings settings;
   private final @Nullable Relay relay;
+  private final DeadLetterTable deadLetters;
   private final OutboxMonitor monitor;
   private final BusExtensions.HealthRegistration health;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicLong lastNotify = new AtomicLong(System.nanoTime() - NOTIFY_SPACING_NANOS);
+  private final NotifyThrottle notifications;
 
-  /**
-   * Stores of one outbox notify at most once per this many nanoseconds (10 ms): every notifying
-   * commit holds PostgreSQL's database-wide notification lock through its WAL flush, which
-   * serialises such commits; relays that were woken keep scanning while they find rows.
-   */
-  static final long NOTIFY_SPACING_NANOS = 10_000_000L;
-
-  private Outbox(Builder builder, Dialect dialect, BusExtensions bus) {
-    this.dataSource = builder.dataSource;
+  private Outbox(
+      DataSource dataSource,
+      Dialect dialect,
+      BusExtensions bus,
+      OutboxSettings settings,
+      OpenTelemetry openTelemetry) {
     this.dialect = dialect;
     this.bus = bus;
-    this.settings = builder.settings();
+    this.settings = settings;
+    this.notifications = new NotifyThrottle(settings.notifyOnCommit(), System::nanoTime);
     this.relay = settings.relayThreads() > 0 ? new Relay(dataSource, dialect, bus, settings) : null;
-    this.monitor = new OutboxMonitor(dataSource, dialect, settings, relay, builder.openTelemetry);
+    this.deadLetters = new DeadLetterTable(dataSource, dialect, settings);
+    this.monitor = new OutboxMonitor(dataSource, dialect, settings, relay, openTelemetry);
     if (relay != null) {
       relay.start();
     }
@@ -134,22 +132,12 @@ public final class Outbox implements AutoCloseable {
     OutboundMessage message = bus.prepare(event, options);
     NewRow row = OutboxMessages.row(message);
     try {
-      long position = dialect.insert(connection, settings.tables(), row, notifyNow());
+      long position = dialect.insert(connection, settings.tables(), row, notifications.take());
       return new StoredEvent(message.eventId(), message.eventType(), position);
     } catch (SQLException e) {
       throw new OutboxStoreException(
           message.eventId(), message.eventType(), settings.tables().outbox(), e);
     }
-  }
-
-  /** Whether this store should notify: notifications are on and none went out in 10 ms. */
-  private boolean notifyNow() {
-    if (!settings.notifyOnCommit()) {
-      return false;
-    }
-    long now = System.nanoTime();
-    long last = lastNotify.get();
-    return now - last >= NOTIFY_SPACING_NANOS && lastNotify.compareAndSet(last, now);
   }
 
   /**
@@ -197,25 +185,7 @@ public final class Outbox implements AutoCloseable {
    * @throws EventBusException if the database cannot be read
    */
   public List<OutboxDeadLetter> deadLetters(int max) {
-    try (Connection connection = dataSource.getConnection()) {
-      return dialect.deadLetters(connection, settings.tables(), max).stream()
-          .map(
-              row ->
-                  new OutboxDeadLetter(
-                      row.position(),
-                      row.eventId(),
-                      row.eventType(),
-                      row.partitionKey(),
-                      row.createdAt(),
-                      row.parkedAt(),
-                      row.attempts(),
-                      row.reason(),
-                      row.errorType()))
-          .toList();
-    } catch (SQLException e) {
-      throw new EventBusException(
-          "Could not read " + settings.tables().outboxDeadLetters() + ": " + e.getMessage(), e);
-    }
+    return deadLetters.list(max);
   }
 
   /**
@@ -226,9 +196,7 @@ public final class Outbox implements AutoCloseable {
    * @throws EventBusException if the database refuses
    */
   public boolean replay(long position) {
-    return inTransaction(
-        connection ->
-            dialect.replay(connection, settings.tables(), position, settings.notifyOnCommit()));
+    return deadLetters.replay(position);
   }
 
   /**
@@ -238,28 +206,7 @@ public final class Outbox implements AutoCloseable {
    * @throws EventBusException if the database refuses
    */
   public boolean discard(long position) {
-    return inTransaction(connection -> dialect.discard(connection, settings.tables(), position));
-  }
-
-  private interface Work {
-    boolean run(Connection connection) throws SQLException;
-  }
-
-  private boolean inTransaction(Work work) {
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        boolean result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new EventBusException(
-          "Could not change " + settings.tables().outboxDeadLetters() + ": " + e.getMessage(), e);
-    }
+    return deadLetters.discard(position);
   }
 
   /** Stops the relay (a batch in flight finishes or rolls back) and the sampler. Idempotent. */
@@ -275,37 +222,24 @@ public final class Outbox implements AutoCloseable {
     monitor.close();
   }
 
-  /** The validated settings. */
-  record Settings(
-      JdbcTables tables,
-      int relayThreads,
-      int batchSize,
-      Duration pollInterval,
-      boolean notifyOnCommit,
-      Duration sentRetention,
-      Duration confirmTimeout,
-      Duration maxAge,
-      Duration stallTimeout,
-      Duration sampleInterval) {}
-
   /**
-   * Collects an outbox's settings; {@link #build()} checks the database and starts it. Not
-   * thread-safe.
+   * Collects an outbox's settings; {@link #build()} checks them, then the database, and starts the
+   * outbox. Setters only reject null. Not thread-safe.
    */
   public static final class Builder {
     private final EventBus eventBus;
     private final DataSource dataSource;
-    private JdbcTables tables = JdbcTables.defaults();
-    private boolean createSchema;
-    private int relayThreads = 1;
-    private int batchSize = 256;
-    private Duration pollInterval = Duration.ofSeconds(1);
-    private boolean notifyOnCommit = true;
-    private Duration sentRetention = Duration.ofHours(1);
-    private Duration confirmTimeout = Duration.ofSeconds(60);
-    private Duration maxAge = Duration.ofMinutes(1);
-    private Duration stallTimeout = Duration.ofMinutes(1);
-    private Duration sampleInterval = Duration.ofSeconds(5);
+    private JdbcTables tables = OutboxSettings.DEFAULTS.tables();
+    private boolean createSchema = OutboxSettings.DEFAULTS.createSchema();
+    private int relayThreads = OutboxSettings.DEFAULTS.relayThreads();
+    private int batchSize = OutboxSettings.DEFAULTS.batchSize();
+    private Duration pollInterval = OutboxSettings.DEFAULTS.pollInterval();
+    private boolean notifyOnCommit = OutboxSettings.DEFAULTS.notifyOnCommit();
+    private Duration sentRetention = OutboxSettings.DEFAULTS.sentRetention();
+    private Duration confirmTimeout = OutboxSettings.DEFAULTS.confirmTimeout();
+    private Duration maxAge = OutboxSettings.DEFAULTS.maxAge();
+    private Duration stallTimeout = OutboxSettings.DEFAULTS.stallTimeout();
+    private Duration sampleInterval = OutboxSettings.DEFAULTS.sampleInterval();
     private @Nullable OpenTelemetry openTelemetry;
 
     private Builder(EventBus bus, DataSource dataSource) {
@@ -333,22 +267,22 @@ public final class Outbox implements AutoCloseable {
      * for a process that only stores while others relay.
      */
     public Builder relayThreads(int relayThreads) {
-      this.relayThreads = requireRange("relayThreads", relayThreads, 0, OutboxMessages.BUCKETS);
+      this.relayThreads = relayThreads;
       return this;
     }
 
     /** The most rows a relay thread sends per transaction (1 to 10,000, default 256). */
     public Builder batchSize(int batchSize) {
-      this.batchSize = requireRange("batchSize", batchSize, 1, 10_000);
+      this.batchSize = batchSize;
       return this;
     }
 
     /**
-     * How often an idle relay looks for rows without being woken (default 1 s); the only way it
-     * learns of them when commit notifications are off or the database has none.
+     * How often an idle relay looks for rows without being woken (positive, default 1 s); the only
+     * way it learns of them when commit notifications are off or the database has none.
      */
     public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = requirePositive("pollInterval", pollInterval);
+      this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
       return this;
     }
 
@@ -365,31 +299,26 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * How long sent rows are kept, for inspection (default 1 hour); {@link Duration#ZERO} deletes
-     * each row as it is sent.
+     * How long sent rows are kept, for inspection (not negative, default 1 hour); {@link
+     * Duration#ZERO} deletes each row as it is sent.
      */
     public Builder sentRetention(Duration sentRetention) {
-      Objects.requireNonNull(sentRetention, "sentRetention");
-      if (sentRetention.isNegative()) {
-        throw new EventBusConfigurationException(
-            "Outbox sentRetention must not be negative, was " + sentRetention);
-      }
-      this.sentRetention = sentRetention;
+      this.sentRetention = Objects.requireNonNull(sentRetention, "sentRetention");
       return this;
     }
 
     /**
      * How long a relay waits for a batch's confirms before it rolls back and tries the rest again
-     * (default 60 s; the transport's own publish deadline usually ends the wait first).
+     * (positive, default 60 s; the transport's own publish deadline usually ends the wait first).
      */
     public Builder confirmTimeout(Duration confirmTimeout) {
-      this.confirmTimeout = requirePositive("confirmTimeout", confirmTimeout);
+      this.confirmTimeout = Objects.requireNonNull(confirmTimeout, "confirmTimeout");
       return this;
     }
 
     /** Health is DOWN when the oldest unsent row is older than this (default 1 minute). */
     public Builder maxAge(Duration maxAge) {
-      this.maxAge = requirePositive("maxAge", maxAge);
+      this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
       return this;
     }
 
@@ -398,13 +327,13 @@ public final class Outbox implements AutoCloseable {
      * (default 1 minute).
      */
     public Builder stallTimeout(Duration stallTimeout) {
-      this.stallTimeout = requirePositive("stallTimeout", stallTimeout);
+      this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
       return this;
     }
 
-    /** How often the table's depth and oldest row are sampled (default 5 s). */
+    /** How often the table's depth and oldest row are sampled (positive, default 5 s). */
     public Builder sampleInterval(Duration sampleInterval) {
-      this.sampleInterval = requirePositive("sampleInterval", sampleInterval);
+      this.sampleInterval = Objects.requireNonNull(sampleInterval, "sampleInterval");
       return this;
     }
 
@@ -416,9 +345,11 @@ public final class Outbox implements AutoCloseable {
       return this;
     }
 
-    Settings settings() {
-      return new Settings(
+    /** The settings as given so far, validated. */
+    OutboxSettings settings() {
+      return new OutboxSettings(
           tables,
+          createSchema,
           relayThreads,
           batchSize,
           pollInterval,
@@ -431,37 +362,25 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Checks the database (creating the tables if asked) and starts the relay.
+     * Checks the settings and the database (creating the tables if asked) and starts the relay.
      *
-     * @throws EventBusConfigurationException if the bus offers no {@link BusExtensions} or the
-     *     database is not supported
+     * @throws EventBusConfigurationException naming the setting if one is out of range; if the bus
+     *     offers no {@link BusExtensions} or the database is not supported
      * @throws EventBusException if the database cannot be reached or the tables cannot be created
      */
     public Outbox build() {
+      OutboxSettings settings = settings();
       BusExtensions extensions = BusExtensions.of(eventBus);
-      if (openTelemetry == null) {
-        openTelemetry = GlobalOpenTelemetry.get();
-      }
       Dialect dialect = Schema.prepare(dataSource, tables, createSchema, Schema.Part.OUTBOX);
-      Outbox outbox = new Outbox(this, dialect, extensions);
+      Outbox outbox =
+          new Outbox(
+              dataSource,
+              dialect,
+              extensions,
+              settings,
+              openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get());
       log.info("Outbox on {} started with {} relay thread(s)", tables.outbox(), relayThreads);
       return outbox;
     }
-  }
-
-  static int requireRange(String name, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new EventBusConfigurationException(
-          name + " must be " + min + " to " + max + ", was " + value);
-    }
-    return value;
-  }
-
-  static Duration requirePositive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new EventBusConfigurationException(name + " must be positive, was " + value);
-    }
-    return value;
   }
 }

@@ -35,7 +35,7 @@ final class OutboxMonitor implements AutoCloseable {
 
   private final DataSource dataSource;
   private final Dialect dialect;
-  private final Outbox.Settings settings;
+  private final OutboxSettings settings;
   private final @Nullable Relay relay;
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> instruments = new ArrayList<>();
@@ -47,7 +47,7 @@ final class OutboxMonitor implements AutoCloseable {
   OutboxMonitor(
       DataSource dataSource,
       Dialect dialect,
-      Outbox.Settings settings,
+      OutboxSettings settings,
       @Nullable Relay relay,
       OpenTelemetry openTelemetry) {
     this.dataSource = dataSource;

@@ -48,7 +48,7 @@ final class Relay implements AutoCloseable {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final BusExtensions bus;
-  private final Outbox.Settings settings;
+  private final OutboxSettings settings;
   private final List<Thread> threads = new ArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
@@ -60,7 +60,7 @@ final class Relay implements AutoCloseable {
   volatile long lastProgressNanos = System.nanoTime();
   volatile @Nullable String lastError;
 
-  Relay(DataSource dataSource, Dialect dialect, BusExtensions bus, Outbox.Settings settings) {
+  Relay(DataSource dataSource, Dialect dialect, BusExtensions bus, OutboxSettings settings) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.bus = bus;
