@@ -43,6 +43,10 @@ final class Services implements AutoCloseable {
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @Nullable OrderService orders;
+
+  /** The order service's events through the outbox, when it has one. */
+  @Nullable OutboxEvents outboxEvents;
+
   @Nullable ShippingHandlers shipping;
   @Nullable NotificationHandlers notification;
   @Nullable PointsHandlers points;
@@ -126,12 +130,10 @@ final class Services implements AutoCloseable {
                   .createSchema(true)
                   .build();
           services.closing.add(0, outbox);
+          services.outboxEvents = new OutboxEvents(database.dataSource(), outbox);
           services.orders =
               new OrderService(
-                  new OutboxEvents(database.dataSource(), outbox),
-                  runId,
-                  poisonOrder,
-                  services.metrics("order"));
+                  services.outboxEvents, runId, poisonOrder, services.metrics("order"));
         }
       }
     } catch (RuntimeException e) {

@@ -29,6 +29,17 @@ public final class OutboxEvents implements OrderService.Events {
     this.outbox = Objects.requireNonNull(outbox, "outbox");
   }
 
+  /** Sent means stored: the relay publishes the event after the commit. */
+  @Override
+  public OrderService.Delivery delivery() {
+    return OrderService.Delivery.STORED;
+  }
+
+  /** How many events this process's relay has had confirmed by the broker and marked sent. */
+  public long relayed() {
+    return outbox.status().relayed();
+  }
+
   @Override
   public CompletionStage<StoredEvent> send(Object event, PublishOptions options) {
     try (Connection connection = dataSource.getConnection()) {
