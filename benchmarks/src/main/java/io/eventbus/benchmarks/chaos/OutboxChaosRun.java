@@ -5,6 +5,7 @@ import io.eventbus.EventBus;
 import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.jdbc.Inbox;
 import io.eventbus.jdbc.Outbox;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import java.nio.charset.StandardCharsets;
@@ -162,15 +163,23 @@ public final class OutboxChaosRun {
     }
   }
 
-  private Process start(Class<?> main, List<String> args, Path out) throws Exception {
+  /** Starts {@code main} in a JVM of its own and waits up to a minute until it prints READY. */
+  private Process start(Class<?> main, List<String> args, Path out) {
     Process process = ChaosRun.spawn(main, args, out);
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).contains("READY")) {
-      if (!process.isAlive() || System.nanoTime() > until) {
-        process.destroyForcibly();
-        throw new IllegalStateException(main.getSimpleName() + " did not start; see " + out);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
+    try {
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException(main.getSimpleName() + " exited; see " + out);
+            }
+            return Files.exists(out)
+                && Files.readString(out, StandardCharsets.UTF_8).contains("READY");
+          },
+          main.getSimpleName() + " to print READY (see " + out + ")");
+    } catch (RuntimeException | AssertionError e) {
+      process.destroyForcibly();
+      throw e;
     }
     return process;
   }
