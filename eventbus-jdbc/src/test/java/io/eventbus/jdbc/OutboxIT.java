@@ -36,8 +36,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @EventBusTest
 class OutboxIT {
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
   @RegisterExtension static final TestDatabase database = TestDatabase.create();
 
   private static final AtomicInteger tests = new AtomicInteger();
@@ -118,7 +116,7 @@ class OutboxIT {
         .containsEntry(CloudEventsAttributes.SOURCE, "/orders")
         .containsEntry(CloudEventsAttributes.CORRELATION_ID, "o-1");
     Await.until(
-        TIMEOUT,
+        WAIT,
         () ->
             database.queryLong(
                 "SELECT count(*) FROM " + tables.outbox() + " WHERE sent_at IS NOT NULL"),
@@ -201,10 +199,7 @@ class OutboxIT {
     assertThat(handled).extracting(OrderPlaced::sequence).containsExactly(1, 3);
     List<OutboxDeadLetter> parked =
         Await.until(
-            TIMEOUT,
-            () -> relaying.deadLetters(10),
-            rows -> !rows.isEmpty(),
-            "the poison row parked");
+            WAIT, () -> relaying.deadLetters(10), rows -> !rows.isEmpty(), "the poison row parked");
     assertThat(parked)
         .singleElement()
         .satisfies(
@@ -215,7 +210,7 @@ class OutboxIT {
               assertThat(row.errorType()).isEqualTo(IllegalArgumentException.class.getName());
             });
     Await.until(
-        TIMEOUT, () -> relaying.status().deadLettered(), n -> n == 1, "the parked row counted");
+        WAIT, () -> relaying.status().deadLettered(), n -> n == 1, "the parked row counted");
     assertThat(relaying.discard(poison.position())).isTrue();
     assertThat(relaying.deadLetters(10)).isEmpty();
   }
@@ -236,10 +231,7 @@ class OutboxIT {
     fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
     List<OutboxDeadLetter> parked =
         Await.until(
-            TIMEOUT,
-            () -> outbox.deadLetters(10),
-            rows -> rows.size() == 1,
-            "the refused row parked");
+            WAIT, () -> outbox.deadLetters(10), rows -> rows.size() == 1, "the refused row parked");
     assertThat(parked.get(0).eventId()).isEqualTo(refused.eventId());
     assertThat(parked.get(0).errorType()).isEqualTo("io.eventbus.UnroutableEventException");
 
@@ -285,7 +277,7 @@ class OutboxIT {
       }
       Health.Component down =
           Await.until(
-              TIMEOUT,
+              WAIT,
               relaying::health,
               component -> component.detail().contains("cannot be read"),
               "the outbox DOWN for the unreachable database");
@@ -300,7 +292,7 @@ class OutboxIT {
           .extracting(OrderPlaced::sequence)
           .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       Await.until(
-          TIMEOUT,
+          WAIT,
           relaying::health,
           component -> component.status() == Health.Status.UP,
           "the outbox UP");
@@ -336,7 +328,7 @@ class OutboxIT {
 
       Health health =
           Await.until(
-              TIMEOUT,
+              WAIT,
               bus::health,
               h ->
                   h.component("outbox")
@@ -356,11 +348,11 @@ class OutboxIT {
                   .openTelemetry(sdk)
                   .build());
       fixture.recorder().awaitHandled(OrderPlaced.class, 3, WAIT);
-      Await.until(TIMEOUT, () -> relaying.status().relayed(), n -> n == 3, "the relay's count");
+      Await.until(WAIT, () -> relaying.status().relayed(), n -> n == 3, "the relay's count");
       assertThat(relaying.status().relayLag()).isGreaterThan(Duration.ofMillis(500));
       assertThat(gauge(metrics, "eventbus.outbox.relay.lag")).isGreaterThan(0.5);
       Await.until(
-          TIMEOUT,
+          WAIT,
           bus::health,
           h -> h.component("outbox").map(c -> c.status() == Health.Status.UP).orElse(false),
           "the bus UP again");
@@ -382,7 +374,7 @@ class OutboxIT {
                 .pollInterval(Duration.ofHours(1))
                 .build());
     Await.until(
-        TIMEOUT,
+        WAIT,
         () ->
             database.queryLong(
                 "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \""
@@ -392,7 +384,7 @@ class OutboxIT {
         "the relay listening");
     // Past the listener's catch-up wake-up and the workers' first look: only NOTIFY wakes them now.
     Await.until(
-        TIMEOUT,
+        WAIT,
         () -> outbox.health().status(),
         status -> status == Health.Status.UP,
         "the relay idle");
@@ -462,12 +454,12 @@ class OutboxIT {
 
     fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
     Await.until(
-        TIMEOUT,
+        WAIT,
         () -> database.queryLong("SELECT count(*) FROM " + deleting.outbox()),
         rows -> rows == 0,
         "the row deleted as it was sent");
     Await.until(
-        TIMEOUT,
+        WAIT,
         () -> database.queryLong("SELECT count(*) FROM " + tables.outbox()),
         rows -> rows == 0,
         "the sent row deleted after its retention");
