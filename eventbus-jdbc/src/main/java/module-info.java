@@ -4,8 +4,8 @@
  *
  * <p>The PostgreSQL driver is optional ({@code requires static}): the relay uses it only to listen
  * for commit notifications ({@code LISTEN/NOTIFY}) and polls without it. The application brings its
- * driver and pool; on the module path the driver is resolved as the {@code java.sql.Driver} service
- * it provides.
+ * driver and pool, and on the module path requires the driver's module ({@code
+ * org.postgresql.jdbc}), which resolves it for this module too.
  */
 module io.eventbus.jdbc {
   requires transitive io.eventbus;
