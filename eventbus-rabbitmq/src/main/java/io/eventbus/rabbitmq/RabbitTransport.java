@@ -98,11 +98,15 @@ import org.slf4j.LoggerFactory;
  *
  * {@link Builder#build()} throws {@link EventBusConfigurationException} naming the setting for any
  * invalid setting, before it connects, and {@link EventBusException} if no broker can be reached at
- * first. A publish that is not confirmed within its deadline fails with {@link
- * io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then fails the same way;
- * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. {@link #subscribe} and
- * {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a lifecycle
- * error, not a configuration one. Passwords never appear in logs, exceptions or connection names.
+ * first ({@link TlsVerificationException}, with its reason, when TLS verification failed). Later,
+ * while a lost connection is being re-opened, a refused login or a failed TLS verification is
+ * logged at WARN in the same words (at most once a minute per connection) and is the reason of that
+ * connection's {@link #health()} component. A publish that is not confirmed within its deadline
+ * fails with {@link io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then
+ * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException}.
+ * {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
+ * IllegalStateException}: a lifecycle error, not a configuration one. Passwords never appear in
+ * logs, exceptions or connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
