@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
@@ -110,8 +111,20 @@ public interface EventBus extends EventPublisher, AutoCloseable {
    * RequestException} (or {@link UnknownEventTypeException} if the request or reply class has no
    * type name: neither registered nor annotated with {@link EventType}). Completes by the deadline
    * in every case; never blocks the caller.
+   *
+   * <p>The default, for buses that are not built by {@link #builder()} (test doubles, decorators),
+   * fails with {@link RequestException.Reason#CLOSED}: such a bus does not do request-reply.
    */
-  <R> CompletionStage<R> request(Object request, Class<R> replyClass, RequestOptions options);
+  default <R> CompletionStage<R> request(
+      Object request, Class<R> replyClass, RequestOptions options) {
+    return CompletableFuture.failedFuture(
+        RequestException.of(
+            "-",
+            request.getClass().getName(),
+            RequestException.Reason.CLOSED,
+            getClass().getName() + " does not support request-reply",
+            null));
+  }
 
   /** {@link #request(Object, Class, RequestOptions)} with the type's default deadline. */
   default <R> CompletionStage<R> request(Object request, Class<R> replyClass) {

@@ -22,11 +22,13 @@ import io.eventbus.UnknownEventTypeException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.BusExtensions;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,11 +43,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link EventBus} behind {@link EventBus#builder()}. */
-public final class DefaultEventBus implements EventBus {
+public final class DefaultEventBus implements EventBus, BusExtensions {
   private static final Logger log = LoggerFactory.getLogger(DefaultEventBus.class);
 
   private final Transport transport;
@@ -58,6 +62,7 @@ public final class DefaultEventBus implements EventBus {
   private final ReplyWriter replies;
   private final RequestTelemetry requestTelemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Supplier<Health.Component>> healthContributors = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile EventTypeRegistry registry;
 
@@ -125,10 +130,41 @@ public final class DefaultEventBus implements EventBus {
   public CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(options, "options");
+    Encoded encoded;
+    try {
+      encoded = encode(event, options);
+    } catch (UnknownEventTypeException | PublishException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String id = encoded.id();
+    String type = encoded.type();
+    if (!telemetry.enabled()) {
+      return transport
+          .send(encoded.message(codec.contentType()))
+          .thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    return sendInstrumented(
+        id,
+        type,
+        encoded.correlationId(),
+        encoded.body(),
+        codec.contentType(),
+        encoded.headers(),
+        Context.current());
+  }
+
+  /**
+   * Everything {@code publish} does before sending: type name, id, partition key, metadata, body.
+   * The headers are a fresh mutable map, for the caller to add trace context to.
+   *
+   * @throws UnknownEventTypeException if the class is not registered
+   * @throws PublishException if the partition key cannot be read, the bus is closed or the event
+   *     cannot be encoded
+   */
+  private Encoded encode(Object event, PublishOptions options) {
     Optional<String> typeName = registry.nameFor(event.getClass());
     if (typeName.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          UnknownEventTypeException.unregisteredClass(event.getClass()));
+      throw UnknownEventTypeException.unregisteredClass(event.getClass());
     }
     String type = typeName.get();
     String id = options.id() != null ? options.id() : randomId();
@@ -138,12 +174,11 @@ public final class DefaultEventBus implements EventBus {
       try {
         key = PartitionKeys.keyOf(event);
       } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(
-            new PublishException(
-                id,
-                type,
-                "Event " + id + " (" + type + "): its partition key could not be read: " + e,
-                e));
+        throw new PublishException(
+            id,
+            type,
+            "Event " + id + " (" + type + "): its partition key could not be read: " + e,
+            e);
       }
       if (key.isPresent()) {
         extensions = new LinkedHashMap<>(extensions);
@@ -160,34 +195,36 @@ public final class DefaultEventBus implements EventBus {
             options.subject(),
             extensions);
     if (closed.get()) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + "): the bus is closed", null);
     }
     byte[] body;
     try {
       body = codec.encode(event);
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id,
-              type,
-              "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(),
-              e));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(), e);
     }
-    Map<String, String> headers = CloudEventsAttributes.toHeaders(metadata);
-    if (!telemetry.enabled()) {
-      return transport
-          .send(new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)))
-          .thenApply(ignored -> new PublishReceipt(id, type));
-    }
+    return new Encoded(
+        id, type, metadata.correlationId(), body, CloudEventsAttributes.toHeaders(metadata));
+  }
+
+  /** Sends one message under a PRODUCER span whose parent is {@code parent}. */
+  private CompletionStage<PublishReceipt> sendInstrumented(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      @Nullable String contentType,
+      Map<String, String> headers,
+      Context parent) {
     Telemetry.Send send =
-        telemetry.startSend(type, id, metadata.correlationId(), body.length, headers);
+        telemetry.startSend(parent, type, id, correlationId, body.length, headers);
     CompletionStage<Void> sent;
     try {
       sent =
           transport.send(
-              new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)));
+              new OutboundMessage(id, type, new WireMessage(body, contentType, headers)));
     } catch (RuntimeException e) {
       send.end(e);
       throw e;
@@ -202,6 +239,61 @@ public final class DefaultEventBus implements EventBus {
           }
           return new PublishReceipt(id, type);
         });
+  }
+
+  @Override
+  public OutboundMessage prepare(Object event, PublishOptions options) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(options, "options");
+    Encoded encoded = encode(event, options);
+    if (telemetry.enabled()) {
+      telemetry.injectCurrent(encoded.headers());
+    }
+    return encoded.message(codec.contentType());
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+    Objects.requireNonNull(message, "message");
+    String id = message.eventId();
+    String type = message.eventType();
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+    }
+    if (!telemetry.enabled()) {
+      return transport.send(message).thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    WireMessage wire = message.message();
+    Map<String, String> headers = new LinkedHashMap<>(wire.headers());
+    return sendInstrumented(
+        id,
+        type,
+        headers.get(CloudEventsAttributes.CORRELATION_ID),
+        wire.body(),
+        wire.contentType(),
+        headers,
+        telemetry.extract(headers));
+  }
+
+  @Override
+  public HealthRegistration addHealth(Supplier<Health.Component> component) {
+    Objects.requireNonNull(component, "component");
+    healthContributors.add(component);
+    return () -> healthContributors.remove(component);
+  }
+
+  /** An event encoded for sending; {@code headers} is mutable. */
+  private record Encoded(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      Map<String, String> headers) {
+    OutboundMessage message(String contentType) {
+      return new OutboundMessage(id, type, new WireMessage(body, contentType, headers));
+    }
   }
 
   @Override
@@ -383,6 +475,9 @@ public final class DefaultEventBus implements EventBus {
       components.add(subscription.health());
     }
     components.addAll(requester.health());
+    for (Supplier<Health.Component> contributor : healthContributors) {
+      components.add(contributor.get());
+    }
     return Health.of(components);
   }
 
