@@ -5,10 +5,12 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
+import io.eventbus.codec.WireMessage;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.QueueProbe;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.Subscriptions;
@@ -16,6 +18,8 @@ import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.rabbitmq.internal.TransportHealth;
 import io.eventbus.rabbitmq.internal.TransportThreads;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.rpc.RabbitRequester;
+import io.eventbus.rabbitmq.internal.rpc.RabbitResponders;
 import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
@@ -121,6 +125,8 @@ public final class RabbitTransport implements Transport {
   private final ConfirmingPublisher publisher;
   private final TransportHealth health;
   private final Subscriptions subscriptions;
+  private final RabbitRequester requester;
+  private final List<RabbitResponders> responders = new CopyOnWriteArrayList<>();
   private final List<RabbitMetrics> metrics = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -168,7 +174,15 @@ public final class RabbitTransport implements Transport {
             threads.health(),
             publisherSettings.timeout(),
             shutdownTimeout);
+    this.requester =
+        new RabbitRequester(
+            publishing,
+            declarer,
+            topology.requestExchange(),
+            threads.scheduler(),
+            new DaemonThreads("requester"));
     publishing.addListener(publisher);
+    publishing.addListener(requester);
     consuming.addListener(declarer::declareExchange);
     try {
       consuming.connect();
@@ -182,6 +196,7 @@ public final class RabbitTransport implements Transport {
       throw ConnectionSecurity.connectFailure(connection.redactedUris(), e);
     }
     publisher.start();
+    requester.start();
     threads
         .health()
         .scheduleWithFixedDelay(
@@ -219,6 +234,61 @@ public final class RabbitTransport implements Transport {
     Objects.requireNonNull(receiver, "receiver");
     requireOpen();
     return subscriptions.open(spec, receiver);
+  }
+
+  /**
+   * Publishes the request (mandatory, non-persistent, {@code expiration} = the timeout) to the
+   * topology's {@link RabbitTopology#requestExchange() request exchange} with its type as routing
+   * key and {@code reply_to} = direct reply-to, on a channel of the publishing connection, and
+   * completes with the reply whose {@code correlation_id} is the request's {@code message_id}. No
+   * queue bound: fails at once ({@link io.eventbus.RequestException.Reason#NO_RESPONDER}); the
+   * connection lost after sending: at once ({@link
+   * io.eventbus.RequestException.Reason#CONNECTION_LOST}), never re-sent; no reply: at the timeout.
+   * A request not yet sent waits for the connection within its timeout.
+   */
+  @Override
+  public CompletionStage<WireMessage> request(OutboundMessage request, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(timeout, "timeout");
+    return requester.request(request, timeout);
+  }
+
+  /**
+   * Declares the responders' request queue ({@link RabbitTopology#requestQueue}: classic,
+   * non-durable, auto-delete, bound to the request exchange by each type) and consumes it with
+   * {@code spec.concurrency()} channels on the consuming connection; replies go out on the channel
+   * that delivered the request.
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
+  @Override
+  public TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(receiver, "receiver");
+    requireOpen();
+    RabbitResponders answering =
+        new RabbitResponders(
+            spec,
+            topology.requestQueue(spec.name()),
+            declarer,
+            consuming,
+            threads.scheduler(),
+            shutdownTimeout,
+            receiver);
+    answering.start();
+    responders.add(answering);
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        responders.remove(answering);
+        answering.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return answering.health();
+      }
+    };
   }
 
   /** System {@code rabbitmq}, the topology's exchange, and RabbitMQ's routing-key attribute. */
@@ -302,7 +372,9 @@ public final class RabbitTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    responders.forEach(RabbitResponders::close);
     subscriptions.closeAll();
+    requester.close();
     publisher.close(shutdownTimeout);
     metrics.forEach(RabbitMetrics::close);
     threads.stopHealth();

@@ -92,6 +92,9 @@ final class RabbitAdmin implements TransportAdmin {
     run(
         "delete exchange " + topology.exchange(),
         channel -> channel.exchangeDelete(topology.exchange()));
+    run(
+        "delete exchange " + topology.requestExchange(),
+        channel -> channel.exchangeDelete(topology.requestExchange()));
   }
 
   private interface Step {
