@@ -26,6 +26,8 @@ final class DeliveryState {
   private @Nullable Instant firstFailureHere;
   private @Nullable Instant lastFailureHere;
   private @Nullable String rejection;
+  private @Nullable Instant deadline;
+  private @Nullable Object reply;
 
   DeliveryState(InboundMessage inbound, Clock clock) {
     this.inbound = inbound;
@@ -96,6 +98,42 @@ final class DeliveryState {
   /** The category the decode link marked, or null if the message was not refused by it. */
   @Nullable String rejection() {
     return rejection;
+  }
+
+  /**
+   * Settles a request by acknowledging it, recording how it was answered ({@code outcome}) and the
+   * failure it reported, unless it is settled already.
+   */
+  void answered(Outcome outcome, @Nullable Throwable failure) {
+    if (!settled) {
+      settled = true;
+      this.outcome = outcome;
+      this.failure = failure;
+      inbound.ack();
+    }
+  }
+
+  /** Whether the delivery is settled already. */
+  boolean settled() {
+    return settled;
+  }
+
+  /** A request's deadline, as its reply link read it; null for none (or for an event). */
+  @Nullable Instant deadline() {
+    return deadline;
+  }
+
+  void deadline(@Nullable Instant deadline) {
+    this.deadline = deadline;
+  }
+
+  /** The responder's reply, once it returned one; null before. */
+  @Nullable Object reply() {
+    return reply;
+  }
+
+  void reply(Object reply) {
+    this.reply = reply;
   }
 
   Outcome outcome() {

@@ -707,19 +707,20 @@ class HostileInputIT {
     if (docs != null && !docs.isBlank()) {
       Path file = Path.of(docs);
       String text = Files.readString(file, StandardCharsets.UTF_8);
-      int start = text.indexOf(SECTION);
-      if (start < 0) {
-        text = text + "\n" + SECTION + "\n";
-        start = text.indexOf(SECTION);
-      }
-      int next = text.indexOf("\n## ", start + SECTION.length());
-      String section = SECTION + "\n\n" + SECTION_INTRO + "\n\n" + run + "\n\n" + tables;
-      Files.writeString(
-          file,
-          text.substring(0, start) + section + (next < 0 ? "" : text.substring(next)),
-          StandardCharsets.UTF_8);
+      String section =
+          BEGIN + "\n" + SECTION + "\n\n" + SECTION_INTRO + "\n\n" + run + "\n\n" + tables + END;
+      int start = text.indexOf(BEGIN);
+      int end = text.indexOf(END);
+      text =
+          start >= 0 && end > start
+              ? text.substring(0, start) + section + text.substring(end + END.length())
+              : text.stripTrailing() + "\n\n" + section + "\n";
+      Files.writeString(file, text, StandardCharsets.UTF_8);
     }
   }
+
+  private static final String BEGIN = "<!-- hostile-input -->";
+  private static final String END = "<!-- /hostile-input -->";
 
   /** The system property naming the document whose "Hostile input" section this run rewrites. */
   static final String DOCS_PROPERTY = "eventbus.hostileInputReport";

@@ -13,6 +13,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the chaos scenarios and writes docs/reliability.md.
@@ -44,8 +46,17 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    Files.writeString(
-        report, markdown(results, length, rate) + keptSections(report), StandardCharsets.UTF_8);
+    String existing = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
+    String outbox = OutboxReliabilityReport.sectionOf(existing);
+    String markdown = markdown(results, length, rate);
+    if (!outbox.isEmpty()) {
+      markdown = OutboxReliabilityReport.withSection(markdown, outbox);
+    }
+    Matcher hostile = HOSTILE_INPUT.matcher(existing);
+    if (hostile.find()) {
+      markdown = markdown.stripTrailing() + "\n\n" + hostile.group() + "\n";
+    }
+    Files.writeString(report, markdown, StandardCharsets.UTF_8);
     System.out.println(table(results));
     System.out.println("Wrote " + report.toAbsolutePath());
     boolean lost = results.stream().anyMatch(result -> !result.lost().isEmpty());
@@ -101,17 +112,11 @@ public final class ReliabilityReport {
   }
 
   /**
-   * The sections of the existing report that other runs write (from "## Hostile input" on, by
-   * HostileInputIT), kept as they are; empty if there are none.
+   * The section HostileInputIT writes into the report, kept as it is when the chaos runs rewrite
+   * it.
    */
-  static String keptSections(Path report) throws java.io.IOException {
-    if (!Files.exists(report)) {
-      return "";
-    }
-    String existing = Files.readString(report, StandardCharsets.UTF_8);
-    int kept = existing.indexOf("\n## Hostile input");
-    return kept < 0 ? "" : existing.substring(kept);
-  }
+  static final Pattern HOSTILE_INPUT =
+      Pattern.compile("<!-- hostile-input -->.*?<!-- /hostile-input -->", Pattern.DOTALL);
 
   static String markdown(List<Result> results, Duration length, int rate) {
     return "# Reliability\n\n"

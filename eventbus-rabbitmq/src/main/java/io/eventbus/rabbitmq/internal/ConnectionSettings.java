@@ -3,6 +3,9 @@ package io.eventbus.rabbitmq.internal;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
+import io.eventbus.rabbitmq.CredentialsSource;
+import io.eventbus.rabbitmq.TlsSettings;
+import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The transport's connection settings as {@code RabbitTransport.Builder} collected them: an
@@ -30,6 +34,8 @@ import java.util.Objects;
  * @param healthCheckInterval how often queue depths are sampled for health
  * @param maxInboundMessageBytes the largest body a consumer accepts; a larger delivery is parked as
  *     {@code too-large} without being decoded (1 KiB to {@value #MAX_INBOUND_LIMIT})
+ * @param tls the TLS settings for an {@code amqps} first URI, or null for the JDK's defaults
+ * @param credentials where user name and password come from, or null for the first URI's
  */
 public record ConnectionSettings(
     List<String> uris,
@@ -39,7 +45,9 @@ public record ConnectionSettings(
     Duration recoveryInterval,
     Duration shutdownTimeout,
     Duration healthCheckInterval,
-    int maxInboundMessageBytes) {
+    int maxInboundMessageBytes,
+    @Nullable TlsSettings tls,
+    @Nullable CredentialsSource credentials) {
   private static final String PREFIX = "RabbitTransport.Builder.";
 
   /** The largest {@link #maxInboundMessageBytes()}: 128 MiB, RabbitMQ 3.x's default maximum. */
@@ -88,6 +96,7 @@ public record ConnectionSettings(
     SettingChecks.positive(healthCheckInterval, PREFIX + "healthCheckInterval");
     SettingChecks.between(
         maxInboundMessageBytes, 1024, MAX_INBOUND_LIMIT, PREFIX + "maxInboundMessageBytes");
+    ConnectionSecurity.check(parse(uris.get(0)), tls, credentials, PREFIX);
   }
 
   private static URI parse(String uri) {
@@ -118,7 +127,8 @@ public record ConnectionSettings(
 
   /**
    * An amqp-client factory for the first URI (credentials, virtual host, TLS), with the client's
-   * automatic recovery off (the transport owns recovery) and the timeouts and heartbeat set.
+   * automatic recovery off (the transport owns recovery), the timeouts and heartbeat set, and the
+   * TLS settings and credentials source installed ({@link ConnectionSecurity#configure}).
    *
    * @throws EventBusConfigurationException if TLS for an {@code amqps} URI cannot be set up
    */
@@ -149,6 +159,7 @@ public record ConnectionSettings(
     factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
     factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
     factory.setMaxInboundMessageBodySize(CLIENT_INBOUND_LIMIT);
+    ConnectionSecurity.configure(factory, first, tls, credentials);
     return factory;
   }
 
@@ -187,6 +198,10 @@ public record ConnectionSettings(
         + healthCheckInterval
         + ", maxInboundMessageBytes="
         + maxInboundMessageBytes
+        + ", tls="
+        + (tls == null ? "defaults" : tls)
+        + ", credentials="
+        + (credentials == null ? "from the URI" : "from a CredentialsSource")
         + "]";
   }
 }

@@ -29,11 +29,12 @@ public final class Exceptions {
         break;
       }
     }
+    String reason = e.getMessage() != null ? e.getMessage() : describe(e);
     return new EventBusException(
         "Could not connect to "
             + where
             + ": "
-            + SafeText.of(describe(e), SafeText.MAX_MESSAGE_CHARS)
+            + SafeText.of(reason, SafeText.MAX_MESSAGE_CHARS)
             + hint,
         e);
   }

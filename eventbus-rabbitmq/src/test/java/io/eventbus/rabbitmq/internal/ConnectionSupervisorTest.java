@@ -71,6 +71,7 @@ class ConnectionSupervisorTest {
             factory,
             List.of(new Address("localhost")),
             "test",
+            "amqp://localhost",
             null,
             scheduler,
             Duration.ofMillis(50));
