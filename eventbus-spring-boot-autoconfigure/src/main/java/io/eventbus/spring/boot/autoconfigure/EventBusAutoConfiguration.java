@@ -11,8 +11,11 @@ import io.eventbus.spring.boot.TransportCustomizer;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.InMemoryTransport;
 import io.opentelemetry.api.OpenTelemetry;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -70,7 +73,8 @@ public final class EventBusAutoConfiguration {
       Environment environment,
       ObjectProvider<OpenTelemetry> openTelemetry,
       ObjectProvider<TransportCustomizer> transportCustomizers,
-      ObjectProvider<EventBusCustomizer> busCustomizers) {
+      ObjectProvider<EventBusCustomizer> busCustomizers,
+      BeanFactory beanFactory) {
     Transport used = transport;
     for (TransportCustomizer customizer : transportCustomizers.orderedStream().toList()) {
       used = customizer.customize(used);
@@ -83,12 +87,27 @@ public final class EventBusAutoConfiguration {
     }
     String chosen = source;
     Settings.apply("eventbus.source", () -> builder.source(chosen));
+    if (properties.scanEventTypes() && AutoConfigurationPackages.has(beanFactory)) {
+      for (Class<?> type :
+          EventTypeScanner.scan(
+              AutoConfigurationPackages.get(beanFactory), classLoader(beanFactory))) {
+        builder.register(type);
+      }
+    }
     OpenTelemetry telemetry = openTelemetry.getIfUnique();
     if (telemetry != null) {
       builder.openTelemetry(telemetry);
     }
     busCustomizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  private static ClassLoader classLoader(BeanFactory beanFactory) {
+    ClassLoader loader =
+        beanFactory instanceof ConfigurableBeanFactory configurable
+            ? configurable.getBeanClassLoader()
+            : null;
+    return loader != null ? loader : EventBus.class.getClassLoader();
   }
 
   @Bean
@@ -110,7 +129,8 @@ public final class EventBusAutoConfiguration {
             properties,
             environment::resolveRequiredPlaceholders,
             customizers.orderedStream().toList()),
-        defaultSubscription);
+        defaultSubscription,
+        properties.subscriptions().keySet());
   }
 
   /** The RabbitMQ transport, unless the application has its own transport or bus. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ final class EventBusLifecycle implements SmartLifecycle {
   private final EventHandlerBeans handlerBeans;
   private final SubscriptionOptionsFactory optionsFactory;
   private final @Nullable String defaultSubscription;
+  private final Set<String> configuredNames;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private volatile boolean running;
   private volatile boolean stopped;
@@ -69,8 +71,10 @@ final class EventBusLifecycle implements SmartLifecycle {
       EventBus bus,
       EventHandlerBeans handlerBeans,
       SubscriptionOptionsFactory optionsFactory,
-      @Nullable String defaultSubscription) {
+      @Nullable String defaultSubscription,
+      Set<String> configuredNames) {
     this.bus = bus;
+    this.configuredNames = Set.copyOf(configuredNames);
     this.handlerBeans = handlerBeans;
     this.optionsFactory = optionsFactory;
     this.defaultSubscription = defaultSubscription;
@@ -86,6 +90,15 @@ final class EventBusLifecycle implements SmartLifecycle {
           "eventbus was stopped and its bus closed; it does not start again in the same context");
     }
     Map<String, Planned> plan = plan(handlerBeans.beans());
+    for (String configured : configuredNames) {
+      if (!plan.containsKey(configured)) {
+        log.warn(
+            "eventbus.subscriptions.{} names no subscription of this application ({}); a name"
+                + " with dots needs brackets: eventbus.subscriptions[order-flow.shipping].concurrency",
+            configured,
+            plan.keySet());
+      }
+    }
     try {
       for (Planned planned : plan.values()) {
         Handlers.Builder handlers = Handlers.builder();

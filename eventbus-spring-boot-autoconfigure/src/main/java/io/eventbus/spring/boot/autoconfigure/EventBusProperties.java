@@ -27,6 +27,9 @@ import org.springframework.util.unit.DataSize;
  *     in-memory transport, for tests; needs eventbus-testkit on the class path).
  * @param source The CloudEvents source of published events (default "/" followed by
  *     spring.application.name, or "/eventbus" without one).
+ * @param scanEventTypes Whether the classes annotated with EventType under the application's
+ *     packages (those of its SpringBootApplication) are registered with the bus, so that events it
+ *     only publishes need no registration.
  * @param defaultSubscription The subscription of handler beans whose class has no EventSubscription
  *     annotation (default spring.application.name).
  * @param rabbitmq The RabbitMQ transport's settings.
@@ -37,6 +40,7 @@ import org.springframework.util.unit.DataSize;
 public record EventBusProperties(
     @DefaultValue("rabbitmq") TransportKind transport,
     @Nullable String source,
+    @DefaultValue("true") boolean scanEventTypes,
     @Nullable String defaultSubscription,
     @DefaultValue Rabbitmq rabbitmq,
     Map<String, Subscription> subscriptions) {
