@@ -8,9 +8,7 @@ import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.test.RecordEvents;
 import io.eventbus.testkit.EventRecorder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +34,7 @@ class OpenTelemetryAutoConfigurationTest {
             AutoConfigurations.of(
                 OpenTelemetrySdkAutoConfiguration.class, EventBusAutoConfiguration.class))
         .withPropertyValues("eventbus.transport=in-memory", "spring.application.name=billing")
-        .withUserConfiguration(MeterProviderConfiguration.class)
+        .withUserConfiguration(MeterProviderConfiguration.class, BillingConfiguration.class)
         .run(
             context -> {
               assertThat(context).hasNotFailed().hasSingleBean(OpenTelemetrySdk.class);
@@ -67,18 +65,7 @@ class OpenTelemetryAutoConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   @RecordEvents
-  static class MeterProviderConfiguration {
-    @Bean
-    InMemoryMetricReader metricReader() {
-      return InMemoryMetricReader.create();
-    }
-
-    /** In production: {@code PeriodicMetricReader.create(OtlpHttpMetricExporter.getDefault())}. */
-    @Bean
-    SdkMeterProvider meterProvider(Resource resource, InMemoryMetricReader reader) {
-      return SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader).build();
-    }
-
+  static class BillingConfiguration {
     @Bean
     BillingHandlers billingHandlers() {
       return new BillingHandlers();
