@@ -76,9 +76,26 @@ public final class EventBusAutoConfiguration {
       ObjectProvider<EventBusCustomizer> busCustomizers,
       BeanFactory beanFactory) {
     Transport used = transport;
-    for (TransportCustomizer customizer : transportCustomizers.orderedStream().toList()) {
-      used = customizer.customize(used);
+    try {
+      for (TransportCustomizer customizer : transportCustomizers.orderedStream().toList()) {
+        used = customizer.customize(used);
+      }
+      return bus(used, properties, environment, openTelemetry, busCustomizers, beanFactory);
+    } catch (RuntimeException e) {
+      // The bus owns the transport, which has no destroy method of its own: a bus that cannot be
+      // built must not leave its connections open.
+      used.close();
+      throw e;
     }
+  }
+
+  private static EventBus bus(
+      Transport used,
+      EventBusProperties properties,
+      Environment environment,
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<EventBusCustomizer> busCustomizers,
+      BeanFactory beanFactory) {
     EventBus.Builder builder = EventBus.builder().transport(used);
     String source = properties.source();
     if (source == null) {

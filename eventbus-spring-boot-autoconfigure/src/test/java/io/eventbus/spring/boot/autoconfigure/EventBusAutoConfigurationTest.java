@@ -7,10 +7,12 @@ import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventPublisher;
+import io.eventbus.Health;
 import io.eventbus.spi.Transport;
 import io.eventbus.spring.boot.EventBusCustomizer;
 import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.SubscriptionCustomizer;
+import io.eventbus.spring.boot.TransportCustomizer;
 import io.eventbus.spring.boot.test.RecordEvents;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.InMemoryTransport;
@@ -114,6 +116,30 @@ class EventBusAutoConfigurationTest {
                   .isInstanceOf(EventBusConfigurationException.class)
                   .hasMessageStartingWith("eventbus.subscriptions.shipping.concurrency: ")
                   .hasMessageContaining("between 1 and 256");
+            });
+  }
+
+  @Test
+  void closesTheTransportItOpenedWhenTheBusCannotBeBuilt() {
+    List<Transport> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    runner
+        .withPropertyValues("eventbus.source=" + "x".repeat(300))
+        .withBean(
+            TransportCustomizer.class,
+            () ->
+                transport -> {
+                  seen.add(transport);
+                  return transport;
+                })
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .isInstanceOf(EventBusConfigurationException.class)
+                  .hasMessageStartingWith("eventbus.source: ");
+              assertThat(seen).singleElement();
+              assertThat(seen.get(0).health().status()).isEqualTo(Health.Status.DOWN);
             });
   }
 
