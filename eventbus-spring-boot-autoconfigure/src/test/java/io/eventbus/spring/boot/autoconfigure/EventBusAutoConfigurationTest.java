@@ -1,6 +1,7 @@
 package io.eventbus.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventBusConfigurationException;
@@ -230,6 +231,28 @@ class EventBusAutoConfigurationTest {
   }
 
   @Test
+  void healthGoesDownWhileASubscriptionIsStalledByAWedgedHandler() {
+    runner
+        .withUserConfiguration(WedgedConfiguration.class)
+        .withPropertyValues("eventbus.subscriptions.wedged.stall-timeout=300ms")
+        .run(
+            context -> {
+              EventBusHealthIndicator health = context.getBean(EventBusHealthIndicator.class);
+              WedgedHandlers wedged = context.getBean(WedgedHandlers.class);
+              EventBus bus = context.getBean(EventBus.class);
+              bus.publishAndWait(new OrderPlaced("stuck", 1));
+              bus.publishAndWait(new OrderPlaced("waiting", 1));
+
+              await().atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.DOWN));
+              assertThat(health.health().getDetails().get("subscription:wedged").toString())
+                  .contains("stalled");
+
+              wedged.release.countDown();
+              await().atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.UP));
+            });
+  }
+
+  @Test
   void leavesTheHealthContributorOutWhenItIsDisabled() {
     runner
         .withUserConfiguration(ShippingConfiguration.class)
@@ -246,6 +269,26 @@ class EventBusAutoConfigurationTest {
     void on(OrderPlaced order, EventContext context) {
       handled.add(order);
       handledIds.add(context.metadata().id());
+    }
+  }
+
+  @EventSubscription("wedged")
+  static class WedgedHandlers {
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    @EventHandler
+    void on(OrderPlaced order) throws InterruptedException {
+      if (order.orderId().equals("stuck")) {
+        release.await(); // a handler wedged on something that never answers, until released
+      }
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class WedgedConfiguration {
+    @Bean
+    WedgedHandlers wedgedHandlers() {
+      return new WedgedHandlers();
     }
   }
 
