@@ -14,6 +14,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,6 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configures eventbus: a {@link Transport} (RabbitMQ, or the testkit's in-memory one), an
@@ -63,6 +65,16 @@ public final class EventBusAutoConfiguration {
   @Bean
   static EventHandlerBeans eventBusHandlerBeans() {
     return new EventHandlerBeans();
+  }
+
+  /**
+   * Keeps handler beans out of lazy initialisation ({@code spring.main.lazy-initialization}): a
+   * handler bean nobody injects would otherwise never be created, and so never subscribed.
+   */
+  @Bean
+  static LazyInitializationExcludeFilter eventHandlerBeansAreEager() {
+    return (name, definition, type) ->
+        type != null && EventHandlerBeans.hasHandlerMethods(ClassUtils.getUserClass(type));
   }
 
   @Bean

@@ -46,7 +46,8 @@ final class EventHandlerBeans implements BeanPostProcessor {
     }
   }
 
-  private static boolean hasHandlerMethods(Class<?> type) {
+  /** Whether {@code type} (its own class, not a proxy's) declares or inherits handler methods. */
+  static boolean hasHandlerMethods(Class<?> type) {
     if (!AnnotationUtils.isCandidateClass(type, EventHandler.class)) {
       return false;
     }
