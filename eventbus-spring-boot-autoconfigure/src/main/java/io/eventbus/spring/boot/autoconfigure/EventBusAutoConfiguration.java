@@ -56,6 +56,7 @@ import org.springframework.util.ClassUtils;
   EventBusAutoConfiguration.RabbitTransportConfiguration.class,
   EventBusAutoConfiguration.InMemoryTransportConfiguration.class,
   EventBusAutoConfiguration.MissingTestkitConfiguration.class,
+  EventBusAutoConfiguration.MissingRabbitConfiguration.class,
   EventBusAutoConfiguration.RecordingConfiguration.class
 })
 public final class EventBusAutoConfiguration {
@@ -204,6 +205,19 @@ public final class EventBusAutoConfiguration {
       throw new EventBusConfigurationException(
           "eventbus.transport=in-memory needs io.eventbus:eventbus-testkit on the class path"
               + " (usually in test scope)");
+    }
+  }
+
+  /** The RabbitMQ transport is wanted but not on the class path, and no transport is defined. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("io.eventbus.rabbitmq.RabbitTransport")
+  @ConditionalOnProperty(name = TRANSPORT, havingValue = "rabbitmq", matchIfMissing = true)
+  @ConditionalOnMissingBean({Transport.class, EventBus.class})
+  static class MissingRabbitConfiguration {
+    MissingRabbitConfiguration() {
+      throw new EventBusConfigurationException(
+          "eventbus.transport=rabbitmq needs io.eventbus:eventbus-rabbitmq on the class path (the"
+              + " starter brings it), or define a Transport bean");
     }
   }
 

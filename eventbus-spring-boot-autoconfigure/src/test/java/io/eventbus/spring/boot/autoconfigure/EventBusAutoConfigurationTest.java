@@ -9,6 +9,7 @@ import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventPublisher;
 import io.eventbus.Health;
+import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.Transport;
 import io.eventbus.spring.boot.EventBusCustomizer;
 import io.eventbus.spring.boot.EventSubscription;
@@ -27,7 +28,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -250,6 +253,41 @@ class EventBusAutoConfigurationTest {
               wedged.release.countDown();
               await().atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.UP));
             });
+  }
+
+  @Test
+  void startsWithoutSpringBootsHealthModule() {
+    runner
+        .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+        .withUserConfiguration(ShippingConfiguration.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(EventBus.class);
+              assertThat(context).doesNotHaveBean(EventBusHealthIndicator.class);
+            });
+  }
+
+  @Test
+  void namesTheMissingModuleWhenItsTransportIsNotOnTheClassPath() {
+    runner
+        .withClassLoader(new FilteredClassLoader(InMemoryTransport.class))
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(EventBusConfigurationException.class)
+                    .hasMessageContaining("eventbus.transport=in-memory needs")
+                    .hasMessageContaining("eventbus-testkit"));
+    runner
+        .withPropertyValues("eventbus.transport=rabbitmq")
+        .withClassLoader(new FilteredClassLoader(RabbitTransport.class))
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(EventBusConfigurationException.class)
+                    .hasMessageContaining("eventbus.transport=rabbitmq needs")
+                    .hasMessageContaining("eventbus-rabbitmq"));
   }
 
   @Test
