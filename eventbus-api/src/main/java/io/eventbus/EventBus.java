@@ -94,12 +94,14 @@ public interface EventBus extends EventPublisher, AutoCloseable {
   void close();
 
   /**
-   * Collects the bus's parts; {@link #build()} validates them and starts the bus. Not thread-safe.
+   * Collects the bus's parts; {@link #build()} validates them all at once and starts the bus.
+   * Setters only reject null. Not thread-safe.
    */
   final class Builder {
     private @Nullable Transport transport;
     private String source = "/eventbus";
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
     private EventCodec codec = JacksonEventCodec.create();
     private @Nullable OpenTelemetry openTelemetry;
     private final EventTypeRegistry.Builder registry = EventTypeRegistry.builder();
@@ -119,13 +121,25 @@ public interface EventBus extends EventPublisher, AutoCloseable {
      * example {@code /orders} (default {@code /eventbus}).
      */
     public Builder source(String source) {
-      this.source = EventMetadata.requireShortString(source, "source");
+      this.source = Objects.requireNonNull(source, "source");
       return this;
     }
 
-    /** The clock that stamps events (default UTC system clock). */
+    /**
+     * The clock that stamps events and times failures in dead-letter and redelivery headers
+     * (default UTC system clock).
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How in-process retries wait between attempts (default {@link Sleeper#system()}, which
+     * sleeps). Tests inject one that returns at once, or one that advances their clock.
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
@@ -172,12 +186,21 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     }
 
     /**
-     * Builds the bus and starts its subscriptions. If a subscription cannot start, everything
-     * opened so far, the transport included, is closed and the failure is thrown.
+     * Checks the settings, builds the bus and starts its subscriptions. If a subscription cannot
+     * start, everything opened so far, the transport included, is closed and the failure is thrown.
+     *
+     * @throws EventBusConfigurationException naming the setting when the transport is missing or
+     *     the source is empty or over 255 bytes (the transport is then closed)
      */
     public EventBus build() {
       if (transport == null) {
-        throw new EventBusConfigurationException("EventBus.builder() needs a transport");
+        throw new EventBusConfigurationException(
+            "transport", "EventBus.builder() needs a transport");
+      }
+      String sourceProblem = EventMetadata.shortStringProblem(source, "source");
+      if (sourceProblem != null) {
+        transport.close();
+        throw new EventBusConfigurationException("source", sourceProblem);
       }
       OpenTelemetry telemetry = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
       DefaultEventBus bus;
@@ -188,6 +211,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
                 transport,
                 source,
                 clock,
+                sleeper,
                 codec,
                 registry.build(),
                 Telemetry.create(telemetry, transport.telemetryNames()));

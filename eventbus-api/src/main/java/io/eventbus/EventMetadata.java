@@ -59,15 +59,23 @@ public record EventMetadata(
     extensions = Map.copyOf(extensions);
     extensions.forEach(
         (name, value) -> {
-          if (!EXTENSION_NAME.matcher(name).matches() || RESERVED_NAMES.contains(name)) {
-            throw new IllegalArgumentException(
-                "Extension attribute name '"
-                    + name
-                    + "' is invalid: use 1 to 20 lowercase letters or digits, and not one of "
-                    + RESERVED_NAMES);
+          String problem = extensionNameProblem(name);
+          if (problem != null) {
+            throw new IllegalArgumentException(problem);
           }
           Objects.requireNonNull(value, name);
         });
+  }
+
+  /** Why {@code name} cannot be an extension attribute's name, or null if it can. */
+  static @Nullable String extensionNameProblem(String name) {
+    if (!EXTENSION_NAME.matcher(name).matches() || RESERVED_NAMES.contains(name)) {
+      return "Extension attribute name '"
+          + name
+          + "' is invalid: use 1 to 20 lowercase letters or digits, and not one of "
+          + RESERVED_NAMES;
+    }
+    return null;
   }
 
   /** Metadata with only the required attributes. */
@@ -77,11 +85,22 @@ public record EventMetadata(
 
   /** Fails for null, empty, or longer than an AMQP short string (255 bytes). */
   static String requireShortString(String value, String name) {
-    Objects.requireNonNull(value, name);
-    int length = value.getBytes(StandardCharsets.UTF_8).length;
-    if (length == 0 || length > 255) {
-      throw new IllegalArgumentException(name + " must be 1 to 255 bytes of UTF-8, was " + length);
+    String problem = shortStringProblem(value, name);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     return value;
+  }
+
+  /**
+   * Why {@code value} of {@code name} is not 1 to 255 bytes of UTF-8 (an AMQP short string), or
+   * null if it is.
+   */
+  static @Nullable String shortStringProblem(String value, String name) {
+    Objects.requireNonNull(value, name);
+    int length = value.getBytes(StandardCharsets.UTF_8).length;
+    return length == 0 || length > 255
+        ? name + " must be 1 to 255 bytes of UTF-8, was " + length
+        : null;
   }
 }

@@ -1,13 +1,14 @@
 package io.eventbus;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Per-publish choices: an id of your own (to make re-publishing idempotent), a correlation id, a
- * subject and custom headers (CloudEvents extensions). Immutable; start from {@link #none()} and
- * derive with the {@code with*} methods.
+ * subject and custom headers (CloudEvents extensions). Immutable and validated when made; start
+ * from {@link #none()} and derive with the {@code with*} methods.
  *
  * <pre>{@code
  * bus.publish(order, PublishOptions.none().withCorrelationId(order.orderId()));
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param correlationId see {@link EventMetadata#correlationId()}
  * @param subject see {@link EventMetadata#subject()}
  * @param extensions see {@link EventMetadata#extensions()}
+ * @throws EventBusConfigurationException naming the option when an id is empty or over 255 bytes,
+ *     or an extension's name is not 1 to 20 lowercase letters or digits or is reserved
  */
 public record PublishOptions(
     @Nullable String id,
@@ -25,9 +28,22 @@ public record PublishOptions(
     Map<String, String> extensions) {
   private static final PublishOptions NONE = new PublishOptions(null, null, null, Map.of());
 
-  /** Copies {@code extensions}; names and values are validated when the event is published. */
+  /** Validates every option and copies {@code extensions}. */
   public PublishOptions {
+    if (id != null) {
+      requireShortString(id, "id");
+    }
+    if (correlationId != null) {
+      requireShortString(correlationId, "correlationId");
+    }
     extensions = Map.copyOf(extensions);
+    extensions.forEach(
+        (name, value) -> {
+          String problem = EventMetadata.extensionNameProblem(name);
+          if (problem != null) {
+            throw new EventBusConfigurationException("extensions", "extensions: " + problem);
+          }
+        });
   }
 
   /** No options: a fresh id and no optional attributes. */
@@ -37,14 +53,13 @@ public record PublishOptions(
 
   /** A copy with the given event id (1 to 255 bytes). */
   public PublishOptions withId(String id) {
-    return new PublishOptions(
-        EventMetadata.requireShortString(id, "id"), correlationId, subject, extensions);
+    return new PublishOptions(Objects.requireNonNull(id, "id"), correlationId, subject, extensions);
   }
 
   /** A copy with the given correlation id (1 to 255 bytes). */
   public PublishOptions withCorrelationId(String correlationId) {
     return new PublishOptions(
-        id, EventMetadata.requireShortString(correlationId, "correlationId"), subject, extensions);
+        id, Objects.requireNonNull(correlationId, "correlationId"), subject, extensions);
   }
 
   /** A copy with the given subject. */
@@ -57,8 +72,15 @@ public record PublishOptions(
   public PublishOptions withExtension(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
-    var copy = new java.util.HashMap<>(extensions);
+    Map<String, String> copy = new HashMap<>(extensions);
     copy.put(name, value);
     return new PublishOptions(id, correlationId, subject, copy);
+  }
+
+  private static void requireShortString(String value, String option) {
+    String problem = EventMetadata.shortStringProblem(value, option);
+    if (problem != null) {
+      throw new EventBusConfigurationException(option, problem);
+    }
   }
 }

@@ -69,8 +69,10 @@ public final class RetryPolicy {
   /** A builder holding this policy. */
   public Builder toBuilder() {
     Builder builder =
-        new Builder().maxAttempts(maxAttempts).backoff(initialBackoff, multiplier, maxBackoff);
-    builder.jitter(jitter);
+        new Builder()
+            .maxAttempts(maxAttempts)
+            .backoff(initialBackoff, multiplier, maxBackoff)
+            .jitter(jitter);
     builder.nonRetryable.addAll(nonRetryable);
     return builder;
   }
@@ -157,7 +159,10 @@ public final class RetryPolicy {
         + "]";
   }
 
-  /** Collects a policy's settings; {@link #build()} makes the immutable policy. Not thread-safe. */
+  /**
+   * Collects a policy's settings; {@link #build()} validates them all at once and makes the
+   * immutable policy. Setters only reject null. Not thread-safe.
+   */
   public static final class Builder {
     private int maxAttempts = 3;
     private Duration initialBackoff = Duration.ofMillis(100);
@@ -170,40 +175,24 @@ public final class RetryPolicy {
 
     /** Attempts in process, the first included (1 to 100; default 3). */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1 || maxAttempts > 100) {
-        throw new EventBusConfigurationException(
-            "maxAttempts must be between 1 and 100, was " + maxAttempts);
-      }
       this.maxAttempts = maxAttempts;
       return this;
     }
 
     /**
      * Waits {@code initial} after the first failure, then {@code multiplier} times longer after
-     * each further one, never longer than {@code max} (default 100 ms, 2.0, 2 s).
+     * each further one, never longer than {@code max} (default 100 ms, 2.0, 2 s; {@code 0 < initial
+     * <= max}, multiplier at least 1).
      */
     public Builder backoff(Duration initial, double multiplier, Duration max) {
-      Objects.requireNonNull(initial, "initial");
-      Objects.requireNonNull(max, "max");
-      if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-        throw new EventBusConfigurationException(
-            "backoff needs 0 < initial <= max, was " + initial + " and " + max);
-      }
-      if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-        throw new EventBusConfigurationException(
-            "backoff multiplier must be at least 1, was " + multiplier);
-      }
-      this.initialBackoff = initial;
+      this.initialBackoff = Objects.requireNonNull(initial, "initial");
       this.multiplier = multiplier;
-      this.maxBackoff = max;
+      this.maxBackoff = Objects.requireNonNull(max, "max");
       return this;
     }
 
     /** The randomisation factor, 0 (none) to 1 (default 0.5). */
     public Builder jitter(double jitter) {
-      if (!(jitter >= 0 && jitter <= 1)) {
-        throw new EventBusConfigurationException("jitter must be between 0 and 1, was " + jitter);
-      }
       this.jitter = jitter;
       return this;
     }
@@ -217,8 +206,30 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** The immutable policy. */
+    /**
+     * The immutable policy, once every setting is checked.
+     *
+     * @throws EventBusConfigurationException naming the first invalid setting
+     */
     public RetryPolicy build() {
+      if (maxAttempts < 1 || maxAttempts > 100) {
+        throw EventBusConfigurationException.invalid(
+            "maxAttempts", "must be between 1 and 100", maxAttempts);
+      }
+      if (initialBackoff.isNegative()
+          || initialBackoff.isZero()
+          || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new EventBusConfigurationException(
+            "backoff",
+            "backoff needs 0 < initial <= max, was " + initialBackoff + " and " + maxBackoff);
+      }
+      if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+        throw EventBusConfigurationException.invalid(
+            "backoff", "multiplier must be at least 1", multiplier);
+      }
+      if (!(jitter >= 0 && jitter <= 1)) {
+        throw EventBusConfigurationException.invalid("jitter", "must be between 0 and 1", jitter);
+      }
       return new RetryPolicy(this);
     }
   }

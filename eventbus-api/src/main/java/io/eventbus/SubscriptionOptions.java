@@ -38,6 +38,11 @@ import org.jspecify.annotations.Nullable;
  * <h2>Thread safety</h2>
  *
  * Immutable; the builder is not thread-safe.
+ *
+ * <h2>Failures</h2>
+ *
+ * {@link Builder#build()} checks every setting and throws {@link EventBusConfigurationException}
+ * naming the first invalid one ({@link EventBusConfigurationException#setting()}).
  */
 public final class SubscriptionOptions {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -66,14 +71,19 @@ public final class SubscriptionOptions {
     this.stallTimeout = builder.stallTimeout;
   }
 
-  /** Default options for the subscription {@code name}. */
+  /**
+   * Default options for the subscription {@code name}.
+   *
+   * @throws EventBusConfigurationException if the name is invalid
+   */
   public static SubscriptionOptions named(String name) {
     return builder(name).build();
   }
 
   /**
    * A builder for the subscription {@code name}: 1 to 200 letters, digits, {@code .}, {@code -} or
-   * {@code _}. The name is also the queue's name, so it must stay stable.
+   * {@code _} (checked by {@link Builder#build()}). The name is also the queue's name, so it must
+   * stay stable.
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -190,7 +200,10 @@ public final class SubscriptionOptions {
     PARTITIONED
   }
 
-  /** Collects options; {@link #build()} validates them. Not thread-safe. */
+  /**
+   * Collects options; {@link #build()} validates them all at once. Setters only reject null. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final String name;
     private int concurrency = 1;
@@ -204,19 +217,12 @@ public final class SubscriptionOptions {
     private Duration stallTimeout = Duration.ofMinutes(1);
 
     private Builder(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!NAME.matcher(name).matches() || name.getBytes(StandardCharsets.UTF_8).length > 200) {
-        throw new EventBusConfigurationException(
-            "Subscription name '"
-                + name
-                + "' is invalid: use 1 to 200 letters, digits, '.', '-' or '_'");
-      }
-      this.name = name;
+      this.name = Objects.requireNonNull(name, "name");
     }
 
     /** Handle up to {@code concurrency} events at once (1 to 256). */
     public Builder concurrency(int concurrency) {
-      this.concurrency = requireRange("concurrency", concurrency, 1, 256);
+      this.concurrency = concurrency;
       return this;
     }
 
@@ -224,7 +230,7 @@ public final class SubscriptionOptions {
      * Let the broker send up to {@code prefetch} unacknowledged events per consumer (1 to 65535).
      */
     public Builder prefetch(int prefetch) {
-      this.prefetch = requireRange("prefetch", prefetch, 1, 65_535);
+      this.prefetch = prefetch;
       return this;
     }
 
@@ -258,20 +264,11 @@ public final class SubscriptionOptions {
      * 1 ms to 24 h); none parks the message in the dead-letter queue at once.
      */
     public Builder redeliveryDelays(Duration... delays) {
-      List<Duration> checked = new ArrayList<>();
+      List<Duration> copy = new ArrayList<>();
       for (Duration delay : delays) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.toMillis() < 1 || delay.compareTo(Duration.ofHours(24)) > 0) {
-          throw new EventBusConfigurationException(
-              "A redelivery delay must be between 1 ms and 24 h, was " + delay);
-        }
-        checked.add(delay);
+        copy.add(Objects.requireNonNull(delay, "delay"));
       }
-      if (checked.size() > 10) {
-        throw new EventBusConfigurationException(
-            "At most 10 redelivery delays, got " + checked.size());
-      }
-      this.redeliveryDelays = List.copyOf(checked);
+      this.redeliveryDelays = List.copyOf(copy);
       return this;
     }
 
@@ -283,11 +280,7 @@ public final class SubscriptionOptions {
 
     /** Fails a handler attempt that takes longer than {@code timeout} (default: no limit). */
     public Builder handlerTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new EventBusConfigurationException("handlerTimeout must be positive, was " + timeout);
-      }
-      this.handlerTimeout = timeout;
+      this.handlerTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -298,24 +291,47 @@ public final class SubscriptionOptions {
      * choose it above the slowest handler.
      */
     public Builder stallTimeout(Duration stallTimeout) {
-      Objects.requireNonNull(stallTimeout, "stallTimeout");
-      if (stallTimeout.isNegative() || stallTimeout.isZero()) {
-        throw new EventBusConfigurationException(
-            "stallTimeout must be positive, was " + stallTimeout);
-      }
-      this.stallTimeout = stallTimeout;
+      this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
       return this;
     }
 
     /**
-     * The immutable options.
+     * The immutable options, once every setting is checked.
      *
-     * @throws EventBusConfigurationException if {@link Ordering#ORDERED} is combined with a
-     *     concurrency above 1
+     * @throws EventBusConfigurationException naming the first invalid setting: the name, a range, a
+     *     delay, a timeout, or {@link Ordering#ORDERED} with a concurrency above 1
      */
     public SubscriptionOptions build() {
+      if (!NAME.matcher(name).matches() || name.getBytes(StandardCharsets.UTF_8).length > 200) {
+        throw new EventBusConfigurationException(
+            "name",
+            "Subscription name '"
+                + name
+                + "' is invalid: use 1 to 200 letters, digits, '.', '-' or '_'");
+      }
+      requireRange("concurrency", concurrency, 1, 256);
+      requireRange("prefetch", prefetch, 1, 65_535);
+      if (redeliveryDelays.size() > 10) {
+        throw EventBusConfigurationException.invalid(
+            "redeliveryDelays", "holds at most 10 delays", redeliveryDelays.size() + " delays");
+      }
+      for (Duration delay : redeliveryDelays) {
+        if (delay.toMillis() < 1 || delay.compareTo(Duration.ofHours(24)) > 0) {
+          throw EventBusConfigurationException.invalid(
+              "redeliveryDelays", "must each be between 1 ms and 24 h", delay);
+        }
+      }
+      if (handlerTimeout != null && (handlerTimeout.isNegative() || handlerTimeout.isZero())) {
+        throw EventBusConfigurationException.invalid(
+            "handlerTimeout", "must be positive", handlerTimeout);
+      }
+      if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+        throw EventBusConfigurationException.invalid(
+            "stallTimeout", "must be positive", stallTimeout);
+      }
       if (ordering == Ordering.ORDERED && concurrency != 1) {
         throw new EventBusConfigurationException(
+            "concurrency",
             "Subscription '"
                 + name
                 + "' is ORDERED, which handles one event at a time: its concurrency must be 1, was "
@@ -324,12 +340,11 @@ public final class SubscriptionOptions {
       return new SubscriptionOptions(this);
     }
 
-    private static int requireRange(String option, int value, int min, int max) {
+    private static void requireRange(String setting, int value, int min, int max) {
       if (value < min || value > max) {
-        throw new EventBusConfigurationException(
-            option + " must be between " + min + " and " + max + ", was " + value);
+        throw EventBusConfigurationException.invalid(
+            setting, "must be between " + min + " and " + max, value);
       }
-      return value;
     }
   }
 }

@@ -70,14 +70,30 @@ class RetryPolicyTest {
   }
 
   @Test
-  void invalidSettingsFailAtConfiguration() {
-    assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0))
+  void invalidSettingsFailAtBuildNamingTheSetting() {
+    assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0).build())
         .isInstanceOf(EventBusConfigurationException.class)
-        .hasMessageContaining("maxAttempts");
+        .hasMessage("maxAttempts must be between 1 and 100, was 0")
+        .extracting("setting")
+        .isEqualTo("maxAttempts");
     assertThatThrownBy(
-            () -> RetryPolicy.builder().backoff(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1)))
-        .isInstanceOf(EventBusConfigurationException.class);
-    assertThatThrownBy(() -> RetryPolicy.builder().jitter(1.5))
-        .isInstanceOf(EventBusConfigurationException.class);
+            () ->
+                RetryPolicy.builder()
+                    .backoff(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOf(EventBusConfigurationException.class)
+        .extracting("setting")
+        .isEqualTo("backoff");
+    assertThatThrownBy(
+            () ->
+                RetryPolicy.builder()
+                    .backoff(Duration.ofMillis(1), 0.5, Duration.ofSeconds(1))
+                    .build())
+        .extracting("setting")
+        .isEqualTo("backoff");
+    assertThatThrownBy(() -> RetryPolicy.builder().jitter(1.5).build())
+        .isInstanceOf(EventBusConfigurationException.class)
+        .extracting("setting")
+        .isEqualTo("jitter");
   }
 }

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
 import java.io.IOException;
@@ -96,7 +97,7 @@ final class BenchBroker implements AutoCloseable {
                 .withExchange(EXCHANGE)
                 .withQueueType(
                     RabbitTopology.QueueType.valueOf(queueType.toUpperCase(Locale.ROOT))))
-        .publishTimeout(Duration.ofMinutes(2))
+        .publisher(PublisherSettings.defaults().withTimeout(Duration.ofMinutes(2)))
         .build();
   }
 

@@ -86,6 +86,16 @@ public final class PerformanceReport {
       String notes = existingNotes(file);
       String markdown =
           markdown(facts, publish, consume, latency, soak, notes, events, window, prefetch, warmup);
+      // The outbox benchmark's section (OutboxBenchmark --docs) is kept as it is.
+      String outbox =
+          Files.exists(file)
+              ? io.eventbus.benchmarks.chaos.OutboxReliabilityReport.sectionOf(
+                  Files.readString(file, StandardCharsets.UTF_8))
+              : "";
+      if (!outbox.isEmpty()) {
+        markdown =
+            io.eventbus.benchmarks.chaos.OutboxReliabilityReport.withSection(markdown, outbox);
+      }
       Files.writeString(file, markdown, StandardCharsets.UTF_8);
       System.out.println("wrote " + file + " and charts in " + img + " after " + took);
     }

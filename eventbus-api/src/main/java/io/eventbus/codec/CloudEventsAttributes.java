@@ -104,6 +104,15 @@ public final class CloudEventsAttributes {
     }
   }
 
+  /**
+   * The value of the attribute {@code name} (such as {@code id}) in {@code headers}, under either
+   * prefix, without validating it; null if absent. For logs and telemetry before decoding.
+   */
+  public static @Nullable String attribute(Map<String, String> headers, String name) {
+    String value = headers.get(PREFIX + name);
+    return value != null ? value : headers.get(ALTERNATE_PREFIX + name);
+  }
+
   /** The attribute name of a header with either prefix, or null for any other header. */
   public static @Nullable String attributeName(String header) {
     if (header.startsWith(PREFIX)) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.eventbus.EventBusConfigurationException;
 
 /**
  * The default {@link EventCodec}: JSON (UTF-8) through Jackson, with records and {@code java.time}
@@ -33,6 +34,8 @@ public final class JacksonEventCodec implements EventCodec {
 
   private final ObjectMapper mapper;
   private final int maxBodyBytes;
+  private final int maxNestingDepth;
+  private final int maxStringLength;
 
   private JacksonEventCodec(Builder builder) {
     StreamReadConstraints constraints =
@@ -51,6 +54,8 @@ public final class JacksonEventCodec implements EventCodec {
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
     this.maxBodyBytes = builder.maxBodyBytes;
+    this.maxNestingDepth = builder.maxNestingDepth;
+    this.maxStringLength = builder.maxStringLength;
   }
 
   /** A codec with the default limits. */
@@ -61,6 +66,14 @@ public final class JacksonEventCodec implements EventCodec {
   /** A builder for a codec with other limits. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding this codec's limits. */
+  public Builder toBuilder() {
+    return new Builder()
+        .maxBodyBytes(maxBodyBytes)
+        .maxNestingDepth(maxNestingDepth)
+        .maxStringLength(maxStringLength);
   }
 
   @Override
@@ -86,7 +99,7 @@ public final class JacksonEventCodec implements EventCodec {
     return value;
   }
 
-  /** Limits for decoding. Not thread-safe. */
+  /** Limits for decoding; {@link #build()} validates them all at once. Not thread-safe. */
   public static final class Builder {
     private int maxBodyBytes = 4 * 1024 * 1024;
     private int maxNestingDepth = 64;
@@ -96,32 +109,38 @@ public final class JacksonEventCodec implements EventCodec {
 
     /** The largest body decoded, in bytes (default 4 MiB). */
     public Builder maxBodyBytes(int maxBodyBytes) {
-      this.maxBodyBytes = positive(maxBodyBytes, "maxBodyBytes");
+      this.maxBodyBytes = maxBodyBytes;
       return this;
     }
 
     /** The deepest nesting of JSON objects and arrays (default 64). */
     public Builder maxNestingDepth(int maxNestingDepth) {
-      this.maxNestingDepth = positive(maxNestingDepth, "maxNestingDepth");
+      this.maxNestingDepth = maxNestingDepth;
       return this;
     }
 
     /** The longest JSON string value, in characters (default 1 Mi). */
     public Builder maxStringLength(int maxStringLength) {
-      this.maxStringLength = positive(maxStringLength, "maxStringLength");
+      this.maxStringLength = maxStringLength;
       return this;
     }
 
-    /** The codec. */
+    /**
+     * The codec, once every limit is checked.
+     *
+     * @throws EventBusConfigurationException naming the first limit that is not positive
+     */
     public JacksonEventCodec build() {
+      positive(maxBodyBytes, "maxBodyBytes");
+      positive(maxNestingDepth, "maxNestingDepth");
+      positive(maxStringLength, "maxStringLength");
       return new JacksonEventCodec(this);
     }
 
-    private static int positive(int value, String name) {
+    private static void positive(int value, String setting) {
       if (value < 1) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
+        throw EventBusConfigurationException.invalid(setting, "must be positive", value);
       }
-      return value;
     }
   }
 

@@ -7,10 +7,8 @@ import static io.eventbus.internal.MessagingAttributes.OPERATION_NAME;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_SETTLE;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_TYPE;
 import static io.eventbus.internal.MessagingAttributes.OUTCOME;
-import static io.eventbus.internal.MessagingAttributes.RABBITMQ_ROUTING_KEY;
 import static io.eventbus.internal.MessagingAttributes.REDELIVERED;
 import static io.eventbus.internal.MessagingAttributes.REDELIVERIES;
-import static io.eventbus.internal.MessagingAttributes.SYSTEM_RABBITMQ;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -89,9 +87,7 @@ final class ConsumerTelemetry {
     AttributesBuilder span = metric.toBuilder();
     if (!type.isEmpty()) {
       span.put(CLOUDEVENTS_TYPE, type);
-      if (SYSTEM_RABBITMQ.equals(telemetry.names.system())) {
-        span.put(RABBITMQ_ROUTING_KEY, type);
-      }
+      Telemetry.putRoutingKey(span, telemetry.names, type);
     }
     return new Names(
         "process " + destination,

@@ -12,16 +12,19 @@ import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
+import io.eventbus.Sleeper;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.BusExtensions;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,45 +39,43 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link EventBus} behind {@link EventBus#builder()}. */
-public final class DefaultEventBus implements EventBus {
+public final class DefaultEventBus implements EventBus, BusExtensions {
   private static final Logger log = LoggerFactory.getLogger(DefaultEventBus.class);
 
   private final Transport transport;
   private final String source;
   private final Clock clock;
+  private final Sleeper sleeper;
   private final EventCodec codec;
   private final Telemetry telemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Supplier<Health.Component>> healthContributors = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile EventTypeRegistry registry;
 
-  public DefaultEventBus(
-      Transport transport,
-      String source,
-      Clock clock,
-      EventCodec codec,
-      EventTypeRegistry registry) {
-    this(transport, source, clock, codec, registry, Telemetry.disabled());
-  }
-
   /**
-   * A bus instrumented by {@code telemetry}. The caller has already handed the transport its
-   * OpenTelemetry ({@link Transport#instrument}).
+   * A bus instrumented by {@code telemetry}, stamping events with {@code clock} and waiting between
+   * retries through {@code sleeper}. The caller has already handed the transport its OpenTelemetry
+   * ({@link Transport#instrument}).
    */
   public DefaultEventBus(
       Transport transport,
       String source,
       Clock clock,
+      Sleeper sleeper,
       EventCodec codec,
       EventTypeRegistry registry,
       Telemetry telemetry) {
     this.transport = transport;
     this.source = source;
     this.clock = clock;
+    this.sleeper = sleeper;
     this.codec = codec;
     this.registry = registry;
     this.telemetry = telemetry;
@@ -84,10 +85,41 @@ public final class DefaultEventBus implements EventBus {
   public CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(options, "options");
+    Encoded encoded;
+    try {
+      encoded = encode(event, options);
+    } catch (UnknownEventTypeException | PublishException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String id = encoded.id();
+    String type = encoded.type();
+    if (!telemetry.enabled()) {
+      return transport
+          .send(encoded.message(codec.contentType()))
+          .thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    return sendInstrumented(
+        id,
+        type,
+        encoded.correlationId(),
+        encoded.body(),
+        codec.contentType(),
+        encoded.headers(),
+        Context.current());
+  }
+
+  /**
+   * Everything {@code publish} does before sending: type name, id, partition key, metadata, body.
+   * The headers are a fresh mutable map, for the caller to add trace context to.
+   *
+   * @throws UnknownEventTypeException if the class is not registered
+   * @throws PublishException if the partition key cannot be read, the bus is closed or the event
+   *     cannot be encoded
+   */
+  private Encoded encode(Object event, PublishOptions options) {
     Optional<String> typeName = registry.nameFor(event.getClass());
     if (typeName.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          UnknownEventTypeException.unregisteredClass(event.getClass()));
+      throw UnknownEventTypeException.unregisteredClass(event.getClass());
     }
     String type = typeName.get();
     String id = options.id() != null ? options.id() : randomId();
@@ -97,12 +129,11 @@ public final class DefaultEventBus implements EventBus {
       try {
         key = PartitionKeys.keyOf(event);
       } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(
-            new PublishException(
-                id,
-                type,
-                "Event " + id + " (" + type + "): its partition key could not be read: " + e,
-                e));
+        throw new PublishException(
+            id,
+            type,
+            "Event " + id + " (" + type + "): its partition key could not be read: " + e,
+            e);
       }
       if (key.isPresent()) {
         extensions = new LinkedHashMap<>(extensions);
@@ -119,34 +150,36 @@ public final class DefaultEventBus implements EventBus {
             options.subject(),
             extensions);
     if (closed.get()) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + "): the bus is closed", null);
     }
     byte[] body;
     try {
       body = codec.encode(event);
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id,
-              type,
-              "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(),
-              e));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(), e);
     }
-    Map<String, String> headers = CloudEventsAttributes.toHeaders(metadata);
-    if (!telemetry.enabled()) {
-      return transport
-          .send(new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)))
-          .thenApply(ignored -> new PublishReceipt(id, type));
-    }
+    return new Encoded(
+        id, type, metadata.correlationId(), body, CloudEventsAttributes.toHeaders(metadata));
+  }
+
+  /** Sends one message under a PRODUCER span whose parent is {@code parent}. */
+  private CompletionStage<PublishReceipt> sendInstrumented(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      @Nullable String contentType,
+      Map<String, String> headers,
+      Context parent) {
     Telemetry.Send send =
-        telemetry.startSend(type, id, metadata.correlationId(), body.length, headers);
+        telemetry.startSend(parent, type, id, correlationId, body.length, headers);
     CompletionStage<Void> sent;
     try {
       sent =
           transport.send(
-              new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)));
+              new OutboundMessage(id, type, new WireMessage(body, contentType, headers)));
     } catch (RuntimeException e) {
       send.end(e);
       throw e;
@@ -161,6 +194,61 @@ public final class DefaultEventBus implements EventBus {
           }
           return new PublishReceipt(id, type);
         });
+  }
+
+  @Override
+  public OutboundMessage prepare(Object event, PublishOptions options) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(options, "options");
+    Encoded encoded = encode(event, options);
+    if (telemetry.enabled()) {
+      telemetry.injectCurrent(encoded.headers());
+    }
+    return encoded.message(codec.contentType());
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+    Objects.requireNonNull(message, "message");
+    String id = message.eventId();
+    String type = message.eventType();
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+    }
+    if (!telemetry.enabled()) {
+      return transport.send(message).thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    WireMessage wire = message.message();
+    Map<String, String> headers = new LinkedHashMap<>(wire.headers());
+    return sendInstrumented(
+        id,
+        type,
+        headers.get(CloudEventsAttributes.CORRELATION_ID),
+        wire.body(),
+        wire.contentType(),
+        headers,
+        telemetry.extract(headers));
+  }
+
+  @Override
+  public HealthRegistration addHealth(Supplier<Health.Component> component) {
+    Objects.requireNonNull(component, "component");
+    healthContributors.add(component);
+    return () -> healthContributors.remove(component);
+  }
+
+  /** An event encoded for sending; {@code headers} is mutable. */
+  private record Encoded(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      Map<String, String> headers) {
+    OutboundMessage message(String contentType) {
+      return new OutboundMessage(id, type, new WireMessage(body, contentType, headers));
+    }
   }
 
   @Override
@@ -244,7 +332,8 @@ public final class DefaultEventBus implements EventBus {
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
     Pipeline pipeline =
-        new Pipeline(options.name(), byType, this::registry, codec, options, clock, telemetry);
+        new Pipeline(
+            options.name(), byType, this::registry, codec, options, clock, sleeper, telemetry);
     TransportSubscription running =
         transport.subscribe(
             new SubscriptionSpec(
@@ -291,6 +380,9 @@ public final class DefaultEventBus implements EventBus {
     List<Health.Component> components = new ArrayList<>(transport.health().components());
     for (DefaultSubscription subscription : subscriptions) {
       components.add(subscription.health());
+    }
+    for (Supplier<Health.Component> contributor : healthContributors) {
+      components.add(contributor.get());
     }
     return Health.of(components);
   }

@@ -6,6 +6,8 @@ import io.opentelemetry.api.common.AttributeKey;
  * Every attribute key eventbus puts on spans and metrics, in one place: those of the OpenTelemetry
  * messaging semantic conventions (development status, as of semantic conventions 1.3x: operation
  * types {@code send}, {@code process}, {@code settle}) and our own, under {@code eventbus.}.
+ * System-specific keys are not here: a transport names them in its {@link
+ * io.eventbus.spi.TelemetryNames}.
  */
 public final class MessagingAttributes {
   private MessagingAttributes() {}
@@ -14,8 +16,6 @@ public final class MessagingAttributes {
       AttributeKey.stringKey("messaging.system");
   public static final AttributeKey<String> DESTINATION_NAME =
       AttributeKey.stringKey("messaging.destination.name");
-  public static final AttributeKey<String> RABBITMQ_ROUTING_KEY =
-      AttributeKey.stringKey("messaging.rabbitmq.destination.routing_key");
   public static final AttributeKey<String> MESSAGE_ID =
       AttributeKey.stringKey("messaging.message.id");
   public static final AttributeKey<String> CONVERSATION_ID =
@@ -59,5 +59,4 @@ public final class MessagingAttributes {
   public static final String OPERATION_SETTLE = "settle";
   public static final String NAME_DEAD_LETTER = "dead_letter";
   public static final String NAME_REDELIVER = "redeliver";
-  public static final String SYSTEM_RABBITMQ = "rabbitmq";
 }

@@ -12,11 +12,10 @@ import static io.eventbus.internal.MessagingAttributes.OPERATION_NAME;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_PROCESS;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_SEND;
 import static io.eventbus.internal.MessagingAttributes.OPERATION_TYPE;
-import static io.eventbus.internal.MessagingAttributes.RABBITMQ_ROUTING_KEY;
-import static io.eventbus.internal.MessagingAttributes.SYSTEM_RABBITMQ;
 
 import io.eventbus.spi.TelemetryNames;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -163,6 +162,17 @@ public final class Telemetry {
       @Nullable String correlationId,
       int bodySize,
       Map<String, String> headers) {
+    return startSend(Context.current(), type, id, correlationId, bodySize, headers);
+  }
+
+  /** {@link #startSend(String, String, String, int, Map)} with an explicit parent context. */
+  Send startSend(
+      Context parent,
+      String type,
+      String id,
+      @Nullable String correlationId,
+      int bodySize,
+      Map<String, String> headers) {
     Producer producer = producers.computeIfAbsent(type, this::producer);
     var builder =
         tracer
@@ -174,9 +184,19 @@ public final class Telemetry {
     if (correlationId != null) {
       builder.setAttribute(CONVERSATION_ID, correlationId);
     }
-    Span span = builder.startSpan();
-    propagator.inject(Context.current().with(span), headers, HeaderPropagation.INSTANCE);
+    Span span = builder.setParent(parent).startSpan();
+    propagator.inject(parent.with(span), headers, HeaderPropagation.INSTANCE);
     return new Send(producer, span, System.nanoTime());
+  }
+
+  /** Writes the trace context current on this thread into {@code headers}. */
+  void injectCurrent(Map<String, String> headers) {
+    propagator.inject(Context.current(), headers, HeaderPropagation.INSTANCE);
+  }
+
+  /** The trace context {@code headers} carry, as the parent of a send; the root if none. */
+  Context extract(Map<String, String> headers) {
+    return propagator.extract(Context.root(), headers, HeaderPropagation.INSTANCE);
   }
 
   private Producer producer(String type) {
@@ -188,10 +208,15 @@ public final class Telemetry {
             .put(OPERATION_NAME, OPERATION_SEND);
     AttributesBuilder span =
         metric.build().toBuilder().put(OPERATION_TYPE, OPERATION_SEND).put(CLOUDEVENTS_TYPE, type);
-    if (SYSTEM_RABBITMQ.equals(names.system())) {
-      span.put(RABBITMQ_ROUTING_KEY, type);
-    }
+    putRoutingKey(span, names, type);
     return new Producer(OPERATION_SEND + " " + destination, span.build(), metric.build());
+  }
+
+  /** Puts the routing key (the event type) under the transport's own attribute, if it has one. */
+  static void putRoutingKey(AttributesBuilder attributes, TelemetryNames names, String type) {
+    if (!names.routingKeyAttribute().isEmpty()) {
+      attributes.put(AttributeKey.stringKey(names.routingKeyAttribute()), type);
+    }
   }
 
   /** The low-cardinality class of {@code failure}: its class name, as the conventions ask. */

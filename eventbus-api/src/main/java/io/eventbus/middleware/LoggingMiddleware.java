@@ -21,8 +21,8 @@ final class LoggingMiddleware implements Middleware {
     String previousId = MDC.get(EVENT_ID);
     String previousType = MDC.get(EVENT_TYPE);
     String previousSubscription = MDC.get(SUBSCRIPTION);
-    put(EVENT_ID, attribute(headers, "id"));
-    put(EVENT_TYPE, attribute(headers, "type"));
+    put(EVENT_ID, CloudEventsAttributes.attribute(headers, "id"));
+    put(EVENT_TYPE, CloudEventsAttributes.attribute(headers, "type"));
     put(SUBSCRIPTION, delivery.subscription());
     try {
       chain.proceed(delivery);
@@ -44,10 +44,5 @@ final class LoggingMiddleware implements Middleware {
     } else {
       MDC.put(key, value.length() > 255 ? value.substring(0, 255) : value);
     }
-  }
-
-  private static @Nullable String attribute(Map<String, String> headers, String name) {
-    String value = headers.get(CloudEventsAttributes.PREFIX + name);
-    return value != null ? value : headers.get(CloudEventsAttributes.ALTERNATE_PREFIX + name);
   }
 }

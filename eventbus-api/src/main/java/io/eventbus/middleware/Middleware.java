@@ -16,28 +16,13 @@ package io.eventbus.middleware;
  *
  * <h2>The order of the links</h2>
  *
- * Outermost first; each link wraps everything below it. The names are the {@link Stage}s; user
- * middleware goes just before the stage it is added before ({@link
- * io.eventbus.SubscriptionOptions.Builder#addBefore}), by default before {@code HANDLER}:
- *
- * <pre>
- *  LOGGING                 MDC: event id, type, subscription
- *   └ TRACING              CONSUMER span, child of the producer's span (with an SDK installed)
- *    └ METRICS             count, duration and outcome of the delivery (with an SDK installed)
- *      └ DEAD_LETTER       ack when the rest returns; park in the dead-letter queue when it throws
- *         └ DECODE         CloudEvents attributes → metadata; type → registered class; JSON → event
- *            └ DELAYED_REDELIVERY   retries exhausted and still retryable: re-publish with a delay
- *               └ RETRY             in process, under the handler's RetryPolicy (attempt 1, 2, …)
- *                  └ TIMEOUT        fail an attempt that runs too long (when configured)
- *                     └ user middleware, in the order given to SubscriptionOptions
- *                        └ HANDLER
- * </pre>
- *
- * Because decoding happens inside dead-lettering and outside retry, a message that cannot be
- * decoded is parked at once, never retried, and never reaches user code placed after {@code
- * DECODE}; there {@link DeliveryContext#event()} and {@link DeliveryContext#metadata()} are always
- * available. Middleware placed before {@code DECODE} sees the raw message only. Middleware before
- * {@code RETRY} runs once per delivery; after it, once per attempt.
+ * The built-in links and their order, outermost first, are drawn once, in docs/architecture.md
+ * ("The chain"); their names are the {@link Stage} constants. User middleware goes just before the
+ * stage it is added before ({@link io.eventbus.SubscriptionOptions.Builder#addBefore}), by default
+ * before {@link Stage#HANDLER}. Middleware placed before {@link Stage#DECODE} sees the raw message
+ * only; after it, {@link DeliveryContext#event()} and {@link DeliveryContext#metadata()} are always
+ * available, since a message that cannot be decoded is parked at once and goes no further.
+ * Middleware before {@link Stage#RETRY} runs once per delivery; after it, once per attempt.
  *
  * <h2>Contract</h2>
  *

@@ -1,6 +1,7 @@
 package io.eventbus.middleware;
 
 import io.eventbus.RetryPolicy;
+import io.eventbus.Sleeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -40,9 +41,14 @@ public final class Middlewares {
    * the first permanent one, is rethrown.
    */
   public static Middleware retry(RetryPolicy policy) {
+    return retry(policy, Sleeper.system());
+  }
+
+  /** Like {@link #retry(RetryPolicy)}, waiting through {@code sleeper}. */
+  public static Middleware retry(RetryPolicy policy, Sleeper sleeper) {
     Objects.requireNonNull(policy, "policy");
-    return new RetryMiddleware(
-        policy, duration -> Thread.sleep(duration.toMillis()), ThreadLocalRandom::current);
+    Objects.requireNonNull(sleeper, "sleeper");
+    return new RetryMiddleware(policy, sleeper, ThreadLocalRandom::current);
   }
 
   /**
@@ -50,6 +56,8 @@ public final class Middlewares {
    * java.util.concurrent.TimeoutException}. The rest of the chain runs on the calling thread, which
    * is interrupted when the time is up; a handler that ignores the interrupt is waited for, and its
    * attempt still fails. A shared daemon thread keeps the time.
+   *
+   * @throws io.eventbus.EventBusConfigurationException if {@code timeout} is not positive
    */
   public static Middleware timeout(Duration timeout) {
     return new TimeoutMiddleware(timeout, TimeoutMiddleware.sharedTimer());

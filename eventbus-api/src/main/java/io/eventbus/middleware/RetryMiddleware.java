@@ -1,6 +1,7 @@
 package io.eventbus.middleware;
 
 import io.eventbus.RetryPolicy;
+import io.eventbus.Sleeper;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -14,12 +15,6 @@ import java.util.random.RandomGenerator;
  * global sleep function), drawing jitter from an injected random source.
  */
 final class RetryMiddleware implements Middleware {
-  /** Waits; injected so that tests need not sleep. */
-  @FunctionalInterface
-  interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
-  }
-
   private final RetryPolicy policy;
   private final Sleeper sleeper;
   private final Retry retry;

@@ -1,5 +1,6 @@
 package io.eventbus.middleware;
 
+import io.eventbus.EventBusConfigurationException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -17,7 +18,7 @@ final class TimeoutMiddleware implements Middleware {
   TimeoutMiddleware(Duration timeout, ScheduledExecutorService timer) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+      throw EventBusConfigurationException.invalid("timeout", "must be positive", timeout);
     }
     this.timeout = timeout;
     this.timer = timer;

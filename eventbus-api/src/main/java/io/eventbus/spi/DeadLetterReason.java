@@ -57,12 +57,6 @@ public record DeadLetterReason(
   /** How many delayed redeliveries the message has been through. */
   public static final String HEADER_REDELIVERIES = "eventbus-redeliveries";
 
-  /**
-   * The broker's count of earlier deliveries of a quorum queue message that were not acknowledged
-   * (read only, as input to the attempt number).
-   */
-  public static final String HEADER_DELIVERY_COUNT = "x-delivery-count";
-
   static final int MAX_MESSAGE_CHARS = 1_000;
   static final int MAX_STACK_TRACE_CHARS = 4_000;
 

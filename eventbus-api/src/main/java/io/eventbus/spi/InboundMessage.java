@@ -18,6 +18,16 @@ public interface InboundMessage {
   /** Whether the broker delivered it before without an acknowledgement. */
   boolean redelivered();
 
+  /**
+   * How many earlier deliveries of this message the broker counted that were not acknowledged
+   * (returned, or lost with their consumer): RabbitMQ's {@code x-delivery-count} on quorum queues.
+   * The bus adds it to the attempt number, so that a message that crashed its consumer counts its
+   * attempts anyway. The default, for transports that do not count, is 0.
+   */
+  default int deliveryCount() {
+    return 0;
+  }
+
   /** Acknowledges the message: it is done with and removed from the queue. */
   void ack();
 

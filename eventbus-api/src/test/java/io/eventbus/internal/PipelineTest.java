@@ -1,7 +1,9 @@
 package io.eventbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventbus.EventBusException;
 import io.eventbus.EventContext;
 import io.eventbus.EventMetadata;
 import io.eventbus.EventType;
@@ -52,10 +54,11 @@ class PipelineTest {
   }
 
   /** What the pipeline did with one message: a recording implementation of the SPI. */
-  static final class Inbound implements InboundMessage {
+  static class Inbound implements InboundMessage {
     final WireMessage message;
     final List<String> settlements = new ArrayList<>();
     DeadLetterReason reason;
+    int deliveryCount;
     Duration delay;
     Map<String, String> history;
 
@@ -71,6 +74,11 @@ class PipelineTest {
     @Override
     public boolean redelivered() {
       return false;
+    }
+
+    @Override
+    public int deliveryCount() {
+      return deliveryCount;
     }
 
     @Override
@@ -122,6 +130,25 @@ class PipelineTest {
     };
   }
 
+  /** An inbound whose dead-lettering or redelivery fails, as when the broker is unreachable. */
+  static final class BrokenInbound extends Inbound {
+    BrokenInbound(WireMessage message) {
+      super(message);
+    }
+
+    @Override
+    public void deadLetter(DeadLetterReason reason) {
+      super.deadLetter(reason);
+      throw new EventBusException("broker gone");
+    }
+
+    @Override
+    public void redeliverAfter(Duration delay, Map<String, String> headers) {
+      super.redeliverAfter(delay, headers);
+      throw new EventBusException("broker gone");
+    }
+  }
+
   private static Inbound message(String body) {
     Map<String, String> headers =
         CloudEventsAttributes.toHeaders(EventMetadata.of("e-1", TYPE, "/test", NOW));
@@ -129,7 +156,10 @@ class PipelineTest {
         new WireMessage(body.getBytes(StandardCharsets.UTF_8), "application/json", headers));
   }
 
-  private static Pipeline pipeline(SubscriptionOptions options, Handlers handlers) {
+  /** Every wait of the retry link: recorded, never slept. */
+  private final List<Duration> waits = new ArrayList<>();
+
+  private Pipeline pipeline(SubscriptionOptions options, Handlers handlers) {
     Map<String, Registration<?>> byType = new HashMap<>();
     handlers.registrations().values().forEach(r -> byType.put(TYPE, r));
     return new Pipeline(
@@ -138,7 +168,9 @@ class PipelineTest {
         () -> EventTypeRegistry.builder().register(Thing.class).build(),
         JacksonEventCodec.create(),
         options,
-        Clock.fixed(NOW, ZoneOffset.UTC));
+        Clock.fixed(NOW, ZoneOffset.UTC),
+        waits::add,
+        Telemetry.disabled());
   }
 
   @Test
@@ -165,6 +197,7 @@ class PipelineTest {
             "DELAYED_REDELIVERY",
             "user:before-RETRY",
             "RETRY",
+            "attempt",
             "user:before-TIMEOUT",
             "TIMEOUT",
             "user:before-HANDLER");
@@ -208,6 +241,7 @@ class PipelineTest {
             "handler(decoded)",
             "attempt 3");
     assertThat(inbound.settlements).containsExactly("ack");
+    assertThat(waits).containsExactly(Duration.ofMillis(1), Duration.ofMillis(1));
   }
 
   @Test
@@ -268,11 +302,9 @@ class PipelineTest {
                 .on(Thing.class, (Thing event, EventContext c) -> attempts.add(c.attempt()))
                 .build());
     Inbound requeued = message("{\"name\":\"a\"}");
-    Map<String, String> headers = new HashMap<>(requeued.message.headers());
-    headers.put("x-delivery-count", "2");
+    requeued.deliveryCount = 2;
 
-    pipeline.accept(
-        new Inbound(new WireMessage(requeued.message.body(), "application/json", headers)));
+    pipeline.accept(requeued);
 
     assertThat(attempts).containsExactly(3);
   }
@@ -332,6 +364,7 @@ class PipelineTest {
     assertThat(calls).hasValue(5);
     assertThat(inbound.settlements).containsExactly("deadLetter");
     assertThat(inbound.reason.attempts()).isEqualTo(5);
+    assertThat(waits).hasSize(4);
   }
 
   @Test
@@ -366,5 +399,105 @@ class PipelineTest {
     pipeline.accept(inbound);
 
     assertThat(inbound.settlements).containsExactly("ack");
+  }
+
+  @Test
+  void whenParkingOrRedeliveryFailsTheDeliveryIsRequeuedInstead() {
+    Handlers failing =
+        Handlers.builder()
+            .on(
+                Thing.class,
+                (e, c) -> {
+                  throw new IllegalStateException("down");
+                })
+            .build();
+    Inbound template = message("{\"name\":\"a\"}");
+
+    Inbound parking = new BrokenInbound(template.message);
+    pipeline(
+            SubscriptionOptions.builder("orders")
+                .retryPolicy(RetryPolicy.none())
+                .redeliveryDelays()
+                .build(),
+            failing)
+        .accept(parking);
+    Inbound redelivering = new BrokenInbound(template.message);
+    pipeline(
+            SubscriptionOptions.builder("orders")
+                .retryPolicy(RetryPolicy.none())
+                .redeliveryDelays(Duration.ofSeconds(1))
+                .build(),
+            failing)
+        .accept(redelivering);
+
+    assertThat(parking.settlements).containsExactly("deadLetter", "requeue");
+    assertThat(redelivering.settlements).containsExactly("redeliverAfter", "requeue");
+  }
+
+  @Test
+  void aVirtualMachineErrorRequeuesTheDeliveryAndIsRethrown() {
+    Pipeline pipeline =
+        pipeline(
+            SubscriptionOptions.builder("orders").retryPolicy(FAST).build(),
+            Handlers.builder()
+                .on(
+                    Thing.class,
+                    (e, c) -> {
+                      throw new OutOfMemoryError("no heap");
+                    })
+                .build());
+    Inbound inbound = message("{\"name\":\"a\"}");
+
+    assertThatThrownBy(() -> pipeline.accept(inbound))
+        .isInstanceOf(OutOfMemoryError.class)
+        .hasMessage("no heap");
+    assertThat(inbound.settlements).containsExactly("requeue");
+    assertThat(waits).as("an Error is never retried").isEmpty();
+  }
+
+  @Test
+  void aFailureAfterTheDeliveryWasSettledDoesNotSettleItAgain() {
+    Pipeline pipeline =
+        pipeline(
+            SubscriptionOptions.builder("orders")
+                .addBefore(
+                    Stage.LOGGING,
+                    (delivery, chain) -> {
+                      chain.proceed(delivery);
+                      throw new IllegalStateException("after the fact");
+                    })
+                .build(),
+            Handlers.builder().on(Thing.class, (e, c) -> {}).build());
+    Inbound inbound = message("{\"name\":\"a\"}");
+
+    pipeline.accept(inbound);
+
+    assertThat(inbound.settlements)
+        .as("acknowledged inside, never settled twice")
+        .containsExactly("ack");
+  }
+
+  @Test
+  void anInterruptedHandlerIsParkedAndTheInterruptIsKept() {
+    Pipeline pipeline =
+        pipeline(
+            SubscriptionOptions.builder("orders").retryPolicy(FAST).build(),
+            Handlers.builder()
+                .on(
+                    Thing.class,
+                    (e, c) -> {
+                      throw new InterruptedException("closing");
+                    })
+                .build());
+    Inbound inbound = message("{\"name\":\"a\"}");
+
+    try {
+      pipeline.accept(inbound);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(inbound.settlements).containsExactly("deadLetter");
+    assertThat(waits).isEmpty();
   }
 }

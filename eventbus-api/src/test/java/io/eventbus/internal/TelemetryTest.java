@@ -14,6 +14,7 @@ import io.eventbus.internal.PipelineTest.Inbound;
 import io.eventbus.internal.PipelineTest.Thing;
 import io.eventbus.spi.TelemetryNames;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -41,7 +42,10 @@ import org.junit.jupiter.api.Test;
 class TelemetryTest {
   private static final String TYPE = "test.thing.v1";
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
-  private static final TelemetryNames NAMES = new TelemetryNames("rabbitmq", "bus");
+  private static final AttributeKey<String> ROUTING_KEY =
+      AttributeKey.stringKey("messaging.acme.routing_key");
+  private static final TelemetryNames NAMES =
+      new TelemetryNames("acme", "bus", ROUTING_KEY.getKey());
 
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
   private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
@@ -83,9 +87,9 @@ class TelemetryTest {
     assertThat(inbound.message().headers()).containsKey("traceparent");
     assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
     assertThat(send.getAttributes().asMap())
-        .containsEntry(MessagingAttributes.MESSAGING_SYSTEM, "rabbitmq")
+        .containsEntry(MessagingAttributes.MESSAGING_SYSTEM, "acme")
         .containsEntry(MessagingAttributes.DESTINATION_NAME, "bus:" + TYPE)
-        .containsEntry(MessagingAttributes.RABBITMQ_ROUTING_KEY, TYPE)
+        .containsEntry(ROUTING_KEY, TYPE)
         .containsEntry(MessagingAttributes.OPERATION_TYPE, "send")
         .containsEntry(MessagingAttributes.OPERATION_NAME, "send")
         .containsEntry(MessagingAttributes.MESSAGE_ID, "e-1")
@@ -167,6 +171,22 @@ class TelemetryTest {
   }
 
   @Test
+  void aTransportWithoutARoutingKeyAttributeGetsNoSystemSpecificAttribute() {
+    Telemetry telemetry = Telemetry.create(sdk, new TelemetryNames("plain", "bus"));
+    Inbound inbound = published(telemetry);
+
+    pipeline(telemetry, RetryPolicy.none(), e -> {}).accept(inbound);
+
+    for (String name : List.of("send bus:" + TYPE, "process bus:" + TYPE + ":billing")) {
+      assertThat(span(name).getAttributes().asMap().keySet())
+          .extracting(AttributeKey::getKey)
+          .contains("messaging.system", "messaging.destination.name")
+          .doesNotContain(ROUTING_KEY.getKey())
+          .allSatisfy(key -> assertThat(key).doesNotContain("routing_key"));
+    }
+  }
+
+  @Test
   void aFailedSendIsAnErrorSpanAndCountsWithItsErrorType() {
     Telemetry telemetry = Telemetry.create(sdk, NAMES);
     Telemetry.Send send =
@@ -184,7 +204,7 @@ class TelemetryTest {
                 assertThat(p.getAttributes())
                     .isEqualTo(
                         io.opentelemetry.api.common.Attributes.builder()
-                            .put(MessagingAttributes.MESSAGING_SYSTEM, "rabbitmq")
+                            .put(MessagingAttributes.MESSAGING_SYSTEM, "acme")
                             .put(MessagingAttributes.DESTINATION_NAME, "bus:" + TYPE)
                             .put(MessagingAttributes.OPERATION_NAME, "send")
                             .put(
@@ -214,6 +234,7 @@ class TelemetryTest {
         JacksonEventCodec.create(),
         options,
         Clock.fixed(NOW, ZoneOffset.UTC),
+        duration -> {},
         telemetry);
   }
 

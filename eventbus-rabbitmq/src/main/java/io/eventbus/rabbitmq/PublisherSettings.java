@@ -1,20 +1,33 @@
 package io.eventbus.rabbitmq;
 
+import io.eventbus.EventBusConfigurationException;
+import io.eventbus.rabbitmq.internal.SettingChecks;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the transport publishes: deadlines, memory bounds and the handling of refusals. Immutable;
- * start from {@link #defaults()} and derive with the {@code with*} methods.
+ * How the transport publishes: deadlines, memory bounds and the handling of refusals. An immutable
+ * value, validated when it is made; start from {@link #defaults()} or {@link #builder()}, derive
+ * with {@link #toBuilder()} or a {@code with*} copy.
  *
  * <pre>{@code
  * RabbitTransport.builder()
- *     .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(5)).withNackRetries(5))
+ *     .publisher(PublisherSettings.builder().timeout(Duration.ofSeconds(5)).nackRetries(5).build())
  * }</pre>
  *
  * <p>Memory is bounded twice: events waiting to be sent (while reconnecting, blocked, or when the
  * outstanding window is full) by {@link #maxBufferedEvents()} and {@link #maxBufferedBytes()}, and
  * events sent but not yet confirmed by {@link #maxOutstandingConfirms()}.
+ *
+ * <h2>Thread safety</h2>
+ *
+ * Immutable and thread-safe; the {@link Builder} is not.
+ *
+ * <h2>Failures</h2>
+ *
+ * A value out of range throws {@link EventBusConfigurationException} naming the setting, when the
+ * value is made ({@link Builder#build()}, a {@code with*} copy or the constructor); a null throws
+ * {@link NullPointerException} naming it.
  *
  * @param timeout the deadline of every publish, from the call to the confirm, including time spent
  *     waiting in the buffer; past it the publish fails with {@link
@@ -37,27 +50,16 @@ public record PublisherSettings(
     int nackRetries,
     Duration nackBackoff,
     boolean acceptUnroutable) {
-  private static final PublisherSettings DEFAULTS =
-      new PublisherSettings(
-          Duration.ofSeconds(30),
-          10_000,
-          64L * 1024 * 1024,
-          4_096,
-          3,
-          Duration.ofMillis(100),
-          false);
+  private static final PublisherSettings DEFAULTS = new Builder().build();
 
-  /** Validates the values. */
+  /** Validates the values (see "Failures"). */
   public PublisherSettings {
-    requirePositive(timeout, "timeout");
-    requirePositive(nackBackoff, "nackBackoff");
-    if (maxBufferedEvents < 1 || maxBufferedBytes < 1 || maxOutstandingConfirms < 1) {
-      throw new IllegalArgumentException(
-          "maxBufferedEvents, maxBufferedBytes and maxOutstandingConfirms must be positive");
-    }
-    if (nackRetries < 0) {
-      throw new IllegalArgumentException("nackRetries must not be negative, was " + nackRetries);
-    }
+    SettingChecks.positive(timeout, "PublisherSettings.timeout");
+    SettingChecks.positive(nackBackoff, "PublisherSettings.nackBackoff");
+    SettingChecks.atLeast(maxBufferedEvents, 1, "PublisherSettings.maxBufferedEvents");
+    SettingChecks.atLeast(maxBufferedBytes, 1, "PublisherSettings.maxBufferedBytes");
+    SettingChecks.atLeast(maxOutstandingConfirms, 1, "PublisherSettings.maxOutstandingConfirms");
+    SettingChecks.atLeast(nackRetries, 0, "PublisherSettings.nackRetries");
   }
 
   /**
@@ -68,87 +70,129 @@ public record PublisherSettings(
     return DEFAULTS;
   }
 
+  /** A builder starting from the {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    return new Builder()
+        .timeout(timeout)
+        .maxBufferedEvents(maxBufferedEvents)
+        .maxBufferedBytes(maxBufferedBytes)
+        .maxOutstandingConfirms(maxOutstandingConfirms)
+        .nackRetries(nackRetries)
+        .nackBackoff(nackBackoff)
+        .acceptUnroutable(acceptUnroutable);
+  }
+
+  /** A copy with another {@link #timeout()}. */
   public PublisherSettings withTimeout(Duration timeout) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().timeout(timeout).build();
   }
 
+  /** A copy with another {@link #maxBufferedEvents()}. */
   public PublisherSettings withMaxBufferedEvents(int maxBufferedEvents) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().maxBufferedEvents(maxBufferedEvents).build();
   }
 
+  /** A copy with another {@link #maxBufferedBytes()}. */
   public PublisherSettings withMaxBufferedBytes(long maxBufferedBytes) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().maxBufferedBytes(maxBufferedBytes).build();
   }
 
+  /** A copy with another {@link #maxOutstandingConfirms()}. */
   public PublisherSettings withMaxOutstandingConfirms(int maxOutstandingConfirms) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().maxOutstandingConfirms(maxOutstandingConfirms).build();
   }
 
+  /** A copy with another {@link #nackRetries()}. */
   public PublisherSettings withNackRetries(int nackRetries) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().nackRetries(nackRetries).build();
   }
 
+  /** A copy with another {@link #nackBackoff()}. */
   public PublisherSettings withNackBackoff(Duration nackBackoff) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().nackBackoff(nackBackoff).build();
   }
 
+  /** A copy with another {@link #acceptUnroutable()}. */
   public PublisherSettings withAcceptUnroutable(boolean acceptUnroutable) {
-    return new PublisherSettings(
-        timeout,
-        maxBufferedEvents,
-        maxBufferedBytes,
-        maxOutstandingConfirms,
-        nackRetries,
-        nackBackoff,
-        acceptUnroutable);
+    return toBuilder().acceptUnroutable(acceptUnroutable).build();
   }
 
-  private static void requirePositive(Duration value, String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
+  /**
+   * Collects publisher settings; {@link #build()} validates them and makes the value. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private Duration timeout = Duration.ofSeconds(30);
+    private int maxBufferedEvents = 10_000;
+    private long maxBufferedBytes = 64L * 1024 * 1024;
+    private int maxOutstandingConfirms = 4_096;
+    private int nackRetries = 3;
+    private Duration nackBackoff = Duration.ofMillis(100);
+    private boolean acceptUnroutable;
+
+    private Builder() {}
+
+    /** See {@link PublisherSettings#timeout()} (positive; default 30 s). */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** See {@link PublisherSettings#maxBufferedEvents()} (at least 1; default 10,000). */
+    public Builder maxBufferedEvents(int maxBufferedEvents) {
+      this.maxBufferedEvents = maxBufferedEvents;
+      return this;
+    }
+
+    /** See {@link PublisherSettings#maxBufferedBytes()} (at least 1; default 64 MiB). */
+    public Builder maxBufferedBytes(long maxBufferedBytes) {
+      this.maxBufferedBytes = maxBufferedBytes;
+      return this;
+    }
+
+    /** See {@link PublisherSettings#maxOutstandingConfirms()} (at least 1; default 4,096). */
+    public Builder maxOutstandingConfirms(int maxOutstandingConfirms) {
+      this.maxOutstandingConfirms = maxOutstandingConfirms;
+      return this;
+    }
+
+    /** See {@link PublisherSettings#nackRetries()} (0 or more; default 3). */
+    public Builder nackRetries(int nackRetries) {
+      this.nackRetries = nackRetries;
+      return this;
+    }
+
+    /** See {@link PublisherSettings#nackBackoff()} (positive; default 100 ms). */
+    public Builder nackBackoff(Duration nackBackoff) {
+      this.nackBackoff = Objects.requireNonNull(nackBackoff, "nackBackoff");
+      return this;
+    }
+
+    /** See {@link PublisherSettings#acceptUnroutable()} (default false). */
+    public Builder acceptUnroutable(boolean acceptUnroutable) {
+      this.acceptUnroutable = acceptUnroutable;
+      return this;
+    }
+
+    /**
+     * The validated settings.
+     *
+     * @throws EventBusConfigurationException naming the first setting out of range
+     */
+    public PublisherSettings build() {
+      return new PublisherSettings(
+          timeout,
+          maxBufferedEvents,
+          maxBufferedBytes,
+          maxOutstandingConfirms,
+          nackRetries,
+          nackBackoff,
+          acceptUnroutable);
     }
   }
 }

@@ -6,8 +6,9 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
-import io.eventbus.rabbitmq.internal.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.DeadLetterReason;
 import java.io.IOException;
 import java.time.Duration;
@@ -154,7 +155,7 @@ public final class RabbitDeadLetters {
     if (message.getProps().getHeaders() != null) {
       headers.putAll(message.getProps().getHeaders());
     }
-    headers.remove(DeadLetterReason.HEADER_DELIVERY_COUNT);
+    headers.remove(BrokerHeaders.DELIVERY_COUNT);
     headers.remove(DeadLetterReason.HEADER_REDELIVERIES);
     AMQP.BasicProperties properties = message.getProps().builder().headers(headers).build();
     String id = String.valueOf(parked.eventId());

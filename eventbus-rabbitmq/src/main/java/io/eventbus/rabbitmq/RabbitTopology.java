@@ -1,17 +1,23 @@
 package io.eventbus.rabbitmq;
 
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.rabbitmq.internal.SettingChecks;
+import io.eventbus.spi.Partitions;
 import io.eventbus.spi.SubscriptionSpec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
- * The names and kinds of what the transport declares on the broker. Immutable; start from {@link
- * #defaults()} and derive with the {@code with*} methods.
+ * The names and kinds of what the transport declares on the broker. An immutable value, validated
+ * when it is made; start from {@link #defaults()} or {@link #builder()}, derive with {@link
+ * #toBuilder()} or a {@code with*} copy.
+ *
+ * <pre>{@code
+ * RabbitTopology topology = RabbitTopology.builder().exchange("orders").partitions(8).build();
+ * }</pre>
  *
  * <ul>
  *   <li>one durable topic exchange, {@code eventbus} by default, where every event is published
@@ -32,12 +38,23 @@ import java.util.zip.CRC32;
  * <p>The partition count is bus-wide: publishers compute a message's partition from it, so every
  * service on a bus must use the same value, and changing it needs new partitioned subscriptions.
  *
- * @param exchange the topic exchange's name
+ * <h2>Thread safety</h2>
+ *
+ * Immutable and thread-safe; the {@link Builder} is not.
+ *
+ * <h2>Failures</h2>
+ *
+ * A value out of range throws {@link EventBusConfigurationException} naming the setting, when the
+ * value is made ({@link Builder#build()}, a {@code with*} copy or the constructor); a null throws
+ * {@link NullPointerException} naming it.
+ *
+ * @param exchange the topic exchange's name: not empty, not starting with {@code amq.}
  * @param queueType the type of subscription and dead-letter queues
- * @param deadLetterSuffix appended to a subscription's name to name its dead-letter queue
+ * @param deadLetterSuffix appended to a subscription's name to name its dead-letter queue (not
+ *     empty)
  * @param deliveryLimit for quorum queues, how often the broker delivers a message before it parks
  *     it in the dead-letter queue by itself: the last line of defence against a message that kills
- *     its consumer (RabbitMQ 3.10 has no limit unless one is set)
+ *     its consumer (RabbitMQ 3.10 has no limit unless one is set); at least 1
  * @param partitions how many partition queues a partitioned subscription has (1 to 256)
  */
 public record RabbitTopology(
@@ -49,27 +66,24 @@ public record RabbitTopology(
   /** The header that carries a keyed message's partition number, as a decimal string. */
   public static final String PARTITION_HEADER = "eventbus-partition";
 
-  private static final RabbitTopology DEFAULTS =
-      new RabbitTopology("eventbus", QueueType.QUORUM, ".dlq", 20, 4);
+  private static final RabbitTopology DEFAULTS = new Builder().build();
 
-  /** Validates the values. */
+  /** Validates the values (see "Failures"). */
   public RabbitTopology {
     Objects.requireNonNull(exchange, "exchange");
     Objects.requireNonNull(queueType, "queueType");
     Objects.requireNonNull(deadLetterSuffix, "deadLetterSuffix");
     if (exchange.isEmpty() || exchange.startsWith("amq.")) {
-      throw new IllegalArgumentException(
-          "exchange must be a non-empty name not starting with 'amq.', was '" + exchange + "'");
+      throw new EventBusConfigurationException(
+          "RabbitTopology.exchange must be a non-empty name not starting with 'amq.', was '"
+              + exchange
+              + "'");
     }
     if (deadLetterSuffix.isEmpty()) {
-      throw new IllegalArgumentException("deadLetterSuffix must not be empty");
+      throw new EventBusConfigurationException("RabbitTopology.deadLetterSuffix must not be empty");
     }
-    if (deliveryLimit < 1) {
-      throw new IllegalArgumentException("deliveryLimit must be positive, was " + deliveryLimit);
-    }
-    if (partitions < 1 || partitions > 256) {
-      throw new IllegalArgumentException("partitions must be 1 to 256, was " + partitions);
-    }
+    SettingChecks.atLeast(deliveryLimit, 1, "RabbitTopology.deliveryLimit");
+    SettingChecks.between(partitions, 1, 256, "RabbitTopology.partitions");
   }
 
   /**
@@ -79,29 +93,44 @@ public record RabbitTopology(
     return DEFAULTS;
   }
 
+  /** A builder starting from the {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this topology. */
+  public Builder toBuilder() {
+    return new Builder()
+        .exchange(exchange)
+        .queueType(queueType)
+        .deadLetterSuffix(deadLetterSuffix)
+        .deliveryLimit(deliveryLimit)
+        .partitions(partitions);
+  }
+
   /** A copy with another exchange name. */
   public RabbitTopology withExchange(String exchange) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    return toBuilder().exchange(exchange).build();
   }
 
   /** A copy with another queue type. */
   public RabbitTopology withQueueType(QueueType queueType) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    return toBuilder().queueType(queueType).build();
   }
 
   /** A copy with another dead-letter queue suffix. */
   public RabbitTopology withDeadLetterSuffix(String deadLetterSuffix) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    return toBuilder().deadLetterSuffix(deadLetterSuffix).build();
   }
 
   /** A copy with another delivery limit. */
   public RabbitTopology withDeliveryLimit(int deliveryLimit) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    return toBuilder().deliveryLimit(deliveryLimit).build();
   }
 
   /** A copy with another partition count. */
   public RabbitTopology withPartitions(int partitions) {
-    return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    return toBuilder().partitions(partitions).build();
   }
 
   /**
@@ -160,13 +189,64 @@ public record RabbitTopology(
   }
 
   /**
-   * The partition of {@code key}: the CRC-32 (IEEE 802.3, as {@code java.util.zip.CRC32} and zlib
-   * compute it) of its UTF-8 bytes, as an unsigned number, modulo {@link #partitions()}.
+   * The partition of {@code key} among {@link #partitions()}: {@link Partitions#of(String, int)},
+   * the CRC-32 of its UTF-8 bytes modulo the count.
    */
   public int partitionOf(String key) {
-    CRC32 crc = new CRC32();
-    crc.update(key.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % partitions);
+    return Partitions.of(key, partitions);
+  }
+
+  /**
+   * Collects a topology's names and kinds; {@link #build()} validates them and makes the value. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private String exchange = "eventbus";
+    private QueueType queueType = QueueType.QUORUM;
+    private String deadLetterSuffix = ".dlq";
+    private int deliveryLimit = 20;
+    private int partitions = Partitions.DEFAULT_COUNT;
+
+    private Builder() {}
+
+    /** See {@link RabbitTopology#exchange()} (default {@code eventbus}). */
+    public Builder exchange(String exchange) {
+      this.exchange = Objects.requireNonNull(exchange, "exchange");
+      return this;
+    }
+
+    /** See {@link RabbitTopology#queueType()} (default {@link QueueType#QUORUM}). */
+    public Builder queueType(QueueType queueType) {
+      this.queueType = Objects.requireNonNull(queueType, "queueType");
+      return this;
+    }
+
+    /** See {@link RabbitTopology#deadLetterSuffix()} (default {@code .dlq}). */
+    public Builder deadLetterSuffix(String deadLetterSuffix) {
+      this.deadLetterSuffix = Objects.requireNonNull(deadLetterSuffix, "deadLetterSuffix");
+      return this;
+    }
+
+    /** See {@link RabbitTopology#deliveryLimit()} (default 20). */
+    public Builder deliveryLimit(int deliveryLimit) {
+      this.deliveryLimit = deliveryLimit;
+      return this;
+    }
+
+    /** See {@link RabbitTopology#partitions()} (default 4). */
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    /**
+     * The validated topology.
+     *
+     * @throws EventBusConfigurationException naming the first setting out of range
+     */
+    public RabbitTopology build() {
+      return new RabbitTopology(exchange, queueType, deadLetterSuffix, deliveryLimit, partitions);
+    }
   }
 
   /** The kinds of queue the transport can declare. */

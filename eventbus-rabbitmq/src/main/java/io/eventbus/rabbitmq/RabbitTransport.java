@@ -6,14 +6,15 @@ import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
-import io.eventbus.rabbitmq.internal.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.BrokerHeaders;
+import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
-import io.eventbus.rabbitmq.internal.DaemonThreads;
-import io.eventbus.rabbitmq.internal.QueueSampler;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
-import io.eventbus.rabbitmq.internal.RabbitSubscription;
-import io.eventbus.rabbitmq.internal.Redaction;
+import io.eventbus.rabbitmq.internal.Subscriptions;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
+import io.eventbus.rabbitmq.internal.TransportHealth;
+import io.eventbus.rabbitmq.internal.TransportThreads;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
@@ -22,20 +23,12 @@ import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,11 +92,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  *
- * {@link Builder#build()} throws {@link EventBusException} if no broker can be reached at first. A
- * publish that is not confirmed within its deadline fails with {@link
+ * {@link Builder#build()} throws {@link EventBusConfigurationException} naming the setting for any
+ * invalid setting, before it connects, and {@link EventBusException} if no broker can be reached at
+ * first. A publish that is not confirmed within its deadline fails with {@link
  * io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then fails the same way;
- * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. Passwords never appear
- * in logs, exceptions or connection names.
+ * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. {@link #subscribe} and
+ * {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a lifecycle
+ * error, not a configuration one. Passwords never appear in logs, exceptions or connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
@@ -112,48 +107,57 @@ public final class RabbitTransport implements Transport {
   private final PublisherSettings publisherSettings;
   private final Duration shutdownTimeout;
   private final TopologyDeclarer declarer;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(new DaemonThreads("scheduler"));
-  private final ExecutorService completions =
-      Executors.newSingleThreadExecutor(new DaemonThreads("confirms"));
-  private final ExecutorService dispatch =
-      Executors.newCachedThreadPool(new DaemonThreads("consumer"));
-  private final ScheduledExecutorService healthThread =
-      Executors.newSingleThreadScheduledExecutor(new DaemonThreads("health"));
-  private final QueueSampler sampler;
-  private final List<RabbitMetrics> metrics = new CopyOnWriteArrayList<>();
+  private final TransportThreads threads = new TransportThreads();
   private final ConnectionSupervisor publishing;
   private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
-  private final List<RabbitSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final TransportHealth health;
+  private final Subscriptions subscriptions;
+  private final List<RabbitMetrics> metrics = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RabbitTransport(Builder builder) {
-    this.topology = builder.topology;
-    this.publisherSettings = builder.publisher;
-    this.shutdownTimeout = builder.shutdownTimeout;
+  private RabbitTransport(
+      ConnectionSettings connection, RabbitTopology topology, PublisherSettings publisherSettings) {
+    this.topology = topology;
+    this.publisherSettings = publisherSettings;
+    this.shutdownTimeout = connection.shutdownTimeout();
     this.declarer = new TopologyDeclarer(topology);
-    ConnectionFactory factory = builder.connectionFactory();
-    List<Address> addresses = builder.addresses();
-    String where = builder.redactedUris();
+    ConnectionFactory factory = connection.connectionFactory();
+    List<Address> addresses = connection.addresses();
     this.publishing =
         new ConnectionSupervisor(
             factory,
             addresses,
-            builder.connectionName + "-publish",
+            connection.connectionName() + "-publish",
             null,
-            scheduler,
-            builder.recoveryInterval);
+            threads.scheduler(),
+            connection.recoveryInterval());
     this.consuming =
         new ConnectionSupervisor(
             factory,
             addresses,
-            builder.connectionName + "-consume",
-            dispatch,
-            scheduler,
-            builder.recoveryInterval);
-    this.publisher = new ConfirmingPublisher(publishing, publisherSettings, scheduler, completions);
-    this.sampler = new QueueSampler(consuming);
+            connection.connectionName() + "-consume",
+            threads.dispatch(),
+            threads.scheduler(),
+            connection.recoveryInterval());
+    this.publisher =
+        ConfirmingPublisher.create(
+            publishing,
+            publisherSettings,
+            threads.scheduler(),
+            threads.completions(),
+            threads.publisherThreads());
+    this.health = new TransportHealth(publishing, consuming, publisher, publisherSettings);
+    this.subscriptions =
+        new Subscriptions(
+            topology,
+            declarer,
+            consuming,
+            publisher,
+            threads.scheduler(),
+            threads.health(),
+            publisherSettings.timeout(),
+            shutdownTimeout);
     publishing.addListener(publisher);
     consuming.addListener(declarer::declareExchange);
     try {
@@ -163,22 +167,19 @@ public final class RabbitTransport implements Transport {
       publisher.close(Duration.ZERO);
       consuming.close();
       publishing.close();
-      shutdownExecutors();
-      throw new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
+      threads.shutdown();
+      throw new EventBusException(
+          "Could not connect to " + connection.redactedUris() + ": " + e.getMessage(), e);
     }
-    healthThread.scheduleWithFixedDelay(
-        this::sampleQueues, 0, builder.healthCheckInterval.toNanos(), TimeUnit.NANOSECONDS);
-    log.info("Connected to {} as {}", where, builder.connectionName);
-  }
-
-  private void sampleQueues() {
-    try {
-      for (RabbitSubscription subscription : subscriptions) {
-        subscription.sample(sampler);
-      }
-    } catch (RuntimeException e) {
-      log.debug("Sampling queue depths failed", e);
-    }
+    publisher.start();
+    threads
+        .health()
+        .scheduleWithFixedDelay(
+            subscriptions::sample,
+            0,
+            connection.healthCheckInterval().toNanos(),
+            TimeUnit.NANOSECONDS);
+    log.info("Connected to {} as {}", connection.redactedUris(), connection.connectionName());
   }
 
   /** A builder for a transport. */
@@ -197,50 +198,23 @@ public final class RabbitTransport implements Transport {
         message.eventType());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(receiver, "receiver");
-    if (closed.get()) {
-      throw new IllegalStateException("The transport is closed");
-    }
-    Map<Duration, String> retryQueues = new HashMap<>();
-    spec.redeliveryDelays()
-        .forEach(delay -> retryQueues.put(delay, topology.retryQueue(spec.name(), delay)));
-    RabbitSubscription subscription =
-        new RabbitSubscription(
-            spec,
-            declarer.consumedQueues(spec),
-            retryQueues,
-            topology.deadLetterQueue(spec.name()),
-            declarer,
-            consuming,
-            publisher,
-            scheduler,
-            publisherSettings.timeout(),
-            shutdownTimeout,
-            receiver);
-    subscription.start();
-    subscriptions.add(subscription);
-    healthThread.execute(() -> subscription.sample(sampler));
-    return new TransportSubscription() {
-      @Override
-      public void close() {
-        subscriptions.remove(subscription);
-        subscription.close();
-      }
-
-      @Override
-      public Health.Component health() {
-        return subscription.health();
-      }
-    };
+    requireOpen();
+    return subscriptions.open(spec, receiver);
   }
 
-  /** System {@code rabbitmq}, and the topology's exchange. */
+  /** System {@code rabbitmq}, the topology's exchange, and RabbitMQ's routing-key attribute. */
   @Override
   public TelemetryNames telemetryNames() {
-    return new TelemetryNames("rabbitmq", topology.exchange());
+    return new TelemetryNames("rabbitmq", topology.exchange(), BrokerHeaders.ROUTING_KEY_ATTRIBUTE);
   }
 
   /** Registers the metrics listed in the class description; they end with {@link #close()}. */
@@ -260,100 +234,35 @@ public final class RabbitTransport implements Transport {
    */
   @Override
   public Health health() {
-    return Health.of(
-        List.of(
-            connectionHealth("connection:publish", publishing),
-            connectionHealth("connection:consume", consuming),
-            publisherHealth()));
-  }
-
-  private static Health.Component connectionHealth(String name, ConnectionSupervisor supervisor) {
-    ConnectionState state = supervisor.state();
-    Duration since = supervisor.inStateFor();
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("state", state.name());
-    details.put("inStateFor", since);
-    String peer = supervisor.peer();
-    if (peer != null) {
-      details.put("broker", peer);
-    }
-    details.put("recoveries", supervisor.recoveries());
-    details.put("blockedTime", supervisor.blockedTime());
-    return switch (state) {
-      case CONNECTED -> new Health.Component(name, Health.Status.UP, "", details);
-      case BLOCKED ->
-          new Health.Component(
-              name,
-              Health.Status.DEGRADED,
-              "blocked by the broker (resource alarm) for " + since.toMillis() + " ms",
-              details);
-      case RECOVERING ->
-          new Health.Component(
-              name,
-              Health.Status.DOWN,
-              "connection lost " + since.toMillis() + " ms ago; reconnecting",
-              details);
-      case CLOSED -> new Health.Component(name, Health.Status.DOWN, "closed", details);
-    };
-  }
-
-  private Health.Component publisherHealth() {
-    int buffered = publisher.bufferedEvents();
-    long bytes = publisher.bufferedBytes();
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("bufferedEvents", buffered);
-    details.put("bufferedBytes", bytes);
-    details.put("outstandingConfirms", publisher.outstandingConfirms());
-    details.put("resentAfterRecovery", publisher.resentAfterRecovery());
-    details.put("nackRetries", publisher.nackRetries());
-    details.put("unroutableAccepted", publisher.unroutableAccepted());
-    if (closed.get()) {
-      return new Health.Component("publisher", Health.Status.DOWN, "closed", details);
-    }
-    if (buffered >= publisherSettings.maxBufferedEvents() * 0.9
-        || bytes >= publisherSettings.maxBufferedBytes() * 0.9) {
-      return new Health.Component(
-          "publisher",
-          Health.Status.DEGRADED,
-          "the publish buffer is nearly full: "
-              + buffered
-              + " events, "
-              + bytes
-              + " bytes; further publishes will fail",
-          details);
-    }
-    return new Health.Component("publisher", Health.Status.UP, "", details);
+    return health.health(closed.get());
   }
 
   /** A snapshot of connections, buffers and counters; cheap, safe to call often. */
   public TransportStatus status() {
-    return new TransportStatus(
-        publishing.state(),
-        consuming.state(),
-        publisher.bufferedEvents(),
-        publisher.bufferedBytes(),
-        publisher.outstandingConfirms(),
-        publisher.resentAfterRecovery(),
-        publisher.nackRetries(),
-        publisher.unroutableAccepted(),
-        publishing.recoveries() + consuming.recoveries());
+    return health.status();
   }
 
   /**
    * The dead-letter queue of {@code subscription}, to count, look at, replay or discard its parked
    * events.
+   *
+   * @throws IllegalStateException if the transport is closed
    */
   public RabbitDeadLetters deadLetters(String subscription) {
     Objects.requireNonNull(subscription, "subscription");
-    if (closed.get()) {
-      throw new IllegalStateException("The transport is closed");
-    }
+    requireOpen();
     return new RabbitDeadLetters(
         subscription,
         topology.deadLetterQueue(subscription),
         consuming,
         publisher,
         publisherSettings.timeout());
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("The transport is closed");
+    }
   }
 
   /**
@@ -366,27 +275,26 @@ public final class RabbitTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (RabbitSubscription subscription : subscriptions) {
-      subscription.close();
-    }
+    subscriptions.closeAll();
     publisher.close(shutdownTimeout);
     metrics.forEach(RabbitMetrics::close);
-    healthThread.shutdownNow();
+    threads.stopHealth();
     consuming.close();
     publishing.close();
-    shutdownExecutors();
+    threads.shutdown();
   }
 
-  private void shutdownExecutors() {
-    healthThread.shutdownNow();
-    scheduler.shutdownNow();
-    completions.shutdown();
-    dispatch.shutdown();
-  }
-
-  /** Collects the transport's settings; {@link #build()} connects. Not thread-safe. */
+  /**
+   * Collects the transport's settings; {@link #build()} validates them once and connects. Not
+   * thread-safe.
+   *
+   * <p>Connection settings are set here; publishing and topology come as values of their own
+   * ({@link PublisherSettings}, {@link RabbitTopology}). A null argument throws {@link
+   * NullPointerException}; an invalid value throws {@link EventBusConfigurationException} from
+   * {@link #build()}, naming the setting.
+   */
   public static final class Builder {
-    private final List<URI> uris = new ArrayList<>();
+    private final List<String> uris = new ArrayList<>();
     private String connectionName = "eventbus";
     private RabbitTopology topology = RabbitTopology.defaults();
     private PublisherSettings publisher = PublisherSettings.defaults();
@@ -401,20 +309,11 @@ public final class RabbitTransport implements Transport {
     /**
      * Adds a broker to connect to, as an AMQP URI ({@code amqp://user:pass@host:5672/vhost}, or
      * {@code amqps://} for TLS with certificate verification). With several, the first reachable
-     * one is used; credentials, virtual host and TLS come from the first.
+     * one is used; credentials, virtual host and TLS come from the first. Default: {@code
+     * amqp://localhost:5672}.
      */
     public Builder uri(String uri) {
-      Objects.requireNonNull(uri, "uri");
-      try {
-        URI parsed = new URI(uri);
-        if (!"amqp".equals(parsed.getScheme()) && !"amqps".equals(parsed.getScheme())) {
-          throw new EventBusConfigurationException(
-              "Not an AMQP URI: " + Redaction.uri(uri) + " (use amqp:// or amqps://)");
-        }
-        uris.add(parsed);
-      } catch (URISyntaxException e) {
-        throw new EventBusConfigurationException("Invalid AMQP URI: " + Redaction.uri(uri));
-      }
+      uris.add(Objects.requireNonNull(uri, "uri"));
       return this;
     }
 
@@ -432,37 +331,31 @@ public final class RabbitTransport implements Transport {
 
     /**
      * Deadlines, buffer bounds and refusal handling of publishing (default {@link
-     * PublisherSettings#defaults()}).
+     * PublisherSettings#defaults()}); the publish timeout is {@link PublisherSettings#timeout()}.
      */
     public Builder publisher(PublisherSettings publisher) {
       this.publisher = Objects.requireNonNull(publisher, "publisher");
       return this;
     }
 
-    /** Shorthand for {@code publisher(settings.withTimeout(publishTimeout))}. */
-    public Builder publishTimeout(Duration publishTimeout) {
-      this.publisher = publisher.withTimeout(positive(publishTimeout, "publishTimeout"));
-      return this;
-    }
-
     /**
-     * How often the client and broker check that an idle connection is alive (default 20 s); a
-     * connection silent for about twice this long counts as lost and is recovered.
+     * How often the client and broker check that an idle connection is alive (default 20 s, at most
+     * 65,535 s); a connection silent for about twice this long counts as lost and is recovered.
      */
     public Builder heartbeat(Duration heartbeat) {
-      this.heartbeat = positive(heartbeat, "heartbeat");
+      this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
       return this;
     }
 
     /** The longest wait between two reconnection attempts (default 5 s); the first is 100 ms. */
     public Builder recoveryInterval(Duration recoveryInterval) {
-      this.recoveryInterval = positive(recoveryInterval, "recoveryInterval");
+      this.recoveryInterval = Objects.requireNonNull(recoveryInterval, "recoveryInterval");
       return this;
     }
 
     /** How long close waits for handlers in flight and for outstanding confirms (default 30 s). */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = positive(shutdownTimeout, "shutdownTimeout");
+      this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
       return this;
     }
 
@@ -472,65 +365,39 @@ public final class RabbitTransport implements Transport {
      * subscription's stall timeout plus this interval.
      */
     public Builder healthCheckInterval(Duration healthCheckInterval) {
-      this.healthCheckInterval = positive(healthCheckInterval, "healthCheckInterval");
-      return this;
-    }
-
-    /** How long connecting to one broker may take (default 10 s). */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      this.healthCheckInterval = Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
       return this;
     }
 
     /**
-     * Connects to the first reachable broker and declares the exchange.
+     * How long connecting to one broker may take (default 10 s); also the limit of its handshake
+     * and of each channel call.
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Validates the settings, connects to the first reachable broker and declares the exchange.
      *
+     * @throws EventBusConfigurationException naming the first invalid setting, before connecting
      * @throws EventBusException if no broker could be reached
      */
     public RabbitTransport build() {
-      if (uris.isEmpty()) {
-        uri("amqp://localhost:5672");
-      }
-      return new RabbitTransport(this);
+      return new RabbitTransport(settings(), topology, publisher);
     }
 
-    private ConnectionFactory connectionFactory() {
-      ConnectionFactory factory = new ConnectionFactory();
-      try {
-        factory.setUri(uris.get(0));
-      } catch (java.security.GeneralSecurityException e) {
-        throw new EventBusConfigurationException(
-            "Invalid AMQP URI " + Redaction.uri(uris.get(0).toString()) + ": " + e.getMessage());
-      }
-      factory.setAutomaticRecoveryEnabled(false);
-      factory.setTopologyRecoveryEnabled(false);
-      factory.setConnectionTimeout((int) connectTimeout.toMillis());
-      factory.setHandshakeTimeout((int) connectTimeout.toMillis());
-      factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
-      factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
-      return factory;
-    }
-
-    private List<Address> addresses() {
-      List<Address> addresses = new ArrayList<>();
-      for (URI uri : uris) {
-        boolean tls = "amqps".equals(uri.getScheme());
-        int port = uri.getPort() != -1 ? uri.getPort() : tls ? 5671 : 5672;
-        addresses.add(new Address(uri.getHost() == null ? "localhost" : uri.getHost(), port));
-      }
-      return addresses;
-    }
-
-    private String redactedUris() {
-      return String.join(", ", uris.stream().map(uri -> Redaction.uri(uri.toString())).toList());
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new EventBusConfigurationException(name + " must be positive, was " + value);
-      }
-      return value;
+    /** The validated connection settings. */
+    ConnectionSettings settings() {
+      return new ConnectionSettings(
+          uris.isEmpty() ? List.of("amqp://localhost:5672") : uris,
+          connectionName,
+          connectTimeout,
+          heartbeat,
+          recoveryInterval,
+          shutdownTimeout,
+          healthCheckInterval);
     }
   }
 }

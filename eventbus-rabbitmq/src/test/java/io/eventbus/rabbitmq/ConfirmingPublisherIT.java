@@ -3,7 +3,6 @@ package io.eventbus.rabbitmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
 import io.eventbus.PublishException;
@@ -11,6 +10,10 @@ import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.PublishReceipt;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.testkit.Await;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,29 +31,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The publisher's promises on a healthy broker; faults are tested in the testkit module. */
+/** The publisher's promises on a healthy broker; faults are in {@link BrokerFaultsIT}. */
+@EventBusTest(transport = TransportKind.BROKER)
 class ConfirmingPublisherIT {
   private static final String TYPE = "it.payment.completed.v1";
-  private TestBroker broker;
+  private EventBusFixture fixture;
+  private RawAmqp raw;
 
   @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
+  void openRawConnection(EventBusFixture fixture) throws Exception {
+    this.fixture = fixture;
+    this.raw = RawAmqp.open(fixture);
   }
 
   @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
+  void closeRawConnection() throws Exception {
+    raw.close();
   }
 
   /** A classic queue bound to the payment type, declared by hand with the given arguments. */
   private String boundQueue(Map<String, Object> arguments) throws Exception {
-    Channel raw = broker.rawChannel();
-    String queue = broker.rawQueue("raw");
-    raw.exchangeDeclare(broker.exchange, "topic", true);
-    raw.queueDeclare(queue, true, false, false, arguments);
-    raw.queueBind(queue, broker.exchange, TYPE);
-    return queue;
+    return raw.queue(TYPE, arguments);
   }
 
   /** A queue that holds one message and makes the broker nack every publish beyond it. */
@@ -59,18 +60,20 @@ class ConfirmingPublisherIT {
   }
 
   private RabbitTransport nackRetrying(int retries, Duration backoff) {
-    return broker
-        .transport()
+    return Fixtures.rabbit(fixture)
         .publisher(PublisherSettings.defaults().withNackRetries(retries).withNackBackoff(backoff))
         .build();
   }
 
+  private EventBus bus(RabbitTransport transport) {
+    return EventBus.builder()
+        .transport(fixture.transport(transport))
+        .register(PaymentCompleted.class)
+        .build();
+  }
+
   private EventBus bus(PublisherSettings settings) {
-    return broker.track(
-        EventBus.builder()
-            .transport(broker.transport().publisher(settings).build())
-            .register(PaymentCompleted.class)
-            .build());
+    return bus(Fixtures.rabbit(fixture).publisher(settings).build());
   }
 
   @Test
@@ -98,7 +101,7 @@ class ConfirmingPublisherIT {
     }
     threads.shutdown();
 
-    List<GetResponse> stored = broker.awaitMessages(queue, 10_000, Duration.ofSeconds(60));
+    List<GetResponse> stored = raw.awaitMessages(queue, 10_000, Duration.ofSeconds(60));
     Set<String> storedIds = new HashSet<>();
     stored.forEach(message -> storedIds.add(message.getProps().getMessageId()));
     assertThat(confirmed).hasSize(10_000);
@@ -118,7 +121,7 @@ class ConfirmingPublisherIT {
         bus.publishAll(events).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     assertThat(receipts).hasSize(1_000).extracting(PublishReceipt::eventId).doesNotHaveDuplicates();
-    assertThat(broker.awaitMessages(queue, 1_000, Duration.ofSeconds(10)))
+    assertThat(raw.awaitMessages(queue, 1_000, Duration.ofSeconds(10)))
         .extracting(message -> message.getProps().getMessageId())
         .containsExactlyElementsOf(receipts.stream().map(PublishReceipt::eventId).toList());
   }
@@ -127,52 +130,40 @@ class ConfirmingPublisherIT {
   void aNackedEventIsRetriedAndThenFails() throws Exception {
     String queue = fullQueue();
     RabbitTransport transport = nackRetrying(2, Duration.ofMillis(20));
-    EventBus bus =
-        broker.track(
-            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+    EventBus bus = bus(transport);
     bus.publishAndWait(new PaymentCompleted("fills-the-queue", 1));
 
     assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("rejected", 2)))
         .isInstanceOf(PublishNotConfirmedException.class)
         .hasMessageContaining("rejected by the broker (nack)");
     assertThat(transport.status().nackRetries()).isEqualTo(2);
-    assertThat(broker.messageCount(queue)).isEqualTo(1);
+    assertThat(raw.messageCount(queue)).isEqualTo(1);
   }
 
   @Test
   void aNackedEventSucceedsWhenARetryFindsRoom() throws Exception {
     String queue = fullQueue();
     RabbitTransport transport = nackRetrying(20, Duration.ofMillis(50));
-    EventBus bus =
-        broker.track(
-            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+    EventBus bus = bus(transport);
     bus.publishAndWait(new PaymentCompleted("fills-the-queue", 1));
 
     CompletableFuture<PublishReceipt> second =
         bus.publish(new PaymentCompleted("waits-for-room", 2)).toCompletableFuture();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (transport.status().nackRetries() == 0 && System.nanoTime() < until) {
-      Thread.onSpinWait();
-    }
-    assertThat(transport.status().nackRetries()).isPositive();
-    assertThat(broker.awaitMessages(queue, 1, Duration.ofSeconds(5))).hasSize(1);
+    Await.until(Duration.ofSeconds(10), () -> transport.status().nackRetries() > 0, "a nack retry");
+    assertThat(raw.awaitMessages(queue, 1, Duration.ofSeconds(5))).hasSize(1);
 
     PublishReceipt receipt = second.get(10, TimeUnit.SECONDS);
-    assertThat(
-            broker.awaitMessages(queue, 1, Duration.ofSeconds(5)).get(0).getProps().getMessageId())
+    assertThat(raw.awaitMessages(queue, 1, Duration.ofSeconds(5)).get(0).getProps().getMessageId())
         .isEqualTo(receipt.eventId());
   }
 
   @Test
   void unroutableEventsCanBeAcceptedAndCounted() {
     RabbitTransport transport =
-        broker
-            .transport()
+        Fixtures.rabbit(fixture)
             .publisher(PublisherSettings.defaults().withAcceptUnroutable(true))
             .build();
-    EventBus bus =
-        broker.track(
-            EventBus.builder().transport(transport).register(PaymentCompleted.class).build());
+    EventBus bus = bus(transport);
 
     bus.publishAndWait(new PaymentCompleted("nobody-listens", 1));
     bus.publishAndWait(new PaymentCompleted("nobody-listens", 2));
@@ -198,11 +189,7 @@ class ConfirmingPublisherIT {
   @Test
   void closingWithPublishesInFlightSettlesEveryFutureAndLosesNoConfirmedEvent() throws Exception {
     String queue = boundQueue(Map.of("x-queue-type", "quorum"));
-    EventBus bus =
-        EventBus.builder()
-            .transport(broker.transport().shutdownTimeout(Duration.ofMillis(200)).build())
-            .register(PaymentCompleted.class)
-            .build();
+    EventBus bus = bus(Fixtures.rabbit(fixture).shutdownTimeout(Duration.ofMillis(200)).build());
     List<CompletableFuture<PublishReceipt>> publishes = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
       publishes.add(bus.publish(new PaymentCompleted("o-" + i, i)).toCompletableFuture());
@@ -223,7 +210,7 @@ class ConfirmingPublisherIT {
     assertThat(confirmed.size() + failed).isEqualTo(5_000);
     // The queue also holds events the broker stored but whose confirm the close cut off (their
     // futures failed): read until every confirmed id has been seen, whatever else is there.
-    assertThat(broker.awaitIds(queue, confirmed, Duration.ofSeconds(10))).containsAll(confirmed);
+    assertThat(raw.awaitIds(queue, confirmed, Duration.ofSeconds(10))).containsAll(confirmed);
     assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("late", 1)))
         .isInstanceOf(PublishException.class)
         .hasMessageContaining("closed");

@@ -3,7 +3,6 @@ package io.eventbus.rabbitmq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
 import io.eventbus.EventDecodingException;
@@ -13,41 +12,30 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.UnknownEventTypeException;
 import io.eventbus.codec.JacksonEventCodec;
 import io.eventbus.middleware.Stage;
-import io.eventbus.rabbitmq.TestEvents.Handled;
+import io.eventbus.rabbitmq.TestEvents.Accepting;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
-import io.eventbus.rabbitmq.TestEvents.Recorder;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Messages that cannot be handled are parked with their reason, and the consumer goes on. */
+@EventBusTest(transport = TransportKind.BROKER)
 class DeadLetterIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final int MAX_BODY = 16 * 1024;
   private static final String TYPE = "it.payment.completed.v1";
   private static final byte[] VALID_BODY =
       "{\"orderId\":\"o-1\",\"amountCents\":100}".getBytes(StandardCharsets.UTF_8);
-
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
 
   static Stream<Arguments> badInput() {
     return Stream.of(
@@ -122,59 +110,57 @@ class DeadLetterIT {
       byte[] body,
       String reason,
       String errorType,
-      String errorMessage)
+      String errorMessage,
+      EventBusFixture fixture)
       throws Exception {
-    Recorder recorder = new Recorder();
-    String subscription = broker.subscription("payments", Duration.ofMillis(100));
+    String subscription = "payments";
+    String queue = fixture.queueName(subscription);
     AtomicInteger retried = new AtomicInteger();
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .codec(JacksonEventCodec.builder().maxBodyBytes(MAX_BODY).build())
-                .subscribe(
-                    SubscriptionOptions.builder(subscription)
-                        .redeliveryDelays(Duration.ofMillis(100))
-                        .addBefore(
-                            Stage.DELAYED_REDELIVERY,
-                            (delivery, chain) -> {
-                              retried.incrementAndGet();
-                              chain.proceed(delivery);
-                            })
-                        .build(),
-                    Handlers.scan(recorder))
-                .build());
-    Channel raw = broker.rawChannel();
+        fixture
+            .busBuilder()
+            .codec(JacksonEventCodec.builder().maxBodyBytes(MAX_BODY).build())
+            .subscribe(
+                SubscriptionOptions.builder(subscription)
+                    .redeliveryDelays(Duration.ofMillis(100))
+                    .addBefore(
+                        Stage.DELAYED_REDELIVERY,
+                        (delivery, chain) -> {
+                          retried.incrementAndGet();
+                          chain.proceed(delivery);
+                        })
+                    .build(),
+                Handlers.scan(new Accepting()))
+            .build();
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      raw.publish(
+          TYPE,
+          new AMQP.BasicProperties.Builder().contentType(contentType).headers(headers).build(),
+          body);
+      bus.publishAndWait(new PaymentCompleted("o-2", 200));
 
-    raw.basicPublish(
-        broker.exchange,
-        TYPE,
-        new AMQP.BasicProperties.Builder().contentType(contentType).headers(headers).build(),
-        body);
-    bus.publishAndWait(new PaymentCompleted("o-2", 200));
-
-    assertThat(recorder.await(1, WAIT))
-        .extracting(Handled::event)
-        .containsExactly(new PaymentCompleted("o-2", 200));
-    GetResponse parked = broker.awaitMessages(subscription + ".dlq", 1, WAIT).get(0);
-    Map<String, String> parkedHeaders = text(parked.getProps().getHeaders());
-    assertThat(parked.getBody()).isEqualTo(body);
-    assertThat(parked.getProps().getContentType()).isEqualTo(contentType);
-    assertThat(parkedHeaders)
-        .containsEntry("eventbus-dead-letter-reason", reason)
-        .containsEntry("eventbus-error-type", errorType)
-        .containsEntry("eventbus-attempts", "1")
-        .containsEntry("eventbus-subscription", subscription)
-        .containsEntry("eventbus-original-exchange", broker.exchange)
-        .containsEntry("eventbus-original-routing-key", TYPE)
-        .containsKeys(
-            "eventbus-first-failure-time",
-            "eventbus-last-failure-time",
-            "eventbus-error-stack-trace")
-        .containsEntry("cloudEvents:id", headers.get("cloudEvents:id").toString());
-    assertThat(parkedHeaders.get("eventbus-error-message")).contains(errorMessage);
-    assertThat(broker.messageCount(subscription)).isZero();
-    assertThat(broker.messageCount(subscription + ".retry.100")).isZero();
+      assertThat(fixture.recorder().awaitHandled(subscription, PaymentCompleted.class, 1, WAIT))
+          .containsExactly(new PaymentCompleted("o-2", 200));
+      GetResponse parked = raw.awaitMessages(queue + ".dlq", 1, WAIT).get(0);
+      Map<String, String> parkedHeaders = RawAmqp.text(parked);
+      assertThat(parked.getBody()).isEqualTo(body);
+      assertThat(parked.getProps().getContentType()).isEqualTo(contentType);
+      assertThat(parkedHeaders)
+          .containsEntry("eventbus-dead-letter-reason", reason)
+          .containsEntry("eventbus-error-type", errorType)
+          .containsEntry("eventbus-attempts", "1")
+          .containsEntry("eventbus-subscription", subscription)
+          .containsEntry("eventbus-original-exchange", fixture.exchange())
+          .containsEntry("eventbus-original-routing-key", TYPE)
+          .containsKeys(
+              "eventbus-first-failure-time",
+              "eventbus-last-failure-time",
+              "eventbus-error-stack-trace")
+          .containsEntry("cloudEvents:id", headers.get("cloudEvents:id").toString());
+      assertThat(parkedHeaders.get("eventbus-error-message")).contains(errorMessage);
+      assertThat(raw.messageCount(queue)).isZero();
+      assertThat(raw.messageCount(queue + ".retry.100")).isZero();
+    }
     assertThat(retried).as("links after decode ran only for the valid event").hasValue(1);
   }
 
@@ -188,41 +174,43 @@ class DeadLetterIT {
   }
 
   @Test
-  void anEventWhoseHandlerThrowsIsParkedWithTheStackTrace() throws Exception {
-    Recorder recorder = new Recorder();
-    String failing = broker.subscription("failing");
+  void anEventWhoseHandlerThrowsIsParkedWithTheStackTrace(EventBusFixture fixture)
+      throws Exception {
+    String failing = "failing";
+    String queue = fixture.queueName(failing);
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .subscribe(
-                    SubscriptionOptions.builder(failing)
-                        .retryPolicy(RetryPolicy.builder().maxAttempts(2).build())
-                        .redeliveryDelays()
-                        .build(),
-                    Handlers.scan(new FailingHandler()))
-                .subscribe(
-                    SubscriptionOptions.named(broker.subscription("healthy")),
-                    Handlers.scan(recorder))
-                .build());
+        fixture
+            .busBuilder()
+            .sleeper(duration -> {})
+            .subscribe(
+                SubscriptionOptions.builder(failing)
+                    .retryPolicy(RetryPolicy.builder().maxAttempts(2).build())
+                    .redeliveryDelays()
+                    .build(),
+                Handlers.scan(new FailingHandler()))
+            .subscribe(SubscriptionOptions.named("healthy"), Handlers.scan(new Accepting()))
+            .build();
 
     String id = bus.publishAndWait(new PaymentCompleted("o-3", -5)).eventId();
 
-    GetResponse parked = broker.awaitMessages(failing + ".dlq", 1, WAIT).get(0);
-    Map<String, String> headers = text(parked.getProps().getHeaders());
-    assertThat(headers)
-        .containsEntry("eventbus-dead-letter-reason", "handler-failed")
-        .containsEntry("eventbus-error-type", IllegalStateException.class.getName())
-        .containsEntry("eventbus-error-message", "negative amount -5")
-        .containsEntry("eventbus-attempts", "2")
-        .containsEntry("eventbus-queue", failing)
-        .containsEntry("cloudEvents:id", id);
-    assertThat(headers.get("eventbus-error-stack-trace"))
-        .contains("FailingHandler.on")
-        .hasSizeLessThanOrEqualTo(4_000);
-    assertThat(parked.getProps().getMessageId()).isEqualTo(id);
-    assertThat(recorder.await(1, WAIT)).hasSize(1);
-    assertThat(broker.messageCount(failing)).isZero();
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      GetResponse parked = raw.awaitMessages(queue + ".dlq", 1, WAIT).get(0);
+      Map<String, String> headers = RawAmqp.text(parked);
+      assertThat(headers)
+          .containsEntry("eventbus-dead-letter-reason", "handler-failed")
+          .containsEntry("eventbus-error-type", IllegalStateException.class.getName())
+          .containsEntry("eventbus-error-message", "negative amount -5")
+          .containsEntry("eventbus-attempts", "2")
+          .containsEntry("eventbus-queue", queue)
+          .containsEntry("cloudEvents:id", id);
+      assertThat(headers.get("eventbus-error-stack-trace"))
+          .contains("FailingHandler.on")
+          .hasSizeLessThanOrEqualTo(4_000);
+      assertThat(parked.getProps().getMessageId()).isEqualTo(id);
+      assertThat(fixture.recorder().awaitHandled("healthy", PaymentCompleted.class, 1, WAIT))
+          .hasSize(1);
+      assertThat(raw.messageCount(queue)).isZero();
+    }
   }
 
   private static Map<String, Object> headers(String id, String type) {
@@ -234,11 +222,5 @@ class DeadLetterIT {
       headers.put("cloudEvents:type", type);
     }
     return headers;
-  }
-
-  private static Map<String, String> text(Map<String, Object> headers) {
-    Map<String, String> text = new HashMap<>();
-    headers.forEach((k, v) -> text.put(k, String.valueOf(v)));
-    return text;
   }
 }

@@ -7,37 +7,26 @@ import io.eventbus.EventContext;
 import io.eventbus.Handlers;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.rabbitmq.TestEvents.Handled;
+import io.eventbus.rabbitmq.TestEvents.Accepting;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
-import io.eventbus.rabbitmq.TestEvents.Recorder;
 import io.eventbus.rabbitmq.TestEvents.ShipmentDispatched;
+import io.eventbus.testkit.Await;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Counting, peeking, filtering, replaying and discarding parked events from code. */
+@EventBusTest(transport = TransportKind.BROKER)
 class DeadLetterToolsIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
-
-  /** Fails while {@link #broken} is set, then records like {@link Recorder}. */
-  static final class Repairable extends Recorder {
+  /** Fails while {@link #broken} is set, then accepts like {@link Accepting}. */
+  static final class Repairable extends Accepting {
     final AtomicBoolean broken = new AtomicBoolean(true);
 
     @Override
@@ -58,61 +47,57 @@ class DeadLetterToolsIT {
   }
 
   @Test
-  void aReplayedEventReachesItsOwnHandlerAgainAndNoOtherSubscription() throws Exception {
+  void aReplayedEventReachesItsOwnHandlerAgainAndNoOtherSubscription(EventBusFixture fixture) {
     Repairable billing = new Repairable();
-    Recorder audit = new Recorder();
-    String billingName = broker.subscription("billing");
-    RabbitTransport transport = broker.transport().build();
+    RabbitTransport transport = Fixtures.rabbit(fixture).build();
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(transport)
-                .subscribe(
-                    SubscriptionOptions.builder(billingName)
-                        .retryPolicy(RetryPolicy.none())
-                        .redeliveryDelays()
-                        .build(),
-                    Handlers.scan(billing))
-                .subscribe(broker.subscription("audit"), audit)
-                .build());
-    RabbitDeadLetters parked = transport.deadLetters(billingName);
+        EventBus.builder()
+            .transport(fixture.transport(transport))
+            .subscribe(
+                SubscriptionOptions.builder("billing")
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
+                Handlers.scan(billing))
+            .subscribe("audit", new Accepting())
+            .build();
+    RabbitDeadLetters parked = transport.deadLetters(fixture.queueName("billing"));
 
     String id = bus.publishAndWait(new PaymentCompleted("o-1", 100)).eventId();
-    assertThat(audit.await(1, WAIT))
-        .extracting(h -> h.context().metadata().id())
-        .containsExactly(id);
+    assertThat(fixture.recorder().awaitHandled("audit", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 100));
     awaitCount(parked, 1);
 
     billing.broken.set(false);
     assertThat(parked.replayAll()).isEqualTo(1);
-    Handled replayed = billing.await(1, WAIT).get(0);
+    fixture.recorder().awaitHandled("billing", PaymentCompleted.class, 1, WAIT);
+    EventContext replayed = billing.contexts.get(0);
     bus.publishAndWait(new PaymentCompleted("o-2", 200));
 
-    assertThat(replayed.context().metadata().id()).isEqualTo(id);
-    assertThat(replayed.context().attempt()).isEqualTo(2);
+    assertThat(replayed.metadata().id()).isEqualTo(id);
+    assertThat(replayed.attempt()).isEqualTo(2);
     assertThat(parked.count()).isZero();
     // The audit subscription's next event is the one published after the replay: no duplicate.
-    assertThat(audit.await(1, WAIT))
-        .extracting(Handled::event)
-        .containsExactly(new PaymentCompleted("o-2", 200));
+    assertThat(fixture.recorder().awaitHandled("audit", PaymentCompleted.class, 2, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 100), new PaymentCompleted("o-2", 200));
   }
 
   @Test
-  void parkedEventsCanBeCountedPeekedFilteredDiscardedAndReplayedSelectively() throws Exception {
+  void parkedEventsCanBeCountedPeekedFilteredDiscardedAndReplayedSelectively(
+      EventBusFixture fixture) {
     Repairable shop = new Repairable();
-    String name = broker.subscription("shop");
-    RabbitTransport transport = broker.transport().build();
+    String name = fixture.queueName("shop");
+    RabbitTransport transport = Fixtures.rabbit(fixture).build();
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(transport)
-                .subscribe(
-                    SubscriptionOptions.builder(name)
-                        .retryPolicy(RetryPolicy.none())
-                        .redeliveryDelays()
-                        .build(),
-                    Handlers.scan(shop))
-                .build());
+        EventBus.builder()
+            .transport(fixture.transport(transport))
+            .subscribe(
+                SubscriptionOptions.builder("shop")
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
+                Handlers.scan(shop))
+            .build();
     RabbitDeadLetters parked = transport.deadLetters(name);
     Instant before = Instant.now();
     String payment = bus.publishAndWait(new PaymentCompleted("o-1", 1)).eventId();
@@ -143,17 +128,12 @@ class DeadLetterToolsIT {
     assertThat(parked.replay(ParkedEvent.failedWith(UnsupportedOperationException.class)))
         .isEqualTo(1);
 
-    assertThat(shop.await(1, WAIT))
-        .extracting(Handled::event)
+    assertThat(fixture.recorder().awaitHandled("shop", ShipmentDispatched.class, 1, WAIT))
         .containsExactly(new ShipmentDispatched("o-1", "dhl"));
     assertThat(parked.peek(10)).extracting(ParkedEvent::eventId).containsExactly(payment);
   }
 
-  private static void awaitCount(RabbitDeadLetters parked, long expected) throws Exception {
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (parked.count() != expected && System.nanoTime() < until) {
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    assertThat(parked.count()).isEqualTo(expected);
+  private static void awaitCount(RabbitDeadLetters parked, long expected) {
+    Await.until(WAIT, parked::count, count -> count == expected, expected + " parked events");
   }
 }

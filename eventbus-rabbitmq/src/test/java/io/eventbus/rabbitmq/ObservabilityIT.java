@@ -8,6 +8,10 @@ import io.eventbus.NonRetryable;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.testkit.Await;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -24,15 +28,14 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Traces and metrics of real publishes and deliveries through the broker, with the OTel SDK. */
+@EventBusTest(transport = TransportKind.BROKER)
 class ObservabilityIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String TYPE = "it.payment.completed.v1";
@@ -72,45 +75,40 @@ class ObservabilityIT {
           .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
           .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
           .build();
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
 
   @AfterEach
-  void close() throws Exception {
-    broker.close();
+  void closeSdk() {
     sdk.close();
   }
 
-  private EventBus bus(SubscriptionOptions options, Handlers handlers) {
-    return broker.track(
-        EventBus.builder()
-            .transport(broker.transport().build())
-            .openTelemetry(sdk)
-            .subscribe(options, handlers)
-            .build());
+  private EventBus bus(EventBusFixture fixture, SubscriptionOptions options, Handlers handlers) {
+    return fixture
+        .busBuilder()
+        .openTelemetry(sdk)
+        .sleeper(duration -> {})
+        .subscribe(options, handlers)
+        .build();
   }
 
   @Test
-  void theConsumerSpanContinuesTheProducersTraceAcrossTheBroker() {
-    String subscription = broker.subscription("traced");
+  void theConsumerSpanContinuesTheProducersTraceAcrossTheBroker(EventBusFixture fixture) {
+    String subscription = "traced";
+    String exchange = fixture.exchange();
     EventBus bus =
         bus(
+            fixture,
             SubscriptionOptions.named(subscription),
             Handlers.builder().on(PaymentCompleted.class, (event, context) -> {}).build());
 
     String id = bus.publishAndWait(new PaymentCompleted("o-1", 100)).eventId();
 
-    String sendName = "send " + broker.exchange + ":" + TYPE;
-    String processName = "process " + broker.exchange + ":" + TYPE + ":" + subscription;
+    String sendName = "send " + exchange + ":" + TYPE;
+    String processName = "process " + exchange + ":" + TYPE + ":" + subscription;
     SpanData process = awaitSpan(s -> s.getName().equals(processName));
     SpanData send = awaitSpan(s -> s.getName().equals(sendName));
     assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
     assertThat(send.getAttributes().get(SYSTEM)).isEqualTo("rabbitmq");
-    assertThat(send.getAttributes().get(DESTINATION)).isEqualTo(broker.exchange + ":" + TYPE);
+    assertThat(send.getAttributes().get(DESTINATION)).isEqualTo(exchange + ":" + TYPE);
     assertThat(send.getAttributes().get(ROUTING_KEY)).isEqualTo(TYPE);
     assertThat(send.getAttributes().get(MESSAGE_ID)).isEqualTo(id);
     assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
@@ -126,11 +124,13 @@ class ObservabilityIT {
   }
 
   @Test
-  void aRedeliveredThenDeadLetteredEventShowsEveryAttemptInTheProducersTrace() throws Exception {
+  void aRedeliveredThenDeadLetteredEventShowsEveryAttemptInTheProducersTrace(
+      EventBusFixture fixture) {
     Duration delay = Duration.ofMillis(100);
-    String subscription = broker.subscription("traced-failing", delay);
+    String subscription = "traced-failing";
     EventBus bus =
         bus(
+            fixture,
             SubscriptionOptions.builder(subscription)
                 .retryPolicy(TWO_FAST_ATTEMPTS)
                 .redeliveryDelays(delay)
@@ -144,11 +144,20 @@ class ObservabilityIT {
                 .build());
 
     bus.publishAndWait(new PaymentCompleted("o-2", 200));
-    broker.awaitMessages(subscription + ".dlq", 1, WAIT);
+    fixture.recorder().awaitDeadLettered(subscription, 1, WAIT);
 
-    String destination = broker.exchange + ":" + TYPE + ":" + subscription;
+    String destination = fixture.exchange() + ":" + TYPE + ":" + subscription;
     SpanData deadLetter = awaitSpan(s -> s.getName().equals("dead_letter " + destination));
     SpanData send = awaitSpan(s -> s.getKind() == SpanKind.PRODUCER);
+    // The dead_letter span ends inside the second process span, which ends a moment later.
+    Await.until(
+        WAIT,
+        () ->
+            spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("process " + destination))
+                    .count()
+                >= 2,
+        "the second delivery's process span to end");
     List<SpanData> trace =
         spans.getFinishedSpanItems().stream()
             .filter(s -> s.getTraceId().equals(send.getTraceId()))
@@ -180,11 +189,12 @@ class ObservabilityIT {
   }
 
   @Test
-  void metricValuesMatchTheCountsOfAKnownRun() throws Exception {
-    String subscription = broker.subscription("measured");
+  void metricValuesMatchTheCountsOfAKnownRun(EventBusFixture fixture) {
+    String subscription = "measured";
     AtomicInteger calls = new AtomicInteger();
     EventBus bus =
         bus(
+            fixture,
             SubscriptionOptions.builder(subscription)
                 .retryPolicy(TWO_FAST_ATTEMPTS)
                 .redeliveryDelays()
@@ -206,7 +216,7 @@ class ObservabilityIT {
     for (long amount : new long[] {0, 0, 0, 1, 2}) {
       bus.publishAndWait(new PaymentCompleted("o-" + amount, amount));
     }
-    broker.awaitMessages(subscription + ".dlq", 1, WAIT);
+    fixture.recorder().awaitDeadLettered(subscription, 1, WAIT);
     awaitSum("messaging.client.consumed.messages", 5);
 
     assertThat(sum("messaging.client.sent.messages", Attributes.empty())).isEqualTo(5);
@@ -231,32 +241,19 @@ class ObservabilityIT {
   }
 
   private SpanData awaitSpan(Predicate<SpanData> wanted) {
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      for (SpanData span : spans.getFinishedSpanItems()) {
-        if (wanted.test(span)) {
-          return span;
-        }
-      }
-      if (System.nanoTime() > until) {
-        throw new AssertionError(
-            "No such span within "
-                + WAIT
-                + "; finished: "
-                + spans.getFinishedSpanItems().stream().map(SpanData::getName).toList());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
+    return Await.until(
+            WAIT,
+            () -> spans.getFinishedSpanItems().stream().filter(wanted).findFirst(),
+            Optional::isPresent,
+            "a finished span as wanted")
+        .orElseThrow();
   }
 
   private void awaitSum(String name, long expected) {
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (find(name) == null || sum(name, Attributes.empty()) < expected) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError(name + " did not reach " + expected + " within " + WAIT);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
+    Await.until(
+        WAIT,
+        () -> find(name) != null && sum(name, Attributes.empty()) >= expected,
+        name + " to reach " + expected);
   }
 
   private MetricData find(String name) {

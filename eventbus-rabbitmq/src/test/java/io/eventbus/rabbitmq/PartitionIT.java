@@ -10,6 +10,9 @@ import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.rabbitmq.TestEvents.AccountChanged;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,26 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Partitioned ordering: per key in publish order, different keys in parallel. */
+@EventBusTest(transport = TransportKind.BROKER)
 class PartitionIT {
   private static final int EVENTS = 10_000;
   private static final int KEYS = 200;
-
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
 
   /** Records the sequence numbers per key and the threads that handled them. */
   static final class Ledger {
@@ -62,20 +52,21 @@ class PartitionIT {
   }
 
   @Test
-  void eventsWithTheSameKeyAreHandledInPublishOrderAndKeysRunInParallel() throws Exception {
+  void eventsWithTheSameKeyAreHandledInPublishOrderAndKeysRunInParallel(EventBusFixture fixture)
+      throws Exception {
     Ledger ledger = new Ledger(EVENTS + 1);
-    String subscription = broker.subscription("accounts");
+    String subscription = "accounts";
+    String queue = fixture.queueName(subscription);
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().topology(broker.topology.withPartitions(4)).build())
-                .subscribe(
-                    SubscriptionOptions.builder(subscription)
-                        .ordering(Ordering.PARTITIONED)
-                        .prefetch(100)
-                        .build(),
-                    Handlers.builder().on(AccountChanged.class, ledger::on).build())
-                .build());
+        EventBus.builder()
+            .transport(fixture.transport(Fixtures.rabbit(fixture).build()))
+            .subscribe(
+                SubscriptionOptions.builder(subscription)
+                    .ordering(Ordering.PARTITIONED)
+                    .prefetch(100)
+                    .build(),
+                Handlers.builder().on(AccountChanged.class, ledger::on).build())
+            .build();
 
     List<CompletableFuture<PublishReceipt>> published = new ArrayList<>(EVENTS);
     for (int i = 0; i < EVENTS; i++) {
@@ -84,21 +75,19 @@ class PartitionIT {
     }
     CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     // A message from another client without the partition header still arrives (partition 0).
-    broker
-        .rawChannel()
-        .basicPublish(
-            broker.exchange,
-            "it.account.changed.v1",
-            new AMQP.BasicProperties.Builder()
-                .contentType("application/json")
-                .headers(
-                    Map.of(
-                        "cloudEvents:specversion", "1.0",
-                        "cloudEvents:id", "unkeyed-1",
-                        "cloudEvents:source", "urn:other",
-                        "cloudEvents:type", "it.account.changed.v1"))
-                .build(),
-            "{\"account\":\"unkeyed\",\"sequence\":0}".getBytes(StandardCharsets.UTF_8));
+    RawAmqp raw = RawAmqp.open(fixture);
+    raw.publish(
+        "it.account.changed.v1",
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .headers(
+                Map.of(
+                    "cloudEvents:specversion", "1.0",
+                    "cloudEvents:id", "unkeyed-1",
+                    "cloudEvents:source", "urn:other",
+                    "cloudEvents:type", "it.account.changed.v1"))
+            .build(),
+        "{\"account\":\"unkeyed\",\"sequence\":0}".getBytes(StandardCharsets.UTF_8));
 
     assertThat(ledger.done.await(90, TimeUnit.SECONDS))
         .as("all events handled, %s left", ledger.done.getCount())
@@ -111,8 +100,9 @@ class PartitionIT {
     assertThat(ledger.byKey.get("unkeyed")).containsExactly(0);
     assertThat(ledger.threads).as("partitions are consumed in parallel").hasSizeGreaterThan(1);
     for (int k = 0; k < 4; k++) {
-      assertThat(broker.messageCount(subscription + ".p" + k)).isZero();
+      assertThat(raw.messageCount(queue + ".p" + k)).isZero();
     }
+    raw.close();
   }
 
   @Test
@@ -128,41 +118,39 @@ class PartitionIT {
   }
 
   @Test
-  void anOrderedSubscriptionHasASingleActiveConsumer() throws Exception {
-    String subscription = broker.subscription("ordered");
+  void anOrderedSubscriptionHasASingleActiveConsumer(EventBusFixture fixture) throws Exception {
+    String subscription = "ordered";
     CountDownLatch handled = new CountDownLatch(50);
     List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .subscribe(
-                    SubscriptionOptions.builder(subscription).ordering(Ordering.ORDERED).build(),
-                    Handlers.builder()
-                        .on(
-                            AccountChanged.class,
-                            (event, context) -> {
-                              seen.add(event.sequence());
-                              handled.countDown();
-                            })
-                        .build())
-                .build());
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder(subscription).ordering(Ordering.ORDERED).build(),
+                Handlers.builder()
+                    .on(
+                        AccountChanged.class,
+                        (event, context) -> {
+                          seen.add(event.sequence());
+                          handled.countDown();
+                        })
+                    .build())
+            .build();
     // A second instance of the same service waits as a standby consumer.
     EventBus standby =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .subscribe(
-                    SubscriptionOptions.builder(subscription).ordering(Ordering.ORDERED).build(),
-                    Handlers.builder()
-                        .on(
-                            AccountChanged.class,
-                            (event, context) -> {
-                              seen.add(-1);
-                              handled.countDown();
-                            })
-                        .build())
-                .build());
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder(subscription).ordering(Ordering.ORDERED).build(),
+                Handlers.builder()
+                    .on(
+                        AccountChanged.class,
+                        (event, context) -> {
+                          seen.add(-1);
+                          handled.countDown();
+                        })
+                    .build())
+            .build();
 
     for (int i = 0; i < 50; i++) {
       bus.publish(new AccountChanged("a", i));

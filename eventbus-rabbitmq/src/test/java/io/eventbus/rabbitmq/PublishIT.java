@@ -9,34 +9,19 @@ import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.UnknownEventTypeException;
 import io.eventbus.UnroutableEventException;
+import io.eventbus.rabbitmq.TestEvents.Accepting;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
-import io.eventbus.rabbitmq.TestEvents.Recorder;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@EventBusTest(transport = TransportKind.BROKER)
 class PublishIT {
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
-
   @Test
-  void anEventNoQueueIsBoundForFailsAsUnroutable() {
-    EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .register(PaymentCompleted.class)
-                .build());
+  void anEventNoQueueIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
+    EventBus bus = fixture.busBuilder().register(PaymentCompleted.class).build();
 
     assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 100)))
         .isInstanceOf(UnroutableEventException.class)
@@ -46,13 +31,8 @@ class PublishIT {
   }
 
   @Test
-  void theFutureCarriesTheIdOfTheUnroutableEvent() {
-    EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .register(PaymentCompleted.class)
-                .build());
+  void theFutureCarriesTheIdOfTheUnroutableEvent(EventBusFixture fixture) {
+    EventBus bus = fixture.busBuilder().register(PaymentCompleted.class).build();
 
     assertThatThrownBy(
             () ->
@@ -66,9 +46,9 @@ class PublishIT {
   }
 
   @Test
-  void aClassThatIsNotRegisteredFailsWithoutReachingTheBroker() {
+  void aClassThatIsNotRegisteredFailsWithoutReachingTheBroker(EventBusFixture fixture) {
     record NotAnEvent(String value) {}
-    EventBus bus = broker.track(EventBus.builder().transport(broker.transport().build()).build());
+    EventBus bus = fixture.busBuilder().build();
 
     assertThatThrownBy(() -> bus.publishAndWait(new NotAnEvent("x")))
         .isInstanceOf(UnknownEventTypeException.class)
@@ -77,12 +57,8 @@ class PublishIT {
   }
 
   @Test
-  void publishingAfterCloseFailsAtOnce() {
-    EventBus bus =
-        EventBus.builder()
-            .transport(broker.transport().build())
-            .subscribe(broker.subscription("closed"), new Recorder())
-            .build();
+  void publishingAfterCloseFailsAtOnce(EventBusFixture fixture) {
+    EventBus bus = fixture.busBuilder().subscribe("closed", new Accepting()).build();
     bus.close();
     bus.close();
 

@@ -2,29 +2,30 @@ package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
 import io.eventbus.EventContext;
 import io.eventbus.Handlers;
 import io.eventbus.NonRetryable;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.rabbitmq.TestEvents.Handled;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** In-process retries, delayed redelivery through the retry queues, and then parking. */
+/**
+ * In-process retries, delayed redelivery through the retry queues, and then parking. In-process
+ * waits go through an injected sleeper (never slept, but recorded); the delays of the retry queues
+ * are the broker's.
+ */
+@EventBusTest(transport = TransportKind.BROKER)
 class RetryIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration SHORT = Duration.ofMillis(100);
@@ -35,17 +36,7 @@ class RetryIT {
           .backoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50))
           .build();
 
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
+  private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
   static final class InvalidPayment extends RuntimeException implements NonRetryable {
     InvalidPayment(String message) {
@@ -53,10 +44,10 @@ class RetryIT {
     }
   }
 
-  /** Fails the first {@code failures} attempts with {@code failure}, then records the event. */
+  /** Fails the first {@code failures} attempts with {@code failure}, then keeps the context. */
   static final class Flaky {
     final AtomicInteger calls = new AtomicInteger();
-    final BlockingQueue<Handled> handled = new LinkedBlockingQueue<>();
+    final List<EventContext> handled = new CopyOnWriteArrayList<>();
     final int failures;
     final RuntimeException failure;
 
@@ -69,73 +60,80 @@ class RetryIT {
       if (calls.incrementAndGet() <= failures) {
         throw failure;
       }
-      handled.add(new Handled(event, context));
-    }
-
-    Handled awaitHandled() throws InterruptedException {
-      Handled next = handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(next).as("handled within " + WAIT).isNotNull();
-      return next;
+      handled.add(context);
     }
   }
 
-  private EventBus bus(String subscription, RetryPolicy policy, Flaky handler, Duration... delays) {
-    return broker.track(
-        EventBus.builder()
-            .transport(broker.transport().build())
-            .subscribe(
-                SubscriptionOptions.builder(subscription)
-                    .retryPolicy(policy)
-                    .redeliveryDelays(delays)
-                    .build(),
-                Handlers.builder().on(PaymentCompleted.class, handler::on).build())
-            .build());
+  private EventBus bus(
+      EventBusFixture fixture,
+      String subscription,
+      RetryPolicy policy,
+      Flaky handler,
+      Duration... delays) {
+    return fixture
+        .busBuilder()
+        .sleeper(waits::add)
+        .subscribe(
+            SubscriptionOptions.builder(subscription)
+                .retryPolicy(policy)
+                .redeliveryDelays(delays)
+                .build(),
+            Handlers.builder().on(PaymentCompleted.class, handler::on).build())
+        .build();
   }
 
   @Test
-  void aTransientFailureIsHandledAfterInProcessRetriesWithTheAttemptVisible() throws Exception {
+  void aTransientFailureIsHandledAfterInProcessRetriesWithTheAttemptVisible(
+      EventBusFixture fixture) {
     Flaky handler = new Flaky(2, new IllegalStateException("database busy"));
-    String subscription = broker.subscription("transient", SHORT);
     EventBus bus =
-        bus(subscription, TWO_FAST_ATTEMPTS.toBuilder().maxAttempts(3).build(), handler, SHORT);
+        bus(
+            fixture,
+            "transient",
+            TWO_FAST_ATTEMPTS.toBuilder().maxAttempts(3).build(),
+            handler,
+            SHORT);
 
     bus.publishAndWait(new PaymentCompleted("o-1", 100));
 
-    Handled handled = handler.awaitHandled();
-    assertThat(handled.context().attempt()).isEqualTo(3);
-    assertThat(handled.context().redelivered()).isFalse();
+    fixture.recorder().awaitHandled("transient", PaymentCompleted.class, 1, WAIT);
+    EventContext handled = handler.handled.get(0);
+    assertThat(handled.attempt()).isEqualTo(3);
+    assertThat(handled.redelivered()).isFalse();
     assertThat(handler.calls).hasValue(3);
-    assertThat(broker.messageCount(subscription + ".dlq")).isZero();
+    assertThat(waits).as("two in-process waits, through the sleeper").hasSize(2);
+    assertThat(fixture.deadLetters("transient")).isEmpty();
   }
 
   @Test
-  void attemptsCountAcrossDelayedRedeliveries() throws Exception {
+  void attemptsCountAcrossDelayedRedeliveries(EventBusFixture fixture) {
     Flaky handler = new Flaky(4, new IllegalStateException("payment provider down"));
-    String subscription = broker.subscription("redelivered", SHORT, LONGER);
-    EventBus bus = bus(subscription, TWO_FAST_ATTEMPTS, handler, SHORT, LONGER);
+    EventBus bus = bus(fixture, "redelivered", TWO_FAST_ATTEMPTS, handler, SHORT, LONGER);
 
     Instant published = Instant.now();
     bus.publishAndWait(new PaymentCompleted("o-2", 200));
 
-    Handled handled = handler.awaitHandled();
-    assertThat(handled.context().attempt()).isEqualTo(5);
-    assertThat(handled.event()).isEqualTo(new PaymentCompleted("o-2", 200));
+    assertThat(fixture.recorder().awaitHandled("redelivered", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-2", 200));
+    assertThat(handler.handled.get(0).attempt()).isEqualTo(5);
     assertThat(Duration.between(published, Instant.now()))
         .as("waited out both delays")
         .isGreaterThanOrEqualTo(SHORT.plus(LONGER));
-    assertThat(broker.messageCount(subscription + ".dlq")).isZero();
+    assertThat(fixture.deadLetters("redelivered")).isEmpty();
   }
 
   @Test
-  void aPersistentFailureIsParkedWithEveryReasonHeaderAfterAllAttemptsAndDelays() throws Exception {
+  void aPersistentFailureIsParkedWithEveryReasonHeaderAfterAllAttemptsAndDelays(
+      EventBusFixture fixture) throws Exception {
     Flaky handler = new Flaky(Integer.MAX_VALUE, new IllegalStateException("always down"));
-    String subscription = broker.subscription("persistent", SHORT, LONGER);
-    EventBus bus = bus(subscription, TWO_FAST_ATTEMPTS, handler, SHORT, LONGER);
+    String subscription = "persistent";
+    String queue = fixture.queueName(subscription);
+    EventBus bus = bus(fixture, subscription, TWO_FAST_ATTEMPTS, handler, SHORT, LONGER);
 
     String id = bus.publishAndWait(new PaymentCompleted("o-3", 300)).eventId();
 
-    GetResponse parked = broker.awaitMessages(subscription + ".dlq", 1, WAIT).get(0);
-    Map<String, String> headers = text(parked.getProps().getHeaders());
+    fixture.recorder().awaitDeadLettered(subscription, 1, WAIT);
+    Map<String, String> headers = fixture.deadLetters(subscription).get(0).message().headers();
     assertThat(headers)
         .containsEntry("cloudEvents:id", id)
         .containsEntry("eventbus-dead-letter-reason", "handler-failed")
@@ -144,44 +142,43 @@ class RetryIT {
         .containsEntry("eventbus-attempts", "6")
         .containsEntry("eventbus-redeliveries", "2")
         .containsEntry("eventbus-subscription", subscription)
-        .containsEntry("eventbus-queue", subscription)
-        .containsEntry("eventbus-original-exchange", broker.exchange)
+        .containsEntry("eventbus-queue", queue)
+        .containsEntry("eventbus-original-exchange", fixture.exchange())
         .containsEntry("eventbus-original-routing-key", "it.payment.completed.v1")
         .containsKey("eventbus-error-stack-trace");
     Instant first = Instant.parse(headers.get("eventbus-first-failure-time"));
     Instant last = Instant.parse(headers.get("eventbus-last-failure-time"));
     assertThat(Duration.between(first, last)).isGreaterThanOrEqualTo(SHORT.plus(LONGER));
     assertThat(handler.calls).hasValue(6);
-    assertThat(broker.messageCount(subscription)).isZero();
-    assertThat(broker.messageCount(subscription + ".retry.100")).isZero();
-    assertThat(broker.messageCount(subscription + ".retry.300")).isZero();
+    assertThat(waits).as("one in-process wait per delivery").hasSize(3);
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      assertThat(raw.messageCount(queue)).isZero();
+      assertThat(raw.messageCount(queue + ".retry.100")).isZero();
+      assertThat(raw.messageCount(queue + ".retry.300")).isZero();
+    }
   }
 
   @Test
-  void nonRetryableFailuresAreParkedAfterOneAttemptByTypeAndByMarker() throws Exception {
+  void nonRetryableFailuresAreParkedAfterOneAttemptByTypeAndByMarker(EventBusFixture fixture) {
     RetryPolicy policy =
         TWO_FAST_ATTEMPTS.toBuilder().nonRetryable(IllegalArgumentException.class).build();
+    int round = 0;
     for (RuntimeException failure :
         List.of(new IllegalArgumentException("bad amount"), new InvalidPayment("bad order"))) {
       Flaky handler = new Flaky(Integer.MAX_VALUE, failure);
-      String subscription = broker.subscription("permanent", SHORT);
-      EventBus bus = bus(subscription, policy, handler, SHORT);
+      String subscription = "permanent-" + round++;
+      EventBus bus = bus(fixture, subscription, policy, handler, SHORT);
 
       bus.publishAndWait(new PaymentCompleted("o-4", 400));
 
-      GetResponse parked = broker.awaitMessages(subscription + ".dlq", 1, WAIT).get(0);
-      assertThat(text(parked.getProps().getHeaders()))
+      fixture.recorder().awaitDeadLettered(subscription, 1, WAIT);
+      assertThat(fixture.deadLetters(subscription).get(0).message().headers())
           .containsEntry("eventbus-error-type", failure.getClass().getName())
           .containsEntry("eventbus-attempts", "1")
           .doesNotContainKey("eventbus-redeliveries");
       assertThat(handler.calls).hasValue(1);
       bus.close();
     }
-  }
-
-  private static Map<String, String> text(Map<String, Object> headers) {
-    Map<String, String> text = new HashMap<>();
-    headers.forEach((k, v) -> text.put(k, String.valueOf(v)));
-    return text;
+    assertThat(waits).as("a permanent failure never waits").isEmpty();
   }
 }

@@ -1,54 +1,40 @@
 package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
+import io.eventbus.EventContext;
 import io.eventbus.Handlers;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.rabbitmq.TestEvents.Handled;
+import io.eventbus.rabbitmq.TestEvents.Accepting;
 import io.eventbus.rabbitmq.TestEvents.OrderPlaced;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
-import io.eventbus.rabbitmq.TestEvents.Recorder;
 import io.eventbus.rabbitmq.TestEvents.ShipmentDispatched;
+import io.eventbus.testkit.EventRecorder;
+import io.eventbus.testkit.RecordedDelivery;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@EventBusTest(transport = TransportKind.BROKER)
 class RoundTripIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
 
   @Test
-  void severalEventTypesArriveTypedWithTheirMetadata() throws Exception {
-    Recorder recorder = new Recorder();
-    EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .source("/orders")
-                .subscribe(broker.subscription("shipping"), recorder)
-                .build());
+  void severalEventTypesArriveTypedWithTheirMetadata(EventBusFixture fixture) throws Exception {
+    Accepting shipping = new Accepting();
+    EventBus bus = fixture.busBuilder().source("/orders").subscribe("shipping", shipping).build();
     OrderPlaced order =
         new OrderPlaced(
             "o-1",
@@ -63,58 +49,45 @@ class RoundTripIT {
     bus.publishAndWait(new PaymentCompleted("o-1", 1990));
     bus.publishAndWait(new ShipmentDispatched("o-1", "dhl"));
 
-    List<Handled> handled = recorder.await(3, WAIT);
-    assertThat(handled)
-        .extracting(Handled::event)
+    fixture.recorder().awaitDeliveries(handledBy("shipping"), "handled events", 3, WAIT);
+    assertThat(shipping.events)
         .containsExactly(
             order, new PaymentCompleted("o-1", 1990), new ShipmentDispatched("o-1", "dhl"));
-    Handled first = handled.get(0);
-    assertThat(first.context().metadata().id()).isEqualTo(receipt.eventId());
-    assertThat(first.context().metadata().type()).isEqualTo("it.order.placed.v1");
-    assertThat(first.context().metadata().source()).isEqualTo("/orders");
-    assertThat(first.context().metadata().correlationId()).isEqualTo("o-1");
-    assertThat(first.context().metadata().subject()).isEqualTo("o-1");
-    assertThat(first.context().attempt()).isEqualTo(1);
-    assertThat(first.context().redelivered()).isFalse();
+    EventContext first = shipping.contexts.get(0);
+    assertThat(first.metadata().id()).isEqualTo(receipt.eventId());
+    assertThat(first.metadata().type()).isEqualTo("it.order.placed.v1");
+    assertThat(first.metadata().source()).isEqualTo("/orders");
+    assertThat(first.metadata().correlationId()).isEqualTo("o-1");
+    assertThat(first.metadata().subject()).isEqualTo("o-1");
+    assertThat(first.attempt()).isEqualTo(1);
+    assertThat(first.redelivered()).isFalse();
   }
 
   @Test
-  void everySubscriptionGetsItsOwnCopy() throws Exception {
-    Recorder shipping = new Recorder();
-    Recorder analytics = new Recorder();
+  void everySubscriptionGetsItsOwnCopy(EventBusFixture fixture) {
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .subscribe(broker.subscription("shipping"), shipping)
-                .subscribe(broker.subscription("analytics"), analytics)
-                .build());
+        fixture
+            .busBuilder()
+            .subscribe("shipping", new Accepting())
+            .subscribe("analytics", new Accepting())
+            .build();
 
     for (int i = 0; i < 10; i++) {
       bus.publishAndWait(new PaymentCompleted("o-" + i, i));
     }
 
-    assertThat(shipping.await(10, WAIT)).hasSize(10);
-    assertThat(analytics.await(10, WAIT)).hasSize(10);
+    EventRecorder recorder = fixture.recorder();
+    assertThat(recorder.awaitHandled("shipping", PaymentCompleted.class, 10, WAIT)).hasSize(10);
+    assertThat(recorder.awaitHandled("analytics", PaymentCompleted.class, 10, WAIT)).hasSize(10);
   }
 
   @Test
-  void instancesOfOneSubscriptionShareTheWork() throws Exception {
-    String subscription = broker.subscription("points");
-    Recorder first = new Recorder();
-    Recorder second = new Recorder();
-    SubscriptionOptions options = SubscriptionOptions.builder(subscription).prefetch(5).build();
-    EventBus one =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .subscribe(options, Handlers.scan(first))
-                .build());
-    broker.track(
-        EventBus.builder()
-            .transport(broker.transport().build())
-            .subscribe(options, Handlers.scan(second))
-            .build());
+  void instancesOfOneSubscriptionShareTheWork(EventBusFixture fixture) throws Exception {
+    Accepting first = new Accepting();
+    Accepting second = new Accepting();
+    SubscriptionOptions options = SubscriptionOptions.builder("points").prefetch(5).build();
+    EventBus one = fixture.busBuilder().subscribe(options, Handlers.scan(first)).build();
+    fixture.busBuilder().subscribe(options, Handlers.scan(second)).build();
 
     int count = 200;
     CompletableFuture<?>[] publishes = new CompletableFuture<?>[count];
@@ -123,26 +96,23 @@ class RoundTripIT {
     }
     CompletableFuture.allOf(publishes).get(10, TimeUnit.SECONDS);
 
-    Set<String> ids = new HashSet<>();
-    int firstCount = 0;
-    int total = 0;
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (total < count && System.nanoTime() < until) {
-      Handled handled = first.handled.poll(5, TimeUnit.MILLISECONDS);
-      if (handled != null) {
-        firstCount++;
-      } else {
-        handled = second.handled.poll(5, TimeUnit.MILLISECONDS);
-      }
-      if (handled != null) {
-        total++;
-        ids.add(handled.context().metadata().id());
-      }
-    }
-    assertThat(total).isEqualTo(count);
-    assertThat(ids).hasSize(count);
-    assertThat(firstCount).isBetween(1, count - 1);
-    assertThat(first.handled.poll(300, TimeUnit.MILLISECONDS)).isNull();
-    assertThat(second.handled.poll(1, TimeUnit.MILLISECONDS)).isNull();
+    List<RecordedDelivery> handled =
+        fixture.recorder().awaitDeliveries(handledBy("points"), "handled events", count, WAIT);
+    assertThat(handled).extracting(RecordedDelivery::eventId).doesNotHaveDuplicates();
+    assertThat(first.events.size() + second.events.size()).isEqualTo(count);
+    assertThat(first.events.size()).isBetween(1, count - 1);
+    assertThatThrownBy(
+            () ->
+                fixture
+                    .recorder()
+                    .awaitDeliveries(
+                        handledBy("points"), "handled events", count + 1, Duration.ofMillis(300)))
+        .as("no event is handled twice")
+        .isInstanceOf(AssertionError.class);
+  }
+
+  private static java.util.function.Predicate<RecordedDelivery> handledBy(String subscription) {
+    return d ->
+        d.subscription().equals(subscription) && d.outcome() == RecordedDelivery.Outcome.HANDLED;
   }
 }

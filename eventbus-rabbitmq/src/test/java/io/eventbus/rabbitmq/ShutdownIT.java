@@ -8,6 +8,10 @@ import io.eventbus.Handlers;
 import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
+import io.eventbus.testkit.Await;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,64 +21,53 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Closing a bus with handlers in flight loses nothing. */
+@EventBusTest(transport = TransportKind.BROKER)
 class ShutdownIT {
   private static final int EVENTS = 200;
   private static final int IN_FLIGHT = 50;
 
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
-
   @Test
-  void shutdownWithFiftyHandlersInFlightLeavesEveryEventHandledOrBackInTheQueue() throws Exception {
-    String subscription = broker.subscription("shutdown");
+  void shutdownWithFiftyHandlersInFlightLeavesEveryEventHandledOrBackInTheQueue(
+      EventBusFixture fixture) throws Exception {
+    String subscription = "shutdown";
+    String queue = fixture.queueName(subscription);
     CountDownLatch fiftyStarted = new CountDownLatch(IN_FLIGHT);
     CountDownLatch releaseQuick = new CountDownLatch(1);
     CountDownLatch releaseSlow = new CountDownLatch(1);
     Set<String> started = ConcurrentHashMap.newKeySet();
     Set<String> finishedInTime = ConcurrentHashMap.newKeySet();
     Set<String> finishedLate = ConcurrentHashMap.newKeySet();
-    RabbitTransport transport = broker.transport().shutdownTimeout(Duration.ofSeconds(1)).build();
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(transport)
-                .subscribe(
-                    SubscriptionOptions.builder(subscription)
-                        .concurrency(IN_FLIGHT)
-                        .prefetch(5)
-                        .build(),
-                    Handlers.builder()
-                        .on(
-                            PaymentCompleted.class,
-                            (event, context) -> {
-                              String id = context.metadata().id();
-                              started.add(id);
-                              fiftyStarted.countDown();
-                              // Half finish during the shutdown timeout, half only after it.
-                              if (event.amountCents() % 2 == 0) {
-                                releaseQuick.await(30, TimeUnit.SECONDS);
-                                finishedInTime.add(id);
-                              } else {
-                                releaseSlow.await(30, TimeUnit.SECONDS);
-                                finishedLate.add(id);
-                              }
-                            })
-                        .build())
-                .build());
+        EventBus.builder()
+            .transport(
+                fixture.transport(
+                    Fixtures.rabbit(fixture).shutdownTimeout(Duration.ofSeconds(1)).build()))
+            .subscribe(
+                SubscriptionOptions.builder(subscription)
+                    .concurrency(IN_FLIGHT)
+                    .prefetch(5)
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        PaymentCompleted.class,
+                        (event, context) -> {
+                          String id = context.metadata().id();
+                          started.add(id);
+                          fiftyStarted.countDown();
+                          // Half finish during the shutdown timeout, half only after it.
+                          if (event.amountCents() % 2 == 0) {
+                            releaseQuick.await(30, TimeUnit.SECONDS);
+                            finishedInTime.add(id);
+                          } else {
+                            releaseSlow.await(30, TimeUnit.SECONDS);
+                            finishedLate.add(id);
+                          }
+                        })
+                    .build())
+            .build();
     Set<String> published = new HashSet<>();
     List<CompletableFuture<PublishReceipt>> receipts = new ArrayList<>();
     for (int i = 0; i < EVENTS; i++) {
@@ -94,15 +87,18 @@ class ShutdownIT {
     Set<String> handledAndAcked = new HashSet<>(finishedInTime);
     Set<String> inQueue = new HashSet<>();
     Set<String> accounted = new HashSet<>(handledAndAcked);
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!accounted.containsAll(published) && System.nanoTime() < until) {
-      for (GetResponse message : broker.drain(subscription)) {
-        inQueue.add(message.getProps().getMessageId());
-      }
-      accounted.addAll(inQueue);
-      if (!accounted.containsAll(published)) {
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> {
+            for (GetResponse message : raw.drain(queue)) {
+              inQueue.add(message.getProps().getMessageId());
+            }
+            accounted.addAll(inQueue);
+            return accounted.containsAll(published);
+          },
+          "every published event handled or back in the queue");
+      assertThat(raw.messageCount(queue + ".dlq")).isZero();
     }
     Set<String> missing = new HashSet<>(published);
     missing.removeAll(accounted);
@@ -116,6 +112,5 @@ class ShutdownIT {
     unfinishedAtClose.removeAll(finishedInTime);
     assertThat(inQueue).as("requeued though still running").containsAll(unfinishedAtClose);
     assertThat(inQueue.size() + handledAndAcked.size()).isEqualTo(EVENTS);
-    assertThat(broker.messageCount(subscription + ".dlq")).isZero();
   }
 }

@@ -5,15 +5,11 @@ import io.eventbus.EventHandler;
 import io.eventbus.EventType;
 import io.eventbus.PartitionKey;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Events and handlers shared by the integration tests. */
+/** Events and a handler shared by this module's tests: the one TestEvents of the test tree. */
 final class TestEvents {
   private TestEvents() {}
 
@@ -29,43 +25,33 @@ final class TestEvents {
   @EventType("it.account.changed.v1")
   record AccountChanged(@PartitionKey String account, int sequence) {}
 
-  /** What a handler saw: the event and its context. */
-  record Handled(Object event, EventContext context) {}
-
-  /** Records every event it handles; waits with a timeout. */
-  static class Recorder {
-    final BlockingQueue<Handled> handled = new LinkedBlockingQueue<>();
+  /**
+   * Handles the three order-flow types and keeps what each handler call saw, for assertions on the
+   * {@link EventContext} (attempt, metadata). Tests await outcomes with the fixture's recorder, not
+   * with this.
+   */
+  static class Accepting {
+    final List<Object> events = new CopyOnWriteArrayList<>();
+    final List<EventContext> contexts = new CopyOnWriteArrayList<>();
 
     @EventHandler
     void on(OrderPlaced event, EventContext context) {
-      handled.add(new Handled(event, context));
+      seen(event, context);
     }
 
     @EventHandler
     void on(PaymentCompleted event, EventContext context) {
-      handled.add(new Handled(event, context));
+      seen(event, context);
     }
 
     @EventHandler
     void on(ShipmentDispatched event, EventContext context) {
-      handled.add(new Handled(event, context));
+      seen(event, context);
     }
 
-    /**
-     * The next {@code count} handled events, failing if they do not arrive within {@code timeout}.
-     */
-    List<Handled> await(int count, Duration timeout) throws InterruptedException {
-      List<Handled> result = new ArrayList<>();
-      long until = System.nanoTime() + timeout.toNanos();
-      while (result.size() < count) {
-        Handled next = handled.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (next == null) {
-          throw new AssertionError(
-              "Expected " + count + " handled events within " + timeout + " but got " + result);
-        }
-        result.add(next);
-      }
-      return result;
+    void seen(Object event, EventContext context) {
+      events.add(event);
+      contexts.add(context);
     }
   }
 }

@@ -3,15 +3,17 @@ package io.eventbus.rabbitmq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBus;
+import io.eventbus.EventContext;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
-import io.eventbus.rabbitmq.TestEvents.Handled;
+import io.eventbus.rabbitmq.TestEvents.Accepting;
 import io.eventbus.rabbitmq.TestEvents.OrderPlaced;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
-import io.eventbus.rabbitmq.TestEvents.Recorder;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import io.eventbus.testkit.junit5.EventBusTest;
+import io.eventbus.testkit.junit5.TransportKind;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,41 +22,31 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The promises of docs/wire-format.md, checked with the raw amqp-client on both sides. */
+@EventBusTest(transport = TransportKind.BROKER)
 class WireFormatIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private TestBroker broker;
-
-  @BeforeEach
-  void openBroker() throws Exception {
-    broker = TestBroker.open();
-  }
-
-  @AfterEach
-  void closeBroker() throws Exception {
-    broker.close();
-  }
 
   @Test
-  void aPublishedEventCarriesEveryPromisedHeaderAndProperty() throws Exception {
-    Channel raw = broker.rawChannel();
-    String queue = broker.rawQueue("raw-reader");
-    raw.queueDeclare(queue, true, false, false, null);
-    raw.exchangeDeclare(broker.exchange, "topic", true);
-    raw.queueBind(queue, broker.exchange, "it.order.placed.v1");
+  void aPublishedEventCarriesEveryPromisedHeaderAndProperty(EventBusFixture fixture)
+      throws Exception {
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      publishAndReadRaw(fixture, raw);
+    }
+  }
+
+  private static void publishAndReadRaw(EventBusFixture fixture, RawAmqp raw) throws Exception {
+    String queue = raw.queue("it.order.placed.v1", Map.of());
     Instant now = Instant.parse("2026-11-25T10:15:30.123Z");
     EventBus bus =
-        broker.track(
-            EventBus.builder()
-                .transport(broker.transport().build())
-                .source("/orders")
-                .clock(Clock.fixed(now, ZoneOffset.UTC))
-                .register(OrderPlaced.class)
-                .build());
+        fixture
+            .busBuilder()
+            .source("/orders")
+            .clock(Clock.fixed(now, ZoneOffset.UTC))
+            .register(OrderPlaced.class)
+            .build();
 
     PublishReceipt receipt =
         bus.publish(
@@ -66,9 +58,9 @@ class WireFormatIT {
             .toCompletableFuture()
             .join();
 
-    GetResponse message = broker.awaitMessages(queue, 1, WAIT).get(0);
+    GetResponse message = raw.awaitMessages(queue, 1, WAIT).get(0);
     AMQP.BasicProperties properties = message.getProps();
-    assertThat(message.getEnvelope().getExchange()).isEqualTo(broker.exchange);
+    assertThat(message.getEnvelope().getExchange()).isEqualTo(fixture.exchange());
     assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("it.order.placed.v1");
     assertThat(properties.getContentType()).isEqualTo("application/json");
     assertThat(properties.getDeliveryMode()).isEqualTo(2);
@@ -105,17 +97,25 @@ class WireFormatIT {
   }
 
   @Test
-  void aMessageBuiltByHandWithTheRawClientIsHandled() throws Exception {
-    Recorder recorder = new Recorder();
-    broker.track(
-        EventBus.builder()
-            .transport(broker.transport().build())
-            .subscribe(broker.subscription("hand-built"), recorder)
-            .build());
-    Channel raw = broker.rawChannel();
+  void aMessageBuiltByHandWithTheRawClientIsHandled(EventBusFixture fixture) throws Exception {
+    Accepting handBuilt = new Accepting();
+    fixture.busBuilder().subscribe("hand-built", handBuilt).build();
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      publishByHand(raw);
+    }
 
-    raw.basicPublish(
-        broker.exchange,
+    fixture.recorder().awaitHandled("hand-built", PaymentCompleted.class, 2, WAIT);
+    assertThat(handBuilt.events)
+        .containsExactly(new PaymentCompleted("o-9", 500), new PaymentCompleted("o-10", 700));
+    List<EventContext> contexts = handBuilt.contexts;
+    assertThat(contexts.get(0).metadata().id()).isEqualTo("from-python-1");
+    assertThat(contexts.get(0).metadata().time()).isEqualTo(Instant.parse("2026-11-25T10:15:30Z"));
+    assertThat(contexts.get(1).metadata().source()).isEqualTo("urn:billing-go");
+  }
+
+  /** Two messages as a Python and a Go producer would write them (both header prefixes). */
+  private static void publishByHand(RawAmqp raw) throws Exception {
+    raw.publish(
         "it.payment.completed.v1",
         new AMQP.BasicProperties.Builder()
             .contentType("application/json")
@@ -129,8 +129,7 @@ class WireFormatIT {
                     "cloudEvents:time", "2026-11-25T10:15:30Z"))
             .build(),
         "{\"orderId\":\"o-9\",\"amountCents\":500}".getBytes(StandardCharsets.UTF_8));
-    raw.basicPublish(
-        broker.exchange,
+    raw.publish(
         "it.payment.completed.v1",
         new AMQP.BasicProperties.Builder()
             .contentType("application/json; charset=utf-8")
@@ -143,14 +142,5 @@ class WireFormatIT {
             .build(),
         "{\"orderId\":\"o-10\",\"amountCents\":700,\"currency\":\"EUR\"}"
             .getBytes(StandardCharsets.UTF_8));
-
-    List<Handled> handled = recorder.await(2, WAIT);
-    assertThat(handled)
-        .extracting(Handled::event)
-        .containsExactly(new PaymentCompleted("o-9", 500), new PaymentCompleted("o-10", 700));
-    assertThat(handled.get(0).context().metadata().id()).isEqualTo("from-python-1");
-    assertThat(handled.get(0).context().metadata().time())
-        .isEqualTo(Instant.parse("2026-11-25T10:15:30Z"));
-    assertThat(handled.get(1).context().metadata().source()).isEqualTo("urn:billing-go");
   }
 }

@@ -1,5 +1,6 @@
 package io.eventbus.testkit;
 
+import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetterReason;
@@ -63,12 +64,12 @@ public final class RecordedDelivery {
 
   /** The event id from the CloudEvents headers, or null for a message without one. */
   public @Nullable String eventId() {
-    return Headers.attribute(message.headers(), "id");
+    return CloudEventsAttributes.attribute(message.headers(), "id");
   }
 
   /** The type name from the CloudEvents headers, or null for a message without one. */
   public @Nullable String eventType() {
-    return Headers.attribute(message.headers(), "type");
+    return CloudEventsAttributes.attribute(message.headers(), "type");
   }
 
   /** Whether the broker had delivered it before. */

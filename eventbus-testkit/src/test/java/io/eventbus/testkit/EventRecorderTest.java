@@ -7,6 +7,7 @@ import io.eventbus.EventBus;
 import io.eventbus.Handlers;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
 import io.eventbus.testkit.TestEvents.OrderPlaced;
 import io.eventbus.testkit.TestEvents.PaymentCompleted;

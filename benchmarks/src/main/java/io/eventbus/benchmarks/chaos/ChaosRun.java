@@ -218,7 +218,7 @@ public final class ChaosRun {
   }
 
   /** Starts {@code main} in a new JVM with this JVM's classpath, output to {@code out}. */
-  private static Process spawn(Class<?> main, List<String> args, Path out) {
+  static Process spawn(Class<?> main, List<String> args, Path out) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");

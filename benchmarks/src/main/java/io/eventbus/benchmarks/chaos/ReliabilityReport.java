@@ -44,7 +44,15 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    Files.writeString(report, markdown(results, length, rate), StandardCharsets.UTF_8);
+    String outbox =
+        Files.exists(report)
+            ? OutboxReliabilityReport.sectionOf(Files.readString(report, StandardCharsets.UTF_8))
+            : "";
+    String markdown = markdown(results, length, rate);
+    Files.writeString(
+        report,
+        outbox.isEmpty() ? markdown : OutboxReliabilityReport.withSection(markdown, outbox),
+        StandardCharsets.UTF_8);
     System.out.println(table(results));
     System.out.println("Wrote " + report.toAbsolutePath());
     boolean lost = results.stream().anyMatch(result -> !result.lost().isEmpty());

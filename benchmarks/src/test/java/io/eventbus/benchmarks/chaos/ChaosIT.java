@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventbus.benchmarks.chaos.ChaosRun.Result;
 import io.eventbus.benchmarks.chaos.ChaosRun.Scenario;
+import io.eventbus.testkit.broker.PrivateRabbitNode;
+import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -19,6 +21,10 @@ class ChaosIT {
   @Test
   void noConfirmedEventIsLostUnderCutsRestartsSigkillAndAMemoryAlarm(@TempDir Path work)
       throws Exception {
+    Requirements.require(
+        "rabbitmq-server (for private nodes)",
+        PrivateRabbitNode.installation().isPresent(),
+        "Install it with 'sudo apt-get install rabbitmq-server'.");
     List<Result> results =
         ReliabilityReport.runAll(
             EnumSet.of(

@@ -3,11 +3,11 @@ package io.eventbus.rabbitmq.internal;
 import com.rabbitmq.client.ShutdownSignalException;
 
 /** Readable one-line descriptions of amqp-client failures. */
-final class Exceptions {
+public final class Exceptions {
   private Exceptions() {}
 
   /** The most telling message of {@code e} and its causes, such as the broker's reply text. */
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ShutdownSignalException shutdown && shutdown.getReason() != null) {
         return shutdown.getMessage();

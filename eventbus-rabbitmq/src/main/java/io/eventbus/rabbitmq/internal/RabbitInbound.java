@@ -7,6 +7,7 @@ import com.rabbitmq.client.Envelope;
 import io.eventbus.EventBusException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
 import java.io.IOException;
@@ -72,6 +73,11 @@ final class RabbitInbound implements InboundMessage {
     return envelope.isRedeliver();
   }
 
+  @Override
+  public int deliveryCount() {
+    return BrokerHeaders.deliveryCount(properties.getHeaders());
+  }
+
   boolean isSettled() {
     return settled.get();
   }
@@ -117,7 +123,7 @@ final class RabbitInbound implements InboundMessage {
     }
     Map<String, Object> headers = headers();
     // The broker's count of unacknowledged deliveries belongs to the original; the copy is new.
-    headers.remove(DeadLetterReason.HEADER_DELIVERY_COUNT);
+    headers.remove(BrokerHeaders.DELIVERY_COUNT);
     headers.putAll(history);
     keepOrigin(headers);
     storeCopyThenAck(retryQueue, headers, "scheduled for redelivery through");

@@ -1,6 +1,7 @@
 package io.eventbus.rabbitmq.internal;
 
 import io.eventbus.rabbitmq.ConnectionState;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

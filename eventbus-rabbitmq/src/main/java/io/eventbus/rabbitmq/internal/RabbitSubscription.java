@@ -10,6 +10,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
 import io.eventbus.SubscriptionOptions.Ordering;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;

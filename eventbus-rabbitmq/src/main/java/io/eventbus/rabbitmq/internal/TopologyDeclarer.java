@@ -41,37 +41,40 @@ public final class TopologyDeclarer {
    * exchange by type, with the unkeyed exchange as its alternate) and one queue per partition.
    */
   public void declareSubscription(Connection connection, SubscriptionSpec spec) {
-    String queue = spec.name();
-    String deadLetterQueue = topology.deadLetterQueue(queue);
     run(
         connection,
-        "queues of subscription " + queue,
-        channel -> {
-          channel.queueDeclare(deadLetterQueue, true, false, false, queueArguments());
-          String retryTarget;
-          if (spec.ordering() == Ordering.PARTITIONED) {
-            declarePartitions(channel, spec, deadLetterQueue);
-            retryTarget = topology.partitionExchange(queue);
-          } else {
-            Map<String, Object> arguments = consumedQueueArguments(deadLetterQueue);
-            if (spec.ordering() == Ordering.ORDERED) {
-              arguments.put("x-single-active-consumer", true);
-            }
-            channel.queueDeclare(queue, true, false, false, arguments);
-            for (String type : spec.eventTypes()) {
-              channel.queueBind(queue, topology.exchange(), type);
-            }
-            retryTarget = "";
-          }
-          for (Duration delay : spec.redeliveryDelays()) {
-            channel.queueDeclare(
-                topology.retryQueue(queue, delay),
-                true,
-                false,
-                false,
-                retryQueueArguments(delay, retryTarget, queue));
-          }
-        });
+        "queues of subscription " + spec.name(),
+        channel -> declareSubscription(channel, spec));
+  }
+
+  /** {@link #declareSubscription(Connection, SubscriptionSpec)} on {@code channel}. */
+  void declareSubscription(Channel channel, SubscriptionSpec spec) throws IOException {
+    String queue = spec.name();
+    String deadLetterQueue = topology.deadLetterQueue(queue);
+    channel.queueDeclare(deadLetterQueue, true, false, false, queueArguments());
+    String retryTarget;
+    if (spec.ordering() == Ordering.PARTITIONED) {
+      declarePartitions(channel, spec, deadLetterQueue);
+      retryTarget = topology.partitionExchange(queue);
+    } else {
+      Map<String, Object> arguments = consumedQueueArguments(deadLetterQueue);
+      if (spec.ordering() == Ordering.ORDERED) {
+        arguments.put("x-single-active-consumer", true);
+      }
+      channel.queueDeclare(queue, true, false, false, arguments);
+      for (String type : spec.eventTypes()) {
+        channel.queueBind(queue, topology.exchange(), type);
+      }
+      retryTarget = "";
+    }
+    for (Duration delay : spec.redeliveryDelays()) {
+      channel.queueDeclare(
+          topology.retryQueue(queue, delay),
+          true,
+          false,
+          false,
+          retryQueueArguments(delay, retryTarget, queue));
+    }
   }
 
   /** The queues a subscription's consumers read: its queue, or its partition queues. */

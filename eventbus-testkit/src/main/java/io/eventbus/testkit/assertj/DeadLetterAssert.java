@@ -1,7 +1,7 @@
 package io.eventbus.testkit.assertj;
 
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.DeadLetterReason;
-import io.eventbus.testkit.DeadLetter;
 import java.util.Objects;
 import org.assertj.core.api.AbstractAssert;
 

@@ -1,6 +1,6 @@
 package io.eventbus.testkit.assertj;
 
-import io.eventbus.testkit.DeadLetter;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.EventRecorder;
 import org.assertj.core.api.Assertions;

@@ -1,6 +1,6 @@
 package io.eventbus.testkit.assertj;
 
-import io.eventbus.testkit.DeadLetter;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
 import java.time.Duration;

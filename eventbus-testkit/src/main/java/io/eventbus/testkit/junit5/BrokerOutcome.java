@@ -6,13 +6,11 @@ import io.eventbus.testkit.broker.Brokers;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The broker of a test run, provided once and kept in the root store (closed at the end of the
- * run), or why there is none. A test that needs a broker and finds none fails when {@code CI=true}
- * and is skipped otherwise: never skipped silently on CI.
+ * run), or why there is none. A test that needs a broker and finds none follows {@link
+ * Requirements}: it fails when {@code CI=true} and is skipped otherwise.
  */
 final class BrokerOutcome implements AutoCloseable {
   private final @Nullable Broker broker;
@@ -44,18 +42,7 @@ final class BrokerOutcome implements AutoCloseable {
     if (broker != null) {
       return broker;
     }
-    Throwable missing = missing(unavailable == null ? "no broker" : unavailable, environment);
-    if (missing instanceof Error error) {
-      throw error;
-    }
-    throw (RuntimeException) missing;
-  }
-
-  static Throwable missing(String message, Function<String, @Nullable String> environment) {
-    if ("true".equalsIgnoreCase(environment.apply("CI"))) {
-      return new AssertionFailedError(message + " (CI=true: a test that needs a broker fails)");
-    }
-    return new TestAbortedException(message);
+    throw Requirements.missing(unavailable == null ? "no broker" : unavailable, environment);
   }
 
   @Override

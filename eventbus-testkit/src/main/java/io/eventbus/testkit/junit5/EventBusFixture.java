@@ -1,28 +1,21 @@
 package io.eventbus.testkit.junit5;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
-import com.rabbitmq.client.LongString;
 import io.eventbus.EventBus;
-import io.eventbus.codec.WireMessage;
-import io.eventbus.rabbitmq.RabbitTopology;
-import io.eventbus.rabbitmq.RabbitTransport;
+import io.eventbus.inmemory.InMemoryTransport;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
-import io.eventbus.testkit.DeadLetter;
+import io.eventbus.spi.TransportAdmin;
+import io.eventbus.spi.TransportProvider;
+import io.eventbus.spi.TransportSettings;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.EventRecorder;
-import io.eventbus.testkit.InMemoryTransport;
 import io.eventbus.testkit.broker.Broker;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -44,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <h2>Brokers</h2>
+ *
+ * On a broker the transports come from the {@link TransportProvider} installed for the broker's URI
+ * (for {@code amqp://}, the one in {@code eventbus-rabbitmq}, which must be on the test class
+ * path); the testkit itself depends on no transport module. {@link #settings()} are the settings
+ * the fixture gives them; a test that needs a transport's own options builds it and hands it to
+ * {@link #transport(Transport)}.
+ *
  * <h2>Isolation</h2>
  *
  * In memory, each fixture has state of its own. On a broker, each fixture declares a unique
@@ -59,8 +60,14 @@ import org.slf4j.LoggerFactory;
  *
  * A fixture resolved for a test method (or {@code @BeforeEach}) lives for that test; one resolved
  * for {@code @BeforeAll} or a constructor lives for the test class. At its end the extension closes
- * every transport it made (and so the buses' subscriptions) and deletes the queues, dead-letter
- * queues and exchange it declared on the broker.
+ * every transport it made or was given (and so the buses' subscriptions) and deletes the queues,
+ * dead-letter queues and exchange it declared on the broker.
+ *
+ * <h2>Failures</h2>
+ *
+ * On a broker without an installed provider for its URI, every transport-making method throws
+ * {@link IllegalStateException} saying which module to add. Methods for brokers throw {@link
+ * IllegalStateException} on an in-memory fixture.
  */
 public final class EventBusFixture {
   private static final Logger log = LoggerFactory.getLogger(EventBusFixture.class);
@@ -69,7 +76,6 @@ public final class EventBusFixture {
   private final @Nullable Broker broker;
   private final EventRecorder recorder = EventRecorder.create();
   private final String scope = UUID.randomUUID().toString().substring(0, 8);
-  private final RabbitTopology topology;
   private final List<Transport> transports = new ArrayList<>();
   private final Set<SubscriptionSpec> declared = new LinkedHashSet<>();
   private @Nullable InMemoryTransport memory;
@@ -77,7 +83,6 @@ public final class EventBusFixture {
   EventBusFixture(TransportKind kind, @Nullable Broker broker) {
     this.kind = kind;
     this.broker = broker;
-    this.topology = RabbitTopology.defaults().withExchange("eventbus-tk-" + scope);
   }
 
   /** Where this fixture's transports carry messages. */
@@ -110,7 +115,7 @@ public final class EventBusFixture {
 
   /** The exchange this fixture's broker transports publish to ({@code eventbus} in memory). */
   public String exchange() {
-    return kind == TransportKind.BROKER ? topology.exchange() : "eventbus";
+    return kind == TransportKind.BROKER ? "eventbus-tk-" + scope : "eventbus";
   }
 
   /** The queue that holds {@code subscription}'s messages (on a broker, scoped to this fixture). */
@@ -120,9 +125,30 @@ public final class EventBusFixture {
   }
 
   /**
+   * The settings of this fixture's broker transports: the broker's URI, the fixture's exchange and
+   * connection name, and timeouts short enough for tests (connect 5 s, publish 10 s, shutdown 5 s).
+   *
+   * @throws IllegalStateException for an in-memory fixture
+   */
+  public TransportSettings settings() {
+    return settings(broker().uri());
+  }
+
+  private TransportSettings settings(String uri) {
+    return TransportSettings.builder(uri)
+        .exchange(exchange())
+        .connectionName("eventbus-testkit-" + scope)
+        .connectTimeout(Duration.ofSeconds(5))
+        .publishTimeout(Duration.ofSeconds(10))
+        .shutdownTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /**
    * A new recording transport: in memory, a {@link InMemoryTransport#peer() peer} on the fixture's
-   * state; on a broker, a {@link RabbitTransport} on the fixture's exchange. Each call is another
-   * connection, as another service instance would have. Closed at the end of the fixture.
+   * state; on a broker, one from the broker's {@link TransportProvider} with {@link #settings()}.
+   * Each call is another connection, as another service instance would have. Closed at the end of
+   * the fixture.
    */
   public Transport transport() {
     if (kind == TransportKind.IN_MEMORY) {
@@ -132,25 +158,30 @@ public final class EventBusFixture {
   }
 
   /**
-   * A new recording {@link RabbitTransport} to {@code uri} (for example through a {@link
-   * io.eventbus.testkit.fault.ConnectionCutter}), on the fixture's exchange, after {@code options}
-   * adjusted its builder (timeouts, connection name; not the topology).
+   * A new recording transport to {@code uri} (for example through a {@link
+   * io.eventbus.testkit.fault.ConnectionCutter}), with the fixture's settings after {@code
+   * settings} adjusted them (timeouts, connection name; keep the exchange).
    *
-   * @throws IllegalStateException for an in-memory fixture
+   * @throws IllegalStateException for an in-memory fixture, or without a provider for {@code uri}
    */
-  public Transport transport(String uri, UnaryOperator<RabbitTransport.Builder> options) {
+  public Transport transport(String uri, UnaryOperator<TransportSettings.Builder> settings) {
     Objects.requireNonNull(uri, "uri");
-    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(settings, "settings");
     broker();
-    RabbitTransport.Builder builder =
-        RabbitTransport.builder()
-            .uri(uri)
-            .connectionName("eventbus-testkit-" + scope)
-            .publishTimeout(Duration.ofSeconds(10))
-            .shutdownTimeout(Duration.ofSeconds(5))
-            .connectTimeout(Duration.ofSeconds(5));
-    RabbitTransport rabbit = options.apply(builder).topology(topology).build();
-    return track(rabbit);
+    TransportSettings adjusted = settings.apply(settings(uri).toBuilder()).build();
+    return track(provider(uri).create(adjusted));
+  }
+
+  /**
+   * Takes {@code transport}, made by the test on this fixture's {@link #exchange()} (with a
+   * transport's own options that {@link TransportSettings} does not have), into the fixture: its
+   * subscriptions get the fixture's queue names and are cleaned up, it records into the {@link
+   * #recorder()}, and it is closed at the end of the fixture. Returns the transport to give the
+   * bus.
+   */
+  public Transport transport(Transport transport) {
+    Objects.requireNonNull(transport, "transport");
+    return track(transport);
   }
 
   /** {@code EventBus.builder()} with a new {@link #transport()}. */
@@ -160,33 +191,18 @@ public final class EventBusFixture {
 
   /**
    * What {@code subscription} has parked so far, oldest first. In memory, the transport's list; on
-   * a broker, read from the dead-letter queue without removing anything.
+   * a broker, read from the dead-letter queue by the provider's admin, without removing anything.
    */
   public List<DeadLetter> deadLetters(String subscription) {
     Objects.requireNonNull(subscription, "subscription");
     if (kind == TransportKind.IN_MEMORY) {
       return inMemory().deadLetters(subscription);
     }
-    String queue = topology.deadLetterQueue(queueName(subscription));
-    List<DeadLetter> parked = new ArrayList<>();
-    try (Connection connection = admin()) {
-      Channel channel = connection.createChannel();
-      for (GetResponse response = channel.basicGet(queue, false);
-          response != null;
-          response = channel.basicGet(queue, false)) {
-        parked.add(
-            new DeadLetter(
-                subscription,
-                new WireMessage(
-                    response.getBody(),
-                    response.getProps().getContentType(),
-                    text(response.getProps().getHeaders()))));
-      }
-      // Closing the connection returns every message read without an ack to the queue.
-    } catch (Exception e) {
-      throw new IllegalStateException("Could not read " + queue + ": " + e.getMessage(), e);
+    try (TransportAdmin admin = admin()) {
+      return admin.deadLetters(queueName(subscription)).stream()
+          .map(parked -> new DeadLetter(subscription, parked.message()))
+          .toList();
     }
-    return parked;
   }
 
   private synchronized InMemoryTransport inMemory() {
@@ -210,12 +226,27 @@ public final class EventBusFixture {
     return scoped;
   }
 
-  private Connection admin() throws Exception {
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker().uri());
-    factory.setConnectionTimeout(5_000);
-    factory.setAutomaticRecoveryEnabled(false);
-    return factory.newConnection("eventbus-testkit-admin-" + scope);
+  private TransportAdmin admin() {
+    return provider(broker().uri()).admin(settings());
+  }
+
+  private static TransportProvider provider(String uri) {
+    return TransportProvider.forUri(uri)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "No io.eventbus.spi.TransportProvider is installed for "
+                        + schemeOf(uri)
+                        + " URIs: add the transport module (for RabbitMQ,"
+                        + " io.eventbus:eventbus-rabbitmq) to the test class path. Installed: "
+                        + TransportProvider.installed().stream()
+                            .map(TransportProvider::name)
+                            .toList()));
+  }
+
+  private static String schemeOf(String uri) {
+    int colon = uri.indexOf(':');
+    return colon < 0 ? "scheme-less" : uri.substring(0, colon) + "://";
   }
 
   /** Closes every transport, then deletes what the fixture declared on the broker. */
@@ -227,7 +258,7 @@ public final class EventBusFixture {
       subscriptions = new ArrayList<>(declared);
       transports.clear();
     }
-    java.util.Collections.reverse(open);
+    Collections.reverse(open);
     for (Transport transport : open) {
       try {
         transport.close();
@@ -241,47 +272,12 @@ public final class EventBusFixture {
   }
 
   private void deleteLeftovers(List<SubscriptionSpec> subscriptions) {
-    try (Connection connection = admin()) {
-      for (SubscriptionSpec spec : subscriptions) {
-        for (String queue : topology.queuesOf(spec)) {
-          delete(connection, channel -> channel.queueDelete(queue));
-        }
-        for (String exchange : topology.exchangesOf(spec)) {
-          delete(connection, channel -> channel.exchangeDelete(exchange));
-        }
-      }
-      delete(connection, channel -> channel.exchangeDelete(topology.exchange()));
-    } catch (Exception e) {
+    try (TransportAdmin admin = admin()) {
+      subscriptions.forEach(admin::delete);
+      admin.deleteExchange();
+    } catch (RuntimeException e) {
       log.warn("Could not delete the queues of fixture {}: {}", scope, e.getMessage());
     }
-  }
-
-  private interface Deletion {
-    void run(Channel channel) throws Exception;
-  }
-
-  /** One channel per deletion: a refused one closes only its own channel. */
-  private static void delete(Connection connection, Deletion deletion) {
-    try (Channel channel = connection.createChannel()) {
-      deletion.run(channel);
-    } catch (Exception e) {
-      log.debug("Cleanup step failed: {}", e.getMessage());
-    }
-  }
-
-  private static Map<String, String> text(@Nullable Map<String, Object> headers) {
-    Map<String, String> text = new LinkedHashMap<>();
-    if (headers != null) {
-      headers.forEach(
-          (name, value) -> {
-            if (value instanceof LongString longString) {
-              text.put(name, new String(longString.getBytes(), StandardCharsets.UTF_8));
-            } else if (value != null && !(value instanceof List) && !(value instanceof Map)) {
-              text.put(name, value.toString());
-            }
-          });
-    }
-    return text;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.eventbus.testkit.health;
 
-import static io.eventbus.testkit.health.HealthIT.awaitHealth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventbus.EventBus;
@@ -9,7 +8,8 @@ import io.eventbus.Handlers;
 import io.eventbus.Health;
 import io.eventbus.Health.Status;
 import io.eventbus.SubscriptionOptions;
-import io.eventbus.testkit.InMemoryTransport;
+import io.eventbus.inmemory.InMemoryTransport;
+import io.eventbus.testkit.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,9 @@ class InMemoryHealthTest {
       bus.publishAndWait(new Memo(1));
       bus.publishAndWait(new Memo(2));
 
-      Health stalled = awaitHealth(bus, h -> h.status() == Status.DOWN, "stalled");
+      Health stalled =
+          Await.until(
+              Duration.ofSeconds(15), bus::health, h -> h.status() == Status.DOWN, "stalled");
       assertThat(stalled.problems())
           .singleElement()
           .satisfies(

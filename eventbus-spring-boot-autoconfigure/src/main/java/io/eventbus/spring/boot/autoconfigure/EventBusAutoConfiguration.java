@@ -2,6 +2,7 @@ package io.eventbus.spring.boot.autoconfigure;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventBusConfigurationException;
+import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.Transport;
 import io.eventbus.spring.boot.EventBusCustomizer;
@@ -9,7 +10,6 @@ import io.eventbus.spring.boot.RabbitTransportCustomizer;
 import io.eventbus.spring.boot.SubscriptionCustomizer;
 import io.eventbus.spring.boot.TransportCustomizer;
 import io.eventbus.testkit.EventRecorder;
-import io.eventbus.testkit.InMemoryTransport;
 import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,8 +30,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Auto-configures eventbus: a {@link Transport} (RabbitMQ, or the testkit's in-memory one), an
- * {@link EventBus} (which is also the {@link io.eventbus.EventPublisher}) built from {@link
+ * Auto-configures eventbus: a {@link Transport} (RabbitMQ, or the in-memory one), an {@link
+ * EventBus} (which is also the {@link io.eventbus.EventPublisher}) built from {@link
  * EventBusProperties} and the customizer beans, the lifecycle that subscribes {@link
  * io.eventbus.EventHandler} beans when the context starts and shuts the bus down gracefully when it
  * stops. {@link EventBusHealthContributorAutoConfiguration} adds the health contributor.
@@ -55,7 +55,7 @@ import org.springframework.util.ClassUtils;
 @Import({
   EventBusAutoConfiguration.RabbitTransportConfiguration.class,
   EventBusAutoConfiguration.InMemoryTransportConfiguration.class,
-  EventBusAutoConfiguration.MissingTestkitConfiguration.class,
+  EventBusAutoConfiguration.MissingInMemoryConfiguration.class,
   EventBusAutoConfiguration.MissingRabbitConfiguration.class,
   EventBusAutoConfiguration.RecordingConfiguration.class
 })
@@ -115,8 +115,7 @@ public final class EventBusAutoConfiguration {
       String application = environment.getProperty("spring.application.name");
       source = application == null || application.isBlank() ? "/eventbus" : "/" + application;
     }
-    String chosen = source;
-    Settings.apply("eventbus.source", () -> builder.source(chosen));
+    builder.source(source);
     if (properties.scanEventTypes() && AutoConfigurationPackages.has(beanFactory)) {
       for (Class<?> type :
           EventTypeScanner.scan(
@@ -129,7 +128,8 @@ public final class EventBusAutoConfiguration {
       builder.openTelemetry(telemetry);
     }
     busCustomizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    return builder.build();
+    return Settings.build(
+        builder::build, setting -> setting.equals("source") ? "eventbus.source" : null);
   }
 
   private static ClassLoader classLoader(BeanFactory beanFactory) {
@@ -183,7 +183,7 @@ public final class EventBusAutoConfiguration {
     }
   }
 
-  /** {@code eventbus.transport=in-memory}: the testkit's transport, for tests. */
+  /** {@code eventbus.transport=in-memory}: eventbus-inmemory's transport, for tests and demos. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(InMemoryTransport.class)
   @ConditionalOnProperty(name = TRANSPORT, havingValue = "in-memory")
@@ -196,15 +196,17 @@ public final class EventBusAutoConfiguration {
     }
   }
 
-  /** {@code eventbus.transport=in-memory} without the testkit: say what is missing. */
+  /** {@code eventbus.transport=in-memory} without eventbus-inmemory: say what is missing. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnMissingClass("io.eventbus.testkit.InMemoryTransport")
+  @ConditionalOnMissingClass("io.eventbus.inmemory.InMemoryTransport")
   @ConditionalOnProperty(name = TRANSPORT, havingValue = "in-memory")
-  static class MissingTestkitConfiguration {
-    MissingTestkitConfiguration() {
+  @ConditionalOnMissingBean({Transport.class, EventBus.class})
+  static class MissingInMemoryConfiguration {
+    MissingInMemoryConfiguration() {
       throw new EventBusConfigurationException(
-          "eventbus.transport=in-memory needs io.eventbus:eventbus-testkit on the class path"
-              + " (usually in test scope)");
+          TRANSPORT,
+          "eventbus.transport=in-memory needs io.eventbus:eventbus-inmemory on the class path"
+              + " (eventbus-testkit brings it; usually in test scope)");
     }
   }
 
@@ -216,6 +218,7 @@ public final class EventBusAutoConfiguration {
   static class MissingRabbitConfiguration {
     MissingRabbitConfiguration() {
       throw new EventBusConfigurationException(
+          TRANSPORT,
           "eventbus.transport=rabbitmq needs io.eventbus:eventbus-rabbitmq on the class path (the"
               + " starter brings it), or define a Transport bean");
     }

@@ -23,8 +23,9 @@ import org.springframework.util.unit.DataSize;
  *
  * Immutable.
  *
- * @param transport Where events travel: rabbitmq (the default) or in-memory (the testkit's
- *     in-memory transport, for tests; needs eventbus-testkit on the class path).
+ * @param transport Where events travel: rabbitmq (the default) or in-memory (the in-memory
+ *     transport, for tests and demos; needs eventbus-inmemory on the class path, which
+ *     eventbus-testkit brings).
  * @param source The CloudEvents source of published events (default "/" followed by
  *     spring.application.name, or "/eventbus" without one).
  * @param scanEventTypes Whether the classes annotated with EventType under the application's
@@ -54,7 +55,7 @@ public record EventBusProperties(
   public enum TransportKind {
     /** The RabbitMQ transport of eventbus-rabbitmq. */
     RABBITMQ,
-    /** The testkit's {@code InMemoryTransport}: for tests, never for production. */
+    /** eventbus-inmemory's {@code InMemoryTransport}: for tests and demos, never for production. */
     IN_MEMORY
   }
 

@@ -1,93 +1,122 @@
 package io.eventbus.spring.boot.autoconfigure;
 
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spring.boot.RabbitTransportCustomizer;
 import java.util.List;
+import java.util.Map;
 
-/** Builds the {@link RabbitTransport} that the {@code eventbus.rabbitmq.*} properties describe. */
+/**
+ * Builds the {@link RabbitTransport} that the {@code eventbus.rabbitmq.*} properties describe.
+ *
+ * <p>The RabbitMQ module validates each value once, when its value object or the transport is
+ * built, and names the setting as its builder spells it ({@code RabbitTopology.partitions}); this
+ * class turns that name into the property's, so that a bad value fails the start naming {@code
+ * eventbus.rabbitmq.partitions}.
+ */
 final class RabbitTransports {
   private static final String PREFIX = "eventbus.rabbitmq.";
 
+  /** The RabbitMQ module's setting names, as its failures start, and the properties behind them. */
+  private static final Map<String, String> PROPERTIES =
+      Map.ofEntries(
+          Map.entry("RabbitTransport.Builder.uri", PREFIX + "uri"),
+          Map.entry("RabbitTransport.Builder.connectTimeout", PREFIX + "connect-timeout"),
+          Map.entry("RabbitTransport.Builder.heartbeat", PREFIX + "heartbeat"),
+          Map.entry("RabbitTransport.Builder.recoveryInterval", PREFIX + "recovery-interval"),
+          Map.entry("RabbitTransport.Builder.shutdownTimeout", PREFIX + "shutdown-timeout"),
+          Map.entry(
+              "RabbitTransport.Builder.healthCheckInterval", PREFIX + "health-check-interval"),
+          Map.entry("RabbitTopology.exchange", PREFIX + "exchange"),
+          Map.entry("RabbitTopology.deliveryLimit", PREFIX + "delivery-limit"),
+          Map.entry("RabbitTopology.partitions", PREFIX + "partitions"),
+          Map.entry("PublisherSettings.timeout", PREFIX + "publisher.timeout"),
+          Map.entry(
+              "PublisherSettings.maxBufferedEvents", PREFIX + "publisher.max-buffered-events"),
+          Map.entry("PublisherSettings.maxBufferedBytes", PREFIX + "publisher.max-buffered-bytes"),
+          Map.entry(
+              "PublisherSettings.maxOutstandingConfirms",
+              PREFIX + "publisher.max-outstanding-confirms"),
+          Map.entry("PublisherSettings.nackRetries", PREFIX + "publisher.nack-retries"),
+          Map.entry("PublisherSettings.nackBackoff", PREFIX + "publisher.nack-backoff"));
+
   private RabbitTransports() {}
 
+  /**
+   * A builder holding the properties' settings.
+   *
+   * @throws EventBusConfigurationException naming the property whose value is invalid
+   */
   static RabbitTransport.Builder builder(
       EventBusProperties.Rabbitmq rabbit, String defaultConnectionName) {
     RabbitTransport.Builder builder = RabbitTransport.builder();
-    Settings.apply(PREFIX + "uri", () -> builder.uri(rabbit.uri()));
-    for (String uri : rabbit.failoverUris()) {
-      Settings.apply(PREFIX + "failover-uris", () -> builder.uri(uri));
-    }
-    String connectionName =
-        rabbit.connectionName() != null ? rabbit.connectionName() : defaultConnectionName;
-    builder.connectionName(connectionName);
-    Settings.apply(PREFIX + "heartbeat", () -> builder.heartbeat(rabbit.heartbeat()));
-    Settings.apply(
-        PREFIX + "connect-timeout", () -> builder.connectTimeout(rabbit.connectTimeout()));
-    Settings.apply(
-        PREFIX + "recovery-interval", () -> builder.recoveryInterval(rabbit.recoveryInterval()));
-    Settings.apply(
-        PREFIX + "health-check-interval",
-        () -> builder.healthCheckInterval(rabbit.healthCheckInterval()));
-    Settings.apply(
-        PREFIX + "shutdown-timeout", () -> builder.shutdownTimeout(rabbit.shutdownTimeout()));
-    builder.topology(topology(rabbit));
-    builder.publisher(publisher(rabbit.publisher()));
+    builder.uri(rabbit.uri());
+    rabbit.failoverUris().forEach(builder::uri);
+    builder
+        .connectionName(
+            rabbit.connectionName() != null ? rabbit.connectionName() : defaultConnectionName)
+        .heartbeat(rabbit.heartbeat())
+        .connectTimeout(rabbit.connectTimeout())
+        .recoveryInterval(rabbit.recoveryInterval())
+        .healthCheckInterval(rabbit.healthCheckInterval())
+        .shutdownTimeout(rabbit.shutdownTimeout());
+    named(
+        () ->
+            builder
+                .topology(
+                    RabbitTopology.builder()
+                        .exchange(rabbit.exchange())
+                        .queueType(RabbitTopology.QueueType.valueOf(rabbit.queueType().name()))
+                        .deliveryLimit(rabbit.deliveryLimit())
+                        .partitions(rabbit.partitions())
+                        .build())
+                .publisher(publisher(rabbit.publisher())));
     return builder;
   }
 
+  /**
+   * The transport the properties and then the customizers describe, connected.
+   *
+   * @throws EventBusConfigurationException naming the property whose value is invalid
+   */
   static RabbitTransport build(
       EventBusProperties.Rabbitmq rabbit,
       String defaultConnectionName,
       List<RabbitTransportCustomizer> customizers) {
     RabbitTransport.Builder builder = builder(rabbit, defaultConnectionName);
     customizers.forEach(customizer -> customizer.customize(builder));
-    return builder.build();
-  }
-
-  private static RabbitTopology topology(EventBusProperties.Rabbitmq rabbit) {
-    RabbitTopology[] topology = {RabbitTopology.defaults()};
-    Settings.apply(
-        PREFIX + "exchange", () -> topology[0] = topology[0].withExchange(rabbit.exchange()));
-    Settings.apply(
-        PREFIX + "queue-type",
-        () ->
-            topology[0] =
-                topology[0].withQueueType(
-                    RabbitTopology.QueueType.valueOf(rabbit.queueType().name())));
-    Settings.apply(
-        PREFIX + "delivery-limit",
-        () -> topology[0] = topology[0].withDeliveryLimit(rabbit.deliveryLimit()));
-    Settings.apply(
-        PREFIX + "partitions", () -> topology[0] = topology[0].withPartitions(rabbit.partitions()));
-    return topology[0];
+    RabbitTransport[] transport = new RabbitTransport[1];
+    named(() -> transport[0] = builder.build());
+    return transport[0];
   }
 
   private static PublisherSettings publisher(EventBusProperties.Publisher publisher) {
-    String prefix = PREFIX + "publisher.";
-    PublisherSettings[] settings = {PublisherSettings.defaults()};
-    Settings.apply(
-        prefix + "timeout", () -> settings[0] = settings[0].withTimeout(publisher.timeout()));
-    Settings.apply(
-        prefix + "max-buffered-events",
-        () -> settings[0] = settings[0].withMaxBufferedEvents(publisher.maxBufferedEvents()));
-    Settings.apply(
-        prefix + "max-buffered-bytes",
-        () ->
-            settings[0] = settings[0].withMaxBufferedBytes(publisher.maxBufferedBytes().toBytes()));
-    Settings.apply(
-        prefix + "max-outstanding-confirms",
-        () ->
-            settings[0] =
-                settings[0].withMaxOutstandingConfirms(publisher.maxOutstandingConfirms()));
-    Settings.apply(
-        prefix + "nack-retries",
-        () -> settings[0] = settings[0].withNackRetries(publisher.nackRetries()));
-    Settings.apply(
-        prefix + "nack-backoff",
-        () -> settings[0] = settings[0].withNackBackoff(publisher.nackBackoff()));
-    settings[0] = settings[0].withAcceptUnroutable(publisher.acceptUnroutable());
-    return settings[0];
+    return PublisherSettings.builder()
+        .timeout(publisher.timeout())
+        .maxBufferedEvents(publisher.maxBufferedEvents())
+        .maxBufferedBytes(publisher.maxBufferedBytes().toBytes())
+        .maxOutstandingConfirms(publisher.maxOutstandingConfirms())
+        .nackRetries(publisher.nackRetries())
+        .nackBackoff(publisher.nackBackoff())
+        .acceptUnroutable(publisher.acceptUnroutable())
+        .build();
+  }
+
+  /** Runs {@code build}, naming the property in a failure that names a RabbitMQ setting. */
+  private static void named(Runnable build) {
+    try {
+      build.run();
+    } catch (EventBusConfigurationException e) {
+      String message = String.valueOf(e.getMessage());
+      for (Map.Entry<String, String> setting : PROPERTIES.entrySet()) {
+        if (message.startsWith(setting.getKey())) {
+          throw new EventBusConfigurationException(
+              setting.getValue(), setting.getValue() + ": " + message);
+        }
+      }
+      throw e;
+    }
   }
 }

@@ -5,7 +5,9 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.SubscriptionCustomizer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
@@ -14,8 +16,14 @@ import org.springframework.boot.convert.DurationStyle;
  * Makes a subscription's options from, in this order (later wins): the defaults, its {@link
  * EventSubscription} annotation, the properties {@code eventbus.subscriptions.<name>.*}, and the
  * {@link SubscriptionCustomizer} beans.
+ *
+ * <p>The options are validated once, by {@link SubscriptionOptions.Builder#build()}; a failure is
+ * reported under the name of whatever set the invalid value last (the property, the annotation's
+ * attribute, or a customizer).
  */
 final class SubscriptionOptionsFactory {
+  private static final String CUSTOMIZER = "a SubscriptionCustomizer bean";
+
   private final EventBusProperties properties;
   private final UnaryOperator<String> placeholders;
   private final List<SubscriptionCustomizer> customizers;
@@ -40,32 +48,44 @@ final class SubscriptionOptionsFactory {
    */
   SubscriptionOptions options(String name, @Nullable EventSubscription annotation, String source) {
     SubscriptionOptions.Builder builder = SubscriptionOptions.builder(name);
+    // The builder's setting names (as EventBusConfigurationException.setting() gives them) and
+    // where each was set last.
+    Map<String, String> origins = new HashMap<>();
+    origins.put("name", "subscription name '" + name + "' of " + source);
     if (annotation != null) {
-      applyAnnotation(builder, annotation, "@EventSubscription(\"" + name + "\") on " + source);
+      String where = "@EventSubscription(\"" + name + "\") on " + source;
+      applyAnnotation(builder, annotation, where, origins);
     }
     EventBusProperties.Subscription configured = properties.subscriptions().get(name);
     if (configured != null) {
-      builder = applyProperties(builder, configured, "eventbus.subscriptions." + name + ".");
+      String prefix = "eventbus.subscriptions." + name + ".";
+      applyProperties(builder, configured, prefix, origins);
     }
-    for (SubscriptionCustomizer customizer : customizers) {
-      customizer.customize(name, builder);
+    if (!customizers.isEmpty()) {
+      for (SubscriptionCustomizer customizer : customizers) {
+        customizer.customize(name, builder);
+      }
+      origins.replaceAll((setting, where) -> where + " or " + CUSTOMIZER);
     }
-    SubscriptionOptions.Builder built = builder;
-    SubscriptionOptions[] options = new SubscriptionOptions[1];
-    Settings.apply("subscription " + name, () -> options[0] = built.build());
-    return options[0];
+    return Settings.build(builder::build, origins::get);
   }
 
   private void applyAnnotation(
-      SubscriptionOptions.Builder builder, EventSubscription annotation, String where) {
+      SubscriptionOptions.Builder builder,
+      EventSubscription annotation,
+      String where,
+      Map<String, String> origins) {
     if (annotation.concurrency() != -1) {
-      Settings.apply(where + " concurrency", () -> builder.concurrency(annotation.concurrency()));
+      builder.concurrency(annotation.concurrency());
+      origins.put("concurrency", where + " concurrency");
     }
     if (annotation.prefetch() != -1) {
-      Settings.apply(where + " prefetch", () -> builder.prefetch(annotation.prefetch()));
+      builder.prefetch(annotation.prefetch());
+      origins.put("prefetch", where + " prefetch");
     }
     if (annotation.ordering().length > 0) {
       builder.ordering(SubscriptionOptions.Ordering.valueOf(annotation.ordering()[0].name()));
+      origins.put("concurrency", where + " ordering/concurrency");
     }
     if (annotation.redeliveryDelays().length > 0) {
       Settings.apply(
@@ -77,43 +97,49 @@ final class SubscriptionOptionsFactory {
             }
             builder.redeliveryDelays(delays);
           });
+      origins.put("redeliveryDelays", where + " redeliveryDelays");
     }
     if (!annotation.handlerTimeout().isEmpty()) {
       Settings.apply(
           where + " handlerTimeout",
           () -> builder.handlerTimeout(duration(annotation.handlerTimeout())));
+      origins.put("handlerTimeout", where + " handlerTimeout");
     }
     if (!annotation.stallTimeout().isEmpty()) {
       Settings.apply(
           where + " stallTimeout", () -> builder.stallTimeout(duration(annotation.stallTimeout())));
+      origins.put("stallTimeout", where + " stallTimeout");
     }
   }
 
-  private static SubscriptionOptions.Builder applyProperties(
+  private static void applyProperties(
       SubscriptionOptions.Builder builder,
       EventBusProperties.Subscription configured,
-      String prefix) {
+      String prefix,
+      Map<String, String> origins) {
     if (configured.concurrency() != null) {
-      Settings.apply(prefix + "concurrency", () -> builder.concurrency(configured.concurrency()));
+      builder.concurrency(configured.concurrency());
+      origins.put("concurrency", prefix + "concurrency");
     }
     if (configured.prefetch() != null) {
-      Settings.apply(prefix + "prefetch", () -> builder.prefetch(configured.prefetch()));
+      builder.prefetch(configured.prefetch());
+      origins.put("prefetch", prefix + "prefetch");
     }
     if (configured.ordering() != null) {
       builder.ordering(SubscriptionOptions.Ordering.valueOf(configured.ordering().name()));
+      origins.put("concurrency", prefix + "ordering/concurrency");
     }
     if (configured.redeliveryDelays() != null) {
-      Settings.apply(
-          prefix + "redelivery-delays",
-          () -> builder.redeliveryDelays(configured.redeliveryDelays().toArray(Duration[]::new)));
+      builder.redeliveryDelays(configured.redeliveryDelays().toArray(Duration[]::new));
+      origins.put("redeliveryDelays", prefix + "redelivery-delays");
     }
     if (configured.handlerTimeout() != null) {
-      Settings.apply(
-          prefix + "handler-timeout", () -> builder.handlerTimeout(configured.handlerTimeout()));
+      builder.handlerTimeout(configured.handlerTimeout());
+      origins.put("handlerTimeout", prefix + "handler-timeout");
     }
     if (configured.stallTimeout() != null) {
-      Settings.apply(
-          prefix + "stall-timeout", () -> builder.stallTimeout(configured.stallTimeout()));
+      builder.stallTimeout(configured.stallTimeout());
+      origins.put("stallTimeout", prefix + "stall-timeout");
     }
     EventBusProperties.Retry retry = configured.retry();
     if (retry.maxAttempts() != null
@@ -121,33 +147,35 @@ final class SubscriptionOptionsFactory {
         || retry.multiplier() != null
         || retry.maxBackoff() != null
         || retry.jitter() != null) {
-      // The builder has no getters: read the policy it holds now and change what is set.
-      SubscriptionOptions.Builder[] current = {builder};
-      Settings.apply(
-          prefix + "retry",
-          () -> {
-            SubscriptionOptions sofar = current[0].build();
-            RetryPolicy policy = sofar.retryPolicy();
-            RetryPolicy.Builder changed = policy.toBuilder();
-            if (retry.maxAttempts() != null) {
-              changed.maxAttempts(retry.maxAttempts());
-            }
-            if (retry.initialBackoff() != null
-                || retry.multiplier() != null
-                || retry.maxBackoff() != null) {
-              changed.backoff(
-                  retry.initialBackoff() != null ? retry.initialBackoff() : policy.initialBackoff(),
-                  retry.multiplier() != null ? retry.multiplier() : policy.multiplier(),
-                  retry.maxBackoff() != null ? retry.maxBackoff() : policy.maxBackoff());
-            }
-            if (retry.jitter() != null) {
-              changed.jitter(retry.jitter());
-            }
-            current[0] = sofar.toBuilder().retryPolicy(changed.build());
-          });
-      return current[0];
+      // Nothing before the properties sets a retry policy: change the defaults.
+      RetryPolicy defaults = RetryPolicy.defaults();
+      RetryPolicy.Builder changed = defaults.toBuilder();
+      if (retry.maxAttempts() != null) {
+        changed.maxAttempts(retry.maxAttempts());
+      }
+      if (retry.initialBackoff() != null
+          || retry.multiplier() != null
+          || retry.maxBackoff() != null) {
+        changed.backoff(
+            retry.initialBackoff() != null ? retry.initialBackoff() : defaults.initialBackoff(),
+            retry.multiplier() != null ? retry.multiplier() : defaults.multiplier(),
+            retry.maxBackoff() != null ? retry.maxBackoff() : defaults.maxBackoff());
+      }
+      if (retry.jitter() != null) {
+        changed.jitter(retry.jitter());
+      }
+      String retryPrefix = prefix + "retry.";
+      builder.retryPolicy(
+          Settings.build(
+              changed::build,
+              setting ->
+                  switch (setting) {
+                    case "maxAttempts" -> retryPrefix + "max-attempts";
+                    case "backoff" -> retryPrefix + "initial-backoff/multiplier/max-backoff";
+                    case "jitter" -> retryPrefix + "jitter";
+                    default -> null;
+                  }));
     }
-    return builder;
   }
 
   private Duration duration(String text) {

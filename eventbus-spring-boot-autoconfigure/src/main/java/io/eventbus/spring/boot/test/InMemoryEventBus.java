@@ -9,10 +9,11 @@ import java.lang.annotation.Target;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Runs a Spring test's bus on the testkit's {@link io.eventbus.testkit.InMemoryTransport} (the real
- * bus, pipeline and codec, with RabbitMQ's routing, retry and dead-letter semantics, without a
- * broker) and {@linkplain RecordEvents records} what it sends and settles. The same as setting
- * {@code eventbus.transport=in-memory} and adding {@link RecordEvents}.
+ * Runs a Spring test's bus on the in-memory transport {@link
+ * io.eventbus.inmemory.InMemoryTransport} (the real bus, pipeline and codec, with RabbitMQ's
+ * routing, retry and dead-letter semantics, without a broker) and {@linkplain RecordEvents records}
+ * what it sends and settles. The same as setting {@code eventbus.transport=in-memory} and adding
+ * {@link RecordEvents}.
  *
  * <pre>{@code
  * @SpringBootTest

@@ -9,6 +9,7 @@ import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventPublisher;
 import io.eventbus.Health;
+import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.Transport;
 import io.eventbus.spring.boot.EventBusCustomizer;
@@ -17,7 +18,6 @@ import io.eventbus.spring.boot.SubscriptionCustomizer;
 import io.eventbus.spring.boot.TransportCustomizer;
 import io.eventbus.spring.boot.test.RecordEvents;
 import io.eventbus.testkit.EventRecorder;
-import io.eventbus.testkit.InMemoryTransport;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -277,7 +277,7 @@ class EventBusAutoConfigurationTest {
                     .rootCause()
                     .isInstanceOf(EventBusConfigurationException.class)
                     .hasMessageContaining("eventbus.transport=in-memory needs")
-                    .hasMessageContaining("eventbus-testkit"));
+                    .hasMessageContaining("eventbus-inmemory"));
     runner
         .withPropertyValues("eventbus.transport=rabbitmq")
         .withClassLoader(new FilteredClassLoader(RabbitTransport.class))

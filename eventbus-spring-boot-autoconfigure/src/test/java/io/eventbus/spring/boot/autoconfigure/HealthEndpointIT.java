@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -123,7 +124,8 @@ class HealthEndpointIT {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
+  // No database here; the test class path has one's auto-configuration for the outbox tests.
+  @EnableAutoConfiguration(exclude = DataSourceAutoConfiguration.class)
   static class Application {
     @Bean
     AuditHandlers auditHandlers() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,7 +39,8 @@ class LazyInitializationTest {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
+  // No database here; the test class path has one's auto-configuration for the outbox tests.
+  @EnableAutoConfiguration(exclude = DataSourceAutoConfiguration.class)
   @RecordEvents
   static class Application {
     @Bean

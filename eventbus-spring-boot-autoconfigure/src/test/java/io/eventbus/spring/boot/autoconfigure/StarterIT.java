@@ -34,6 +34,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -185,7 +186,8 @@ class StarterIT {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
+  // No database here; the test class path has one's auto-configuration for the outbox tests.
+  @EnableAutoConfiguration(exclude = DataSourceAutoConfiguration.class)
   @RecordEvents
   static class Application {
     @Bean

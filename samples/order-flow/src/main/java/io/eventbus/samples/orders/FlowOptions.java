@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param namespace the exchange's name and the prefix of every queue, so that runs can be kept
  *     apart
  * @param plain print the live view as plain lines even on a terminal
+ * @param jdbc the PostgreSQL for the outbox and the inbox, or {@code none}; when nothing answers
+ *     there, orders are published directly and shipping has no inbox
  */
 record FlowOptions(
     String uri,
@@ -30,16 +32,18 @@ record FlowOptions(
     Duration duration,
     Role role,
     String namespace,
-    boolean plain) {
+    boolean plain,
+    String jdbc) {
   static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
   static final int DEFAULT_ORDERS = 40;
   static final double DEFAULT_RATE = 4;
+  static final String DEFAULT_JDBC = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
   static final String USAGE =
       """
       Usage: order-flow [--uri amqp://user:pass@host:5672] [--orders N] [--rate R] [--duration D]
                         [--role order|shipping|notification|points|analytics|all]
-                        [--namespace NAME] [--plain]
+                        [--namespace NAME] [--plain] [--jdbc URL|none]
 
         --uri        the broker (default amqp://guest:guest@127.0.0.1:5672); when nothing answers
                      there, the flow runs in memory instead (role all only)
@@ -51,12 +55,17 @@ record FlowOptions(
                      before the order role so that their queues exist
         --namespace  the exchange and queue-name prefix (default order-flow)
         --plain      print the live view as plain lines even on a terminal
+        --jdbc       PostgreSQL for the outbox and inbox (default
+                     jdbc:postgresql://127.0.0.1:5432/test?user=postgres); when nothing
+                     answers there, or with none, orders publish directly and shipping has no
+                     inbox
       """;
 
   FlowOptions {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(jdbc, "jdbc");
     if (orders < 0) {
       throw new IllegalArgumentException("--orders must not be negative, was " + orders);
     }
@@ -75,7 +84,14 @@ record FlowOptions(
   /** The defaults: 40 orders at 4 per second on the local broker, every service. */
   static FlowOptions defaults() {
     return new FlowOptions(
-        DEFAULT_URI, DEFAULT_ORDERS, DEFAULT_RATE, null, Role.ALL, "order-flow", false);
+        DEFAULT_URI,
+        DEFAULT_ORDERS,
+        DEFAULT_RATE,
+        null,
+        Role.ALL,
+        "order-flow",
+        false,
+        DEFAULT_JDBC);
   }
 
   /**
@@ -91,6 +107,7 @@ record FlowOptions(
     Role role = Role.ALL;
     String namespace = "order-flow";
     boolean plain = false;
+    String jdbc = DEFAULT_JDBC;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--plain")) {
@@ -109,11 +126,12 @@ record FlowOptions(
         case "--duration" -> duration = duration(value);
         case "--role" -> role = Role.parse(value);
         case "--namespace" -> namespace = value;
+        case "--jdbc" -> jdbc = value;
         default -> throw new IllegalArgumentException("Unknown option '" + name + "'");
       }
     }
     int count = orders != null ? orders : duration != null ? Integer.MAX_VALUE : DEFAULT_ORDERS;
-    return new FlowOptions(uri, count, rate, duration, role, namespace, plain);
+    return new FlowOptions(uri, count, rate, duration, role, namespace, plain, jdbc);
   }
 
   /** The broker's host and port, from the URI (5672, or 5671 for amqps). */

@@ -2,10 +2,10 @@ package io.eventbus.samples.orders;
 
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.inmemory.InMemoryTransport;
+import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.Transport;
-import io.eventbus.testkit.DeadLetter;
-import io.eventbus.testkit.InMemoryTransport;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;

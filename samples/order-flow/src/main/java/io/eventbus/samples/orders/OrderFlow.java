@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The e-commerce order flow: an order service places orders and takes payments; shipping,
@@ -39,6 +40,7 @@ public final class OrderFlow {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Map<String, Long> deadLettersBefore = new HashMap<>();
   private volatile List<OrderOutcome> outcomes = List.of();
+  private @Nullable OrdersDatabase database;
 
   OrderFlow(FlowOptions options, PrintStream out, boolean ansi, Clock clock) {
     this.options = options;
@@ -86,6 +88,7 @@ public final class OrderFlow {
       return 1;
     }
     try (environment) {
+      database = database();
       return switch (options.role()) {
         case ALL, ORDER -> placeOrders(environment);
         default -> serve(environment);
@@ -94,6 +97,34 @@ public final class OrderFlow {
       out.println("order-flow: " + reason(e));
       return 1;
     }
+  }
+
+  /**
+   * PostgreSQL for the outbox and the inbox if it answers at {@code --jdbc}, else null (the flow
+   * then publishes directly). The second line says which.
+   */
+  private @Nullable OrdersDatabase database() {
+    try {
+      OrdersDatabase found = OrdersDatabase.open(options.jdbc(), options.namespace());
+      if (found != null) {
+        out.println(
+            "            OrderPlaced and PaymentCompleted go through the transactional outbox and"
+                + " shipping through the inbox, on "
+                + found.description());
+        return found;
+      }
+      if (!options.jdbc().equals("none")) {
+        out.println(
+            "            no PostgreSQL answers for --jdbc, so orders are published directly and"
+                + " shipping has no inbox");
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      out.println(
+          "            PostgreSQL answers but refused ("
+              + e.getMessage()
+              + "), so orders are published directly and shipping has no inbox");
+    }
+    return null;
   }
 
   /** What happened to every order of the last {@link #run()} in role {@code all}. */
@@ -132,7 +163,7 @@ public final class OrderFlow {
     out.println(
         "order-flow: no broker answers at "
             + where
-            + ", so this run is IN MEMORY (eventbus-testkit)."
+            + ", so this run is IN MEMORY (eventbus-inmemory)."
             + " For RabbitMQ: sudo rabbitmq-server -detached");
     out.println(
         "            (not installed? sudo apt-get install rabbitmq-server) - "
@@ -167,7 +198,8 @@ public final class OrderFlow {
             runId,
             poison,
             FlakyMailer.demo(clock),
-            clock)) {
+            clock,
+            database)) {
       rememberDeadLetters(environment, services);
       List<OrderOutcome> settled;
       Watched watched = watch(environment, services, start);
@@ -223,7 +255,8 @@ public final class OrderFlow {
             "-",
             0,
             FlakyMailer.demo(clock),
-            clock)) {
+            clock,
+            database)) {
       long start = System.nanoTime();
       rememberDeadLetters(environment, services);
       Watched watched = watch(environment, services, start);

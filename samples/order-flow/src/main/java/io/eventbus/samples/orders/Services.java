@@ -4,6 +4,8 @@ import io.eventbus.EventBus;
 import io.eventbus.EventPublisher;
 import io.eventbus.Handlers;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.jdbc.Inbox;
+import io.eventbus.jdbc.Outbox;
 import io.eventbus.middleware.Stage;
 import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
 import io.eventbus.samples.orders.events.OrderPlaced;
@@ -13,6 +15,7 @@ import io.eventbus.samples.orders.monitor.ServiceMetrics;
 import io.eventbus.samples.orders.notification.Mailer;
 import io.eventbus.samples.orders.notification.NotificationHandlers;
 import io.eventbus.samples.orders.ordering.OrderService;
+import io.eventbus.samples.orders.ordering.OutboxEvents;
 import io.eventbus.samples.orders.points.PointsHandlers;
 import io.eventbus.samples.orders.shipping.ShippingHandlers;
 import java.time.Clock;
@@ -36,7 +39,14 @@ final class Services implements AutoCloseable {
   private final Map<String, ServiceMetrics> metrics = new LinkedHashMap<>();
   private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
+  /** Outboxes first (closed before the buses they publish through), inboxes after them. */
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
   @Nullable OrderService orders;
+
+  /** The order service's events through the outbox, when it has one. */
+  @Nullable OutboxEvents outboxEvents;
+
   @Nullable ShippingHandlers shipping;
   @Nullable NotificationHandlers notification;
   @Nullable PointsHandlers points;
@@ -60,15 +70,38 @@ final class Services implements AutoCloseable {
       int poisonOrder,
       Mailer mailer,
       Clock clock) {
+    return start(role, environment, namespace, runId, poisonOrder, mailer, clock, null);
+  }
+
+  /**
+   * As above; with {@code database}, the order service stores its events through the outbox and
+   * shipping handles each event once through the inbox.
+   */
+  static Services start(
+      Role role,
+      FlowEnvironment environment,
+      String namespace,
+      String runId,
+      int poisonOrder,
+      Mailer mailer,
+      Clock clock,
+      @Nullable OrdersDatabase database) {
     Services services = new Services(environment, namespace, clock);
     try {
       if (role.runs(Role.SHIPPING)) {
+        Function<String, SubscriptionOptions.Builder> shippingOptions = ShippingHandlers::options;
+        if (database != null) {
+          Inbox inbox =
+              Inbox.builder(database.dataSource())
+                  .tables(database.tables())
+                  .createSchema(true)
+                  .build();
+          services.closing.add(inbox);
+          shippingOptions = queue -> ShippingHandlers.options(queue).middleware(inbox.middleware());
+        }
         services.shipping =
             services.consumer(
-                "shipping",
-                ShippingHandlers::options,
-                ShippingHandlers::new,
-                ShipmentDispatched.class);
+                "shipping", shippingOptions, ShippingHandlers::new, ShipmentDispatched.class);
       }
       if (role.runs(Role.NOTIFICATION)) {
         services.notification =
@@ -88,7 +121,20 @@ final class Services implements AutoCloseable {
       }
       if (role.runs(Role.ORDER)) {
         EventBus bus = services.bus("order", OrderPlaced.class, PaymentCompleted.class);
-        services.orders = new OrderService(bus, runId, poisonOrder, services.metrics("order"));
+        if (database == null) {
+          services.orders = new OrderService(bus, runId, poisonOrder, services.metrics("order"));
+        } else {
+          Outbox outbox =
+              Outbox.builder(bus, database.dataSource())
+                  .tables(database.tables())
+                  .createSchema(true)
+                  .build();
+          services.closing.add(0, outbox);
+          services.outboxEvents = new OutboxEvents(database.dataSource(), outbox);
+          services.orders =
+              new OrderService(
+                  services.outboxEvents, runId, poisonOrder, services.metrics("order"));
+        }
       }
     } catch (RuntimeException e) {
       services.close();
@@ -164,8 +210,18 @@ final class Services implements AutoCloseable {
   /** Closes every bus: subscriptions stop after their handlers in flight, then the transports. */
   @Override
   public void close() {
+    for (AutoCloseable resource : closing) {
+      if (resource instanceof Outbox outbox) {
+        outbox.close();
+      }
+    }
     for (EventBus bus : buses) {
       bus.close();
+    }
+    for (AutoCloseable resource : closing) {
+      if (resource instanceof Inbox inbox) {
+        inbox.close();
+      }
     }
   }
 }

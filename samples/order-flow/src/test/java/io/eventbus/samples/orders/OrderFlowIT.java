@@ -57,6 +57,9 @@ class OrderFlowIT {
         .contains("on RabbitMQ")
         .contains("exchange " + namespace)
         .doesNotContain("IN MEMORY");
+    // With the local PostgreSQL (as on CI) the order service uses the outbox, shipping the inbox.
+    assertThat(printed.lines().skip(1).findFirst().orElseThrow())
+        .containsAnyOf("through the transactional outbox", "no PostgreSQL answers");
     List<OrderOutcome> outcomes = flow.outcomes();
     assertThat(outcomes).hasSize(8).allMatch(OrderOutcome::asExpected, "as expected");
     assertThat(outcomes)
@@ -73,6 +76,17 @@ class OrderFlowIT {
                   .contains(namespace + ".shipping.dlq  " + poison.orderId())
                   .contains("InvalidOrderException");
             });
+  }
+
+  @AfterEach
+  void dropTheNamespacesSchema() {
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(FlowOptions.DEFAULT_JDBC);
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.execute("DROP SCHEMA IF EXISTS " + OrdersDatabase.schemaOf(namespace) + " CASCADE");
+    } catch (java.sql.SQLException e) {
+      // no PostgreSQL: the flow made no schema
+    }
   }
 
   @AfterEach

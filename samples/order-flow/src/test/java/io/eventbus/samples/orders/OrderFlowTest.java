@@ -22,7 +22,9 @@ class OrderFlowTest {
             "--orders",
             "6",
             "--rate",
-            "50");
+            "50",
+            "--jdbc",
+            "none");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -46,7 +48,9 @@ class OrderFlowTest {
         .isEqualTo("parked");
     assertThat(printed)
         .contains("InvalidOrderException")
-        .contains("result: all 6 orders reached their expected state");
+        .contains("result: all 6 orders reached their expected state")
+        .contains("6 placed and paid: 12 events confirmed, publish-to-confirm p50")
+        .doesNotContain("outbox");
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.eventbus.samples.orders.ordering;
 
 import io.eventbus.EventPublisher;
 import io.eventbus.PublishOptions;
-import io.eventbus.PublishReceipt;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
@@ -25,15 +24,58 @@ import java.util.concurrent.locks.LockSupport;
  * items, which the shipping service refuses.
  *
  * <p>Publishing is asynchronous: {@code publish} returns at once and its stage completes when the
- * broker confirmed the event, so a slow confirm never holds up the next order.
+ * broker confirmed the event, so a slow confirm never holds up the next order. With PostgreSQL the
+ * events go through the transactional outbox instead ({@link OutboxEvents}): each is stored in the
+ * transaction that records the order or its payment, and published after the commit.
  */
 public final class OrderService {
-  private final EventPublisher publisher;
+  /**
+   * How the service's events leave it: published directly, or stored through a transactional outbox
+   * ({@link OutboxEvents}). The stage completes when the event is safe: confirmed by the broker, or
+   * committed to the outbox; {@link #delivery()} says which.
+   */
+  @FunctionalInterface
+  public interface Events {
+    CompletionStage<?> send(Object event, PublishOptions options);
+
+    /** What a completed {@link #send} means; published directly unless overridden. */
+    default Delivery delivery() {
+      return Delivery.CONFIRMED;
+    }
+  }
+
+  /** What it means that an event of the service was sent, in the words the summary uses. */
+  public enum Delivery {
+    /** Published directly: the broker confirmed it. */
+    CONFIRMED("confirmed", "publish-to-confirm"),
+    /** Stored through the outbox: the transaction that stored it committed; the relay sends it. */
+    STORED("stored in the outbox", "store-to-commit");
+
+    private final String outcome;
+    private final String latency;
+
+    Delivery(String outcome, String latency) {
+      this.outcome = outcome;
+      this.latency = latency;
+    }
+
+    /** What happened to a sent event: {@code confirmed}, {@code stored in the outbox}. */
+    public String outcome() {
+      return outcome;
+    }
+
+    /** What the service's latency measures: {@code publish-to-confirm}, {@code store-to-commit}. */
+    public String latency() {
+      return latency;
+    }
+  }
+
+  private final Events events;
   private final String runId;
   private final int poisonOrder;
   private final ServiceMetrics metrics;
   private final List<String> attempted = new CopyOnWriteArrayList<>();
-  private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+  private final Set<String> sent = ConcurrentHashMap.newKeySet();
   private final Map<String, Throwable> failed = new ConcurrentHashMap<>();
 
   /**
@@ -42,7 +84,12 @@ public final class OrderService {
    */
   public OrderService(
       EventPublisher publisher, String runId, int poisonOrder, ServiceMetrics metrics) {
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this(Objects.requireNonNull(publisher, "publisher")::publish, runId, poisonOrder, metrics);
+  }
+
+  /** An order service whose events leave through {@code events}. */
+  public OrderService(Events events, String runId, int poisonOrder, ServiceMetrics metrics) {
+    this.events = Objects.requireNonNull(events, "events");
     this.runId = Objects.requireNonNull(runId, "runId");
     this.poisonOrder = poisonOrder;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -58,7 +105,10 @@ public final class OrderService {
     return orderId.equals(orderId(poisonOrder));
   }
 
-  /** Places order number {@code number}: completes when both its events are confirmed. */
+  /**
+   * Places order number {@code number}: completes when both its events are sent (confirmed, or
+   * stored in the outbox: see {@link #delivery()}).
+   */
   public CompletableFuture<Void> place(int number) {
     String orderId = orderId(number);
     attempted.add(orderId);
@@ -76,7 +126,7 @@ public final class OrderService {
         .handle(
             (receipt, failure) -> {
               if (failure == null) {
-                confirmed.add(orderId);
+                sent.add(orderId);
               } else {
                 failed.put(orderId, failure.getCause() != null ? failure.getCause() : failure);
               }
@@ -84,14 +134,14 @@ public final class OrderService {
             });
   }
 
-  private CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
+  private CompletionStage<?> publish(Object event, PublishOptions options) {
     long start = System.nanoTime();
-    return publisher
-        .publish(event, options)
+    return events
+        .send(event, options)
         .whenComplete(
             (receipt, failure) -> {
               if (failure == null) {
-                metrics.recordConfirmed(Duration.ofNanos(System.nanoTime() - start));
+                metrics.recordSent(Duration.ofNanos(System.nanoTime() - start));
               } else {
                 metrics.recordFailure();
               }
@@ -138,9 +188,14 @@ public final class OrderService {
     return List.copyOf(attempted);
   }
 
-  /** Whether both events of {@code orderId} were confirmed. */
-  public boolean confirmed(String orderId) {
-    return confirmed.contains(orderId);
+  /** Whether both events of {@code orderId} were sent: confirmed, or stored in the outbox. */
+  public boolean sent(String orderId) {
+    return sent.contains(orderId);
+  }
+
+  /** What it means here that an event was sent. */
+  public Delivery delivery() {
+    return events.delivery();
   }
 
   /** Orders whose events could not be published, with the reason. */

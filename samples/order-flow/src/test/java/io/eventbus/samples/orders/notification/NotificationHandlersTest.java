@@ -4,10 +4,10 @@ import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
+import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.ShipmentDispatched;
 import io.eventbus.testkit.EventRecorder;
-import io.eventbus.testkit.InMemoryTransport;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;

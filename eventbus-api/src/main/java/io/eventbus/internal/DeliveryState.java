@@ -1,0 +1,144 @@
+package io.eventbus.internal;
+
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.internal.ConsumerTelemetry.Names;
+import io.eventbus.internal.ConsumerTelemetry.Outcome;
+import io.eventbus.spi.InboundMessage;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One delivery's state while its pipeline runs: its history, the attempts that failed in it, and
+ * how it was settled, which this class makes happen exactly once.
+ *
+ * <p>Confined to the delivery's thread: the retry link runs attempts one after another on it.
+ */
+final class DeliveryState {
+  private final InboundMessage inbound;
+  private final DeliveryHistory history;
+  private boolean settled;
+  private Outcome outcome = Outcome.UNSETTLED;
+  private @Nullable Throwable failure;
+  private @Nullable Names names;
+  private int attemptsRun;
+  private int lastFailedAttempt;
+  private @Nullable Instant firstFailureHere;
+  private @Nullable Instant lastFailureHere;
+
+  DeliveryState(InboundMessage inbound) {
+    this.inbound = inbound;
+    this.history = DeliveryHistory.read(inbound);
+  }
+
+  InboundMessage inbound() {
+    return inbound;
+  }
+
+  DeliveryHistory history() {
+    return history;
+  }
+
+  /** The first attempt number of this delivery. */
+  int firstAttempt() {
+    return history.attemptsBefore() + 1;
+  }
+
+  /** Acknowledges the delivery unless it is settled already. */
+  void ack() {
+    if (!settled) {
+      settled = true;
+      outcome = Outcome.ACK;
+      inbound.ack();
+    }
+  }
+
+  /** Returns the delivery to its queue unless it is settled already. */
+  void requeue() {
+    if (!settled) {
+      settled = true;
+      outcome = Outcome.REQUEUE;
+      inbound.requeue();
+    }
+  }
+
+  /**
+   * Claims the settlement for a failure step ({@code outcome} caused by {@code failure}); false if
+   * the delivery is settled already, and then the step must not run.
+   */
+  boolean claim(Outcome outcome, Throwable failure) {
+    if (settled) {
+      return false;
+    }
+    settled = true;
+    this.outcome = outcome;
+    this.failure = failure;
+    return true;
+  }
+
+  /** After a claimed failure step threw: returns the delivery to its queue instead. */
+  void requeueInstead() {
+    outcome = Outcome.REQUEUE;
+    inbound.requeue();
+  }
+
+  Outcome outcome() {
+    return outcome;
+  }
+
+  @Nullable Throwable failure() {
+    return failure;
+  }
+
+  /** Records a failure that escaped the links that settle (seen by tracing). */
+  void escaped(Throwable failure) {
+    this.failure = failure;
+  }
+
+  /** Counts one in-process attempt started. */
+  void attemptStarted() {
+    attemptsRun++;
+  }
+
+  /** In-process attempts started in this delivery. */
+  int attemptsRun() {
+    return attemptsRun;
+  }
+
+  /** Records that attempt number {@code attempt} failed {@code at}. */
+  void failed(int attempt, Instant at) {
+    lastFailedAttempt = Math.max(lastFailedAttempt, attempt);
+    if (firstFailureHere == null) {
+      firstFailureHere = at;
+    }
+    lastFailureHere = at;
+  }
+
+  /** Attempts so far, the failing one included: at least this delivery's first. */
+  int attempts() {
+    return Math.max(lastFailedAttempt, firstAttempt());
+  }
+
+  /** When the first attempt failed: in an earlier delivery, in this one, or {@code now}. */
+  Instant firstFailure(Instant now) {
+    Instant before = history.firstFailure();
+    if (before != null) {
+      return before;
+    }
+    return firstFailureHere != null ? firstFailureHere : now;
+  }
+
+  /** When the last attempt failed, or {@code now} if none did in this delivery. */
+  Instant lastFailure(Instant now) {
+    return lastFailureHere != null ? lastFailureHere : now;
+  }
+
+  /** The telemetry names of this delivery's type, looked up once. */
+  Names names(ConsumerTelemetry telemetry) {
+    Names found = names;
+    if (found == null) {
+      found = telemetry.names(CloudEventsAttributes.attribute(inbound.message().headers(), "type"));
+      names = found;
+    }
+    return found;
+  }
+}

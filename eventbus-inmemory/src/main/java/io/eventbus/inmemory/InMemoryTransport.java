@@ -1,0 +1,224 @@
+package io.eventbus.inmemory;
+
+import io.eventbus.Health;
+import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.UnroutableEventException;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetter;
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.Partitions;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TelemetryNames;
+import io.eventbus.spi.Transport;
+import io.eventbus.spi.TransportSubscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Transport} that keeps its queues in memory, with the semantics of the RabbitMQ
+ * transport, so that the real {@link io.eventbus.EventBus}, its pipeline and its codec run
+ * unchanged and fast.
+ *
+ * <pre>{@code
+ * InMemoryTransport transport = InMemoryTransport.create();
+ * try (EventBus bus = EventBus.builder()
+ *         .transport(transport)
+ *         .subscribe("shipping", new ShippingHandlers())
+ *         .build()) {
+ *   bus.publishAndWait(new OrderPlaced("o-1", new BigDecimal("9.90")));
+ *   transport.awaitIdle(Duration.ofSeconds(5));
+ *   assertThat(transport.deadLetters("shipping")).isEmpty();
+ * }
+ * }</pre>
+ *
+ * <h2>Semantics (as on RabbitMQ)</h2>
+ *
+ * <ul>
+ *   <li>One exchange: a message is routed by its type name to the queue of every subscription bound
+ *       to that type (fan-out). Queues and bindings outlive the subscriptions that declared them.
+ *   <li>One queue per subscription name, shared by every subscription with that name, on this
+ *       transport and its {@link #peer() peers} (competing consumers).
+ *   <li>{@code concurrency} worker threads per subscription, each handling one message at a time;
+ *       {@code prefetch} has no effect.
+ *   <li>{@link #send} completes once the message sits in at least one queue, and otherwise fails
+ *       with {@link UnroutableEventException}; after {@link #close()} it fails with {@link
+ *       PublishNotConfirmedException}. Bodies are copied: what a handler gets went through the
+ *       codec.
+ *   <li>Ack removes a message; {@code requeue} puts it back at the head of its queue with {@code
+ *       redelivered() == true}; a receiver that throws or returns without settling requeues it;
+ *       {@code deadLetter} stores a {@link DeadLetter} with the reason headers in the
+ *       subscription's {@link #deadLetters dead-letter list}.
+ * </ul>
+ *
+ * <h2>Observability</h2>
+ *
+ * Spans and metrics name the system {@code inmemory} and the exchange {@code eventbus}. {@link
+ * #health()} has one component, {@code transport} (down once closed); each subscription reports its
+ * workers and, like on RabbitMQ, whether it is stalled (ready messages and no progress for longer
+ * than its stall timeout).
+ *
+ * <h2>Thread safety</h2>
+ *
+ * Thread-safe. Handlers run on the transport's worker threads ({@code eventbus-inmemory-*}).
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * The bus given the transport owns it. {@link #close()} stops its subscriptions (each waits up to
+ * 30 s for handlers in flight) and makes later sends fail; it is idempotent. Messages still queued
+ * stay with the shared state, where peers can consume them.
+ *
+ * <h2>Failures</h2>
+ *
+ * Only those of the contract above; nothing here times out except close's wait for handlers.
+ */
+public final class InMemoryTransport implements Transport {
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  private static final String EXCHANGE = "eventbus";
+
+  private final InMemoryBroker broker;
+  private final AtomicInteger serials;
+  private final List<InMemorySubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private InMemoryTransport(InMemoryBroker broker, AtomicInteger serials) {
+    this.broker = broker;
+    this.serials = serials;
+  }
+
+  /** A transport with fresh, empty in-memory state. */
+  public static InMemoryTransport create() {
+    return new InMemoryTransport(
+        new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT), new AtomicInteger());
+  }
+
+  /**
+   * Another transport on the same in-memory state, as a second connection to the same broker: for a
+   * second bus (another service, or another instance of the same one). It closes independently.
+   */
+  public InMemoryTransport peer() {
+    return new InMemoryTransport(broker, serials);
+  }
+
+  @Override
+  public CompletionStage<Void> send(OutboundMessage message) {
+    Objects.requireNonNull(message, "message");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          PublishNotConfirmedException.failed(
+              message.eventId(), message.eventType(), "the transport is closed", null));
+    }
+    WireMessage original = message.message();
+    WireMessage copy =
+        new WireMessage(original.body().clone(), original.contentType(), original.headers());
+    if (broker.route(message.eventType(), copy) == 0) {
+      return CompletableFuture.failedFuture(
+          UnroutableEventException.returned(
+              message.eventId(),
+              message.eventType(),
+              "exchange '" + broker.exchange + "' with routing key '" + message.eventType() + "'",
+              "312 NO_ROUTE"));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(receiver, "receiver");
+    if (closed.get()) {
+      throw new IllegalStateException("The transport is closed");
+    }
+    InMemorySubscription subscription =
+        new InMemorySubscription(broker, spec, receiver, SHUTDOWN_TIMEOUT);
+    subscriptions.add(subscription);
+    subscription.start(serials.incrementAndGet());
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        subscriptions.remove(subscription);
+        subscription.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return subscription.health();
+      }
+    };
+  }
+
+  /** System {@code inmemory}, exchange {@code eventbus}. */
+  @Override
+  public TelemetryNames telemetryNames() {
+    return new TelemetryNames("inmemory", broker.exchange);
+  }
+
+  /** One component, {@code transport}: up while open, down once closed. */
+  @Override
+  public Health health() {
+    return Health.of(
+        List.of(
+            closed.get()
+                ? new Health.Component("transport", Health.Status.DOWN, "closed", Map.of())
+                : new Health.Component("transport", Health.Status.UP, "", Map.of())));
+  }
+
+  /**
+   * The messages {@code subscription} parked so far, oldest first, with their reason headers. Also
+   * sees what peers parked.
+   */
+  public List<DeadLetter> deadLetters(String subscription) {
+    return broker.deadLetters(Objects.requireNonNull(subscription, "subscription"));
+  }
+
+  /** How many messages wait in {@code subscription}'s queue (not counting those being handled). */
+  public int readyCount(String subscription) {
+    return broker.ready(Objects.requireNonNull(subscription, "subscription"));
+  }
+
+  /**
+   * Waits until no handler is running and every queue with a consumer is empty: everything
+   * published so far has been handled or parked.
+   *
+   * @throws AssertionError naming the busy queues if that does not happen within {@code timeout}
+   */
+  public void awaitIdle(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    String busy;
+    try {
+      busy = broker.awaitIdle(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("Interrupted while waiting for the in-memory transport", e);
+    }
+    if (!busy.isEmpty()) {
+      throw new AssertionError(
+          "Expected the in-memory transport to be idle within " + timeout + " but: " + busy);
+    }
+  }
+
+  /** Stops this transport's subscriptions and rejects later sends. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (InMemorySubscription subscription : subscriptions) {
+      subscription.close();
+    }
+    subscriptions.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryTransport[" + (closed.get() ? "closed" : "open") + "]";
+  }
+}

@@ -1,0 +1,115 @@
+package io.eventbus.rabbitmq.internal;
+
+import io.eventbus.Health;
+import io.eventbus.rabbitmq.RabbitTopology;
+import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.TransportSubscription;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the transport's open subscriptions: starts each on the consuming connection, samples their
+ * queue depths on the health thread, and closes them.
+ */
+public final class Subscriptions {
+  private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+
+  private final RabbitTopology topology;
+  private final TopologyDeclarer declarer;
+  private final ConnectionSupervisor consuming;
+  private final ConfirmingPublisher publisher;
+  private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService health;
+  private final Duration parkTimeout;
+  private final Duration shutdownTimeout;
+  private final QueueSampler sampler;
+  private final List<RabbitSubscription> open = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param scheduler re-opens consumers the broker cancelled
+   * @param health the thread that samples queue depths
+   * @param parkTimeout how long parking or re-publishing a delivery waits for its confirm
+   * @param shutdownTimeout how long closing a subscription waits for its handlers
+   */
+  public Subscriptions(
+      RabbitTopology topology,
+      TopologyDeclarer declarer,
+      ConnectionSupervisor consuming,
+      ConfirmingPublisher publisher,
+      ScheduledExecutorService scheduler,
+      ScheduledExecutorService health,
+      Duration parkTimeout,
+      Duration shutdownTimeout) {
+    this.topology = topology;
+    this.declarer = declarer;
+    this.consuming = consuming;
+    this.publisher = publisher;
+    this.scheduler = scheduler;
+    this.health = health;
+    this.parkTimeout = parkTimeout;
+    this.shutdownTimeout = shutdownTimeout;
+    this.sampler = new QueueSampler(consuming);
+  }
+
+  /** Declares {@code spec}'s queues, starts its consumers and samples its queues once. */
+  public TransportSubscription open(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    Map<Duration, String> retryQueues = new HashMap<>();
+    spec.redeliveryDelays()
+        .forEach(delay -> retryQueues.put(delay, topology.retryQueue(spec.name(), delay)));
+    RabbitSubscription subscription =
+        new RabbitSubscription(
+            spec,
+            declarer.consumedQueues(spec),
+            retryQueues,
+            topology.deadLetterQueue(spec.name()),
+            declarer,
+            consuming,
+            publisher,
+            scheduler,
+            parkTimeout,
+            shutdownTimeout,
+            receiver);
+    subscription.start();
+    open.add(subscription);
+    health.execute(() -> subscription.sample(sampler));
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        open.remove(subscription);
+        subscription.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return subscription.health();
+      }
+    };
+  }
+
+  /** Samples the queue depths of every open subscription; on the health thread only. */
+  public void sample() {
+    try {
+      for (RabbitSubscription subscription : open) {
+        subscription.sample(sampler);
+      }
+    } catch (RuntimeException e) {
+      log.debug("Sampling queue depths failed", e);
+    }
+  }
+
+  /** Closes every open subscription (see {@link RabbitSubscription#close()}). */
+  public void closeAll() {
+    for (RabbitSubscription subscription : open) {
+      subscription.close();
+    }
+  }
+}

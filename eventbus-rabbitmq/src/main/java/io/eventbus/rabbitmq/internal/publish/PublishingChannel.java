@@ -1,0 +1,102 @@
+package io.eventbus.rabbitmq.internal.publish;
+
+import com.rabbitmq.client.Channel;
+import io.eventbus.rabbitmq.internal.Exceptions;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the publishing channel in confirm mode with the confirm, return and shutdown listeners, and
+ * keeps it until it dies. Used by the sender thread only (and by close, after the sender ended).
+ */
+final class PublishingChannel {
+  private static final Logger log = LoggerFactory.getLogger(PublishingChannel.class);
+
+  /** Opens a channel on the current connection. */
+  @FunctionalInterface
+  interface Opener {
+    /**
+     * A new channel, or null while there is no open connection.
+     *
+     * @throws IOException if the connection refused to open one
+     */
+    @Nullable Channel open() throws IOException;
+  }
+
+  private final Opener opener;
+  private final ConfirmHandler confirms;
+  private final BooleanSupplier blocked;
+  private final Runnable wake;
+  private final Runnable lost;
+  private @Nullable Channel channel;
+
+  /**
+   * @param blocked whether the broker blocks the connection: no channel is opened meanwhile
+   * @param wake called (on the I/O thread) when the channel shuts down, to wake the sender
+   * @param lost called (on the sender thread) when it finds that the kept channel died
+   */
+  PublishingChannel(
+      Opener opener,
+      ConfirmHandler confirms,
+      BooleanSupplier blocked,
+      Runnable wake,
+      Runnable lost) {
+    this.opener = opener;
+    this.confirms = confirms;
+    this.blocked = blocked;
+    this.wake = wake;
+    this.lost = lost;
+  }
+
+  /**
+   * The open channel; if the kept one died, first reports it as lost. Opens a new one when there is
+   * none and the connection is up and not blocked.
+   *
+   * @return the channel, or null if none can be had now
+   */
+  @Nullable Channel usable() {
+    Channel current = channel;
+    if (current != null) {
+      if (current.isOpen()) {
+        return current;
+      }
+      channel = null;
+      lost.run();
+    }
+    if (blocked.getAsBoolean()) {
+      return null;
+    }
+    try {
+      Channel fresh = opener.open();
+      if (fresh == null) {
+        return null;
+      }
+      fresh.confirmSelect();
+      fresh.addConfirmListener(confirms);
+      fresh.addReturnListener(confirms);
+      fresh.addShutdownListener(cause -> wake.run());
+      channel = fresh;
+      return fresh;
+    } catch (IOException | RuntimeException e) {
+      log.debug("Could not open a publishing channel: {}", Exceptions.describe(e));
+      return null;
+    }
+  }
+
+  /** Closes the channel if it is open. */
+  void close() {
+    Channel current = channel;
+    channel = null;
+    if (current != null && current.isOpen()) {
+      try {
+        current.close();
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        log.debug("Publishing channel did not close cleanly: {}", Exceptions.describe(e));
+      }
+    }
+  }
+}

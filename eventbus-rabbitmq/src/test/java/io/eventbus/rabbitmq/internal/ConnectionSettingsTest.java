@@ -1,0 +1,76 @@
+package io.eventbus.rabbitmq.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.ConnectionFactory;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConnectionSettingsTest {
+  private static ConnectionSettings settings(String... uris) {
+    return new ConnectionSettings(
+        List.of(uris),
+        "orders",
+        Duration.ofSeconds(3),
+        Duration.ofMillis(2_500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5));
+  }
+
+  @Test
+  void everyUriBecomesAnAddressWithTheDefaultPortOfItsScheme() {
+    assertThat(
+            settings(
+                    "amqp://rabbit-1", "amqps://rabbit-2", "amqp://rabbit-3:5700", "amqp:///orders")
+                .addresses())
+        .extracting(Address::getHost, Address::getPort)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("rabbit-1", 5672),
+            org.assertj.core.groups.Tuple.tuple("rabbit-2", 5671),
+            org.assertj.core.groups.Tuple.tuple("rabbit-3", 5700),
+            org.assertj.core.groups.Tuple.tuple("localhost", 5672));
+  }
+
+  @Test
+  void theFactoryTakesTheFirstUrisCredentialsAndLeavesRecoveryToTheTransport() {
+    ConnectionFactory factory =
+        settings("amqp://alice:s3cret@rabbit-1:5672/orders", "amqp://bob:other@rabbit-2")
+            .connectionFactory();
+
+    assertThat(factory.getUsername()).isEqualTo("alice");
+    assertThat(factory.getPassword()).isEqualTo("s3cret");
+    assertThat(factory.getVirtualHost()).isEqualTo("orders");
+    assertThat(factory.isAutomaticRecoveryEnabled()).isFalse();
+    assertThat(factory.isTopologyRecoveryEnabled()).isFalse();
+    assertThat(factory.getConnectionTimeout()).isEqualTo(3_000);
+    assertThat(factory.getHandshakeTimeout()).isEqualTo(3_000);
+    assertThat(factory.getChannelRpcTimeout()).isEqualTo(3_000);
+    assertThat(factory.getRequestedHeartbeat()).as("whole seconds").isEqualTo(2);
+  }
+
+  @Test
+  void aSubSecondHeartbeatIsRequestedAsOneSecond() {
+    ConnectionSettings settings =
+        new ConnectionSettings(
+            List.of("amqp://localhost"),
+            "orders",
+            Duration.ofSeconds(3),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5));
+
+    assertThat(settings.connectionFactory().getRequestedHeartbeat()).isEqualTo(1);
+  }
+
+  @Test
+  void urisInMessagesAndToStringHaveNoPassword() {
+    ConnectionSettings settings = settings("amqp://alice:s3cret@rabbit-1", "amqp://rabbit-2");
+
+    assertThat(settings.redactedUris()).isEqualTo("amqp://alice@rabbit-1, amqp://rabbit-2");
+    assertThat(settings.toString()).doesNotContain("s3cret").contains("connectionName=orders");
+  }
+}

@@ -1,0 +1,452 @@
+package io.eventbus.testkit.conformance;
+
+import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
+import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
+import static io.eventbus.testkit.conformance.Scenarios.ORDER_PLACED;
+import static io.eventbus.testkit.conformance.Scenarios.headers;
+import static io.eventbus.testkit.conformance.Scenarios.named;
+import static io.eventbus.testkit.conformance.Scenarios.next;
+import static io.eventbus.testkit.conformance.Scenarios.outbound;
+import static io.eventbus.testkit.conformance.Scenarios.parkAtOnce;
+import static io.eventbus.testkit.conformance.Scenarios.quickRetries;
+import static io.eventbus.testkit.conformance.Scenarios.send;
+import static io.eventbus.testkit.conformance.Scenarios.validBody;
+import static io.eventbus.testkit.conformance.Scenarios.waitingHandler;
+
+import io.eventbus.EventBus;
+import io.eventbus.EventDecodingException;
+import io.eventbus.Handlers;
+import io.eventbus.PublishException;
+import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.Subscription;
+import io.eventbus.SubscriptionOptions;
+import io.eventbus.UnroutableEventException;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.DeadLetter;
+import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.SubscriptionSpec;
+import io.eventbus.spi.Transport;
+import io.eventbus.testkit.EventRecorder;
+import io.eventbus.testkit.RecordedDelivery;
+import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.eventbus.testkit.conformance.Scenarios.OrderPlaced;
+import io.eventbus.testkit.conformance.Scenarios.PaymentCompleted;
+import io.eventbus.testkit.conformance.Scenarios.Undecodable;
+import io.eventbus.testkit.conformance.Scenarios.Unencodable;
+import io.eventbus.testkit.junit5.EventBusFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The transport semantics the bus relies on, written once and run unchanged against every
+ * transport: the technology compatibility kit of {@link Transport}. A transport's test class
+ * extends it and picks where its fixture's transports come from with {@link EventBusTest}:
+ *
+ * <pre>{@code
+ * @EventBusTest(transport = TransportKind.BROKER)   // transports from the installed provider
+ * class RabbitTransportConformanceIT extends TransportConformance {}
+ * }</pre>
+ *
+ * <p>Every scenario goes through the real bus and the {@link EventBusFixture}'s recorder: fan-out
+ * by type, competing consumers, concurrency, requeue and redelivered flags, a receiver that throws,
+ * dead-lettering with the reason headers of docs/wire-format.md, in-process retry then delayed
+ * redelivery then parking, malformed input, unroutable events, close semantics. A broker transport
+ * is found through its {@link io.eventbus.spi.TransportProvider}, which also reads the dead-letter
+ * queues.
+ *
+ * <h2>Thread safety</h2>
+ *
+ * JUnit makes an instance per test; scenarios may run in parallel on separate fixtures.
+ */
+public abstract class TransportConformance {
+  /** How long a scenario waits for an outcome. */
+  protected static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** Made by JUnit for each test of a subclass. */
+  protected TransportConformance() {}
+
+  @Test
+  void anEventReachesEverySubscriptionBoundToItsTypeAndNoOther(EventBusFixture fixture) {
+    EventRecorder recorder = fixture.recorder();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                named("shipping"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .subscribe(
+                named("billing"),
+                Handlers.builder()
+                    .on(OrderPlaced.class, (e, c) -> {})
+                    .on(PaymentCompleted.class, (e, c) -> {})
+                    .build())
+            .subscribe(
+                named("payments-only"),
+                Handlers.builder().on(PaymentCompleted.class, (e, c) -> {}).build())
+            .build();
+
+    bus.publishAndWait(new OrderPlaced("o-1", 2));
+    bus.publishAndWait(new PaymentCompleted("o-1", 990));
+
+    assertThat(recorder.awaitHandled("shipping", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-1", 2));
+    assertThat(recorder.awaitHandled("billing", OrderPlaced.class, 1, WAIT)).hasSize(1);
+    assertThat(recorder.awaitHandled("billing", PaymentCompleted.class, 1, WAIT)).hasSize(1);
+    assertThat(recorder.awaitHandled("payments-only", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 990));
+    // One queue per subscription, in order: had the order reached payments-only, it would have
+    // been settled before the payment.
+    assertThat(recorder.deliveries())
+        .filteredOn(d -> d.subscription().equals("payments-only"))
+        .extracting(RecordedDelivery::eventType)
+        .containsExactly("tk.payment.completed.v1");
+    assertThat(recorder).hasNoDeadLetters();
+  }
+
+  @Test
+  void instancesWithTheSameSubscriptionNameShareItsEventsWithoutDuplicates(
+      EventBusFixture fixture) {
+    CountDownLatch bothBusy = new CountDownLatch(2);
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    EventBus one =
+        fixture.busBuilder().subscribe(named("workers"), waitingHandler(bothBusy, first)).build();
+    fixture.busBuilder().subscribe(named("workers"), waitingHandler(bothBusy, second)).build();
+
+    for (int i = 0; i < 10; i++) {
+      one.publishAndWait(new OrderPlaced("o-" + i, i));
+    }
+
+    List<OrderPlaced> handled =
+        fixture.recorder().awaitHandled("workers", OrderPlaced.class, 10, WAIT);
+    assertThat(handled).extracting(OrderPlaced::orderId).doesNotHaveDuplicates().hasSize(10);
+    assertThat(first).isNotEmpty();
+    assertThat(second).isNotEmpty();
+    assertThat(first.size() + second.size()).isEqualTo(10);
+  }
+
+  @Test
+  void aSubscriptionHandlesUpToItsConcurrencyAtOnce(EventBusFixture fixture) {
+    CountDownLatch threeBusy = new CountDownLatch(3);
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("parallel").concurrency(3).build(),
+                waitingHandler(threeBusy, new CopyOnWriteArrayList<>()))
+            .build();
+
+    for (int i = 0; i < 3; i++) {
+      bus.publishAndWait(new OrderPlaced("o-" + i, i));
+    }
+
+    assertThat(fixture.recorder().awaitHandled("parallel", OrderPlaced.class, 3, WAIT)).hasSize(3);
+    assertThat(fixture.recorder()).hasNoDeadLetters();
+  }
+
+  @Test
+  void aRequeuedMessageComesBackRedeliveredAndAnAckedOneDoesNot(EventBusFixture fixture)
+      throws Exception {
+    Transport transport = fixture.transport();
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    transport.subscribe(
+        new SubscriptionSpec("requeue", Set.of(ORDER_PLACED), 1, 1),
+        inbound -> {
+          String id = inbound.message().headers().get("cloudEvents:id");
+          seen.add(id + (inbound.redelivered() ? " redelivered" : " new"));
+          if (inbound.redelivered()) {
+            inbound.ack();
+          } else {
+            inbound.requeue();
+          }
+        });
+
+    send(transport, "e-1", validBody());
+    assertThat(next(seen, 2)).containsExactly("e-1 new", "e-1 redelivered");
+    send(transport, "e-2", validBody());
+    assertThat(next(seen, 2)).containsExactly("e-2 new", "e-2 redelivered");
+  }
+
+  @Test
+  void aMessageWhoseReceiverThrowsIsRequeued(EventBusFixture fixture) throws Exception {
+    Transport transport = fixture.transport();
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    transport.subscribe(
+        new SubscriptionSpec("throwing", Set.of(ORDER_PLACED), 1, 1),
+        inbound -> {
+          seen.add(inbound.redelivered() ? "redelivered" : "new");
+          if (!inbound.redelivered()) {
+            throw new IllegalStateException("receiver failed");
+          }
+          inbound.ack();
+        });
+
+    send(transport, "e-1", validBody());
+
+    assertThat(next(seen, 2)).containsExactly("new", "redelivered");
+    assertThat(
+            fixture
+                .recorder()
+                .awaitDeliveries(d -> d.outcome() == Outcome.HANDLED, "acks", 1, WAIT))
+        .extracting(RecordedDelivery::redelivered)
+        .containsExactly(true);
+  }
+
+  @Test
+  void aHandlerExceptionParksTheEventWithItsReasonAndTheConsumerGoesOn(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                parkAtOnce("failing"),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          if (event.items() == 0) {
+                            throw new IllegalStateException("no items in " + event.orderId());
+                          }
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-empty", 0)).eventId();
+    bus.publishAndWait(new OrderPlaced("o-full", 3));
+
+    assertThat(fixture.recorder()).event(id).wasDeadLettered().hasReason("handler-failed");
+    assertThat(fixture.recorder().awaitHandled("failing", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-full", 3));
+    List<DeadLetter> parked = fixture.deadLetters("failing");
+    assertThat(parked).hasSize(1);
+    assertThat(parked.get(0))
+        .hasReason("handler-failed")
+        .hasErrorType(IllegalStateException.class)
+        .hasErrorMessageContaining("no items in o-empty")
+        .hasSubscription("failing")
+        .hasHeader("eventbus-attempts", "1")
+        .hasHeader("eventbus-original-exchange", fixture.exchange())
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED)
+        .hasHeader("cloudEvents:id", id)
+        .hasHeader("eventbus-first-failure-time")
+        .hasHeader("eventbus-error-stack-trace");
+    assertThat(new String(parked.get(0).message().body(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"orderId\":\"o-empty\",\"items\":0}");
+  }
+
+  @Test
+  void aFailingHandlerIsRetriedRedeliveredAndThenParkedWithItsHistory(EventBusFixture fixture) {
+    AtomicInteger calls = new AtomicInteger();
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .sleeper(waits::add)
+            .subscribe(
+                SubscriptionOptions.builder("flaky")
+                    .retryPolicy(quickRetries(2))
+                    .redeliveryDelays(Duration.ofMillis(100), Duration.ofMillis(200))
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          calls.incrementAndGet();
+                          throw new IllegalStateException("down");
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder()).event(id).wasDeadLettered().hasReason("handler-failed");
+    List<DeadLetter> parked = fixture.deadLetters("flaky");
+    assertThat(parked).hasSize(1);
+    assertThat(calls.get()).isEqualTo(6);
+    assertThat(waits).as("one in-process wait per delivery, injected").hasSize(3);
+    assertThat(parked.get(0))
+        .hasHeader("eventbus-attempts", "6")
+        .hasHeader("eventbus-redeliveries", "2")
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED);
+    assertThat(
+            fixture
+                .recorder()
+                .awaitDeliveries(
+                    d -> d.outcome() == Outcome.REDELIVERY_SCHEDULED, "redeliveries", 2, WAIT))
+        .hasSize(2);
+  }
+
+  @Test
+  void aTransientFailureIsHandledOnALaterAttemptThatTheHandlerSees(EventBusFixture fixture) {
+    BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .sleeper(waits::add)
+            .subscribe(
+                SubscriptionOptions.builder("transient")
+                    .retryPolicy(quickRetries(2))
+                    .redeliveryDelays(Duration.ofMillis(100))
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (event, context) -> {
+                          attempts.add(context.attempt());
+                          if (context.attempt() < 3) {
+                            throw new IllegalStateException("not yet");
+                          }
+                        })
+                    .build())
+            .build();
+
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder()).event(id).wasHandled();
+    assertThat(attempts).containsExactly(1, 2, 3);
+    assertThat(waits).containsExactly(Duration.ofMillis(10));
+    assertThat(fixture.deadLetters("transient")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("io.eventbus.testkit.conformance.Scenarios#malformedInput")
+  void malformedInputIsParkedWithItsReasonAndTheConsumerGoesOn(
+      Map<String, String> headers,
+      String contentType,
+      String body,
+      String reason,
+      Class<? extends Throwable> error,
+      EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                named("strict"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .build();
+
+    fixture
+        .transport()
+        .send(
+            new OutboundMessage(
+                "raw",
+                ORDER_PLACED,
+                new WireMessage(body.getBytes(StandardCharsets.UTF_8), contentType, headers)))
+        .toCompletableFuture()
+        .join();
+    bus.publishAndWait(new OrderPlaced("o-2", 2));
+
+    assertThat(fixture.recorder().awaitHandled("strict", OrderPlaced.class, 1, WAIT))
+        .containsExactly(new OrderPlaced("o-2", 2));
+    assertThat(fixture.recorder().awaitDeadLettered("strict", 1, WAIT)).hasSize(1);
+    List<DeadLetter> parked = fixture.deadLetters("strict");
+    assertThat(parked).hasSize(1);
+    assertThat(parked.get(0))
+        .hasReason(reason)
+        .hasErrorType(error)
+        .hasHeader("eventbus-original-routing-key", ORDER_PLACED);
+    assertThat(parked.get(0).message().body()).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
+    assertThat(parked.get(0).message().contentType()).isEqualTo(contentType);
+  }
+
+  @Test
+  void aTypeThatDoesNotRoundTripFailsOnTheWireNotInMemoryShortcuts(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .register(Unencodable.class)
+            .subscribe(
+                named("lossy"), Handlers.builder().on(Undecodable.class, (e, c) -> {}).build())
+            .build();
+
+    assertThatThrownBy(() -> bus.publishAndWait(new Unencodable(new Object())))
+        .isInstanceOf(PublishException.class)
+        .hasMessageContaining("could not be encoded");
+    String id = bus.publishAndWait(new Undecodable("o-1", 1)).eventId();
+
+    assertThat(fixture.recorder())
+        .event(id)
+        .wasDeadLettered()
+        .hasReason("decoding-failed")
+        .hasErrorType(EventDecodingException.class);
+  }
+
+  @Test
+  void anEventNoSubscriptionIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .register(PaymentCompleted.class)
+            .subscribe(
+                named("orders"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .build();
+
+    assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 100)))
+        .isInstanceOf(UnroutableEventException.class)
+        .hasMessageContaining("tk.payment.completed.v1")
+        .hasMessageContaining("NO_ROUTE");
+    assertThat(fixture.recorder().published())
+        .singleElement()
+        .satisfies(p -> assertThat(p.confirmed()).isFalse());
+    assertThat(fixture.recorder()).published(PaymentCompleted.class).isEmpty();
+  }
+
+  @Test
+  void aClosedTransportRejectsSendsAndSubscriptionsAndClosesTwice(EventBusFixture fixture) {
+    Transport transport = fixture.transport();
+    transport.close();
+    transport.close();
+
+    assertThatThrownBy(
+            () -> transport.send(outbound("late", validBody())).toCompletableFuture().join())
+        .cause()
+        .isInstanceOf(PublishNotConfirmedException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(
+            () ->
+                transport.subscribe(
+                    new SubscriptionSpec("late", Set.of(ORDER_PLACED), 1, 1), InboundMessage::ack))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void closingASubscriptionWaitsForTheHandlerInFlight(EventBusFixture fixture) throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    EventBus bus = fixture.busBuilder().register(OrderPlaced.class).build();
+    Subscription subscription =
+        bus.subscribe(
+            named("slow"),
+            Handlers.builder()
+                .on(
+                    OrderPlaced.class,
+                    (event, context) -> {
+                      started.countDown();
+                      release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    })
+                .build());
+    String id = bus.publishAndWait(new OrderPlaced("o-1", 1)).eventId();
+    assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(subscription::close);
+    assertThatThrownBy(() -> closing.get(200, TimeUnit.MILLISECONDS))
+        .isInstanceOf(TimeoutException.class);
+    release.countDown();
+    closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(fixture.recorder()).event(id).wasHandled();
+  }
+}
