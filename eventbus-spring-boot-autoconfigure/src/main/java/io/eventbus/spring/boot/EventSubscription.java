@@ -74,6 +74,17 @@ public @interface EventSubscription {
   /** How long ready messages may wait unserved before health reports a stall; empty: default. */
   String stallTimeout() default "";
 
+  /**
+   * Whether each event is handled once per subscription however often it is delivered: the handler
+   * runs in a Spring-managed transaction on the application's {@code DataSource}, together with
+   * eventbus-jdbc's inbox record of the event, and a duplicate is acknowledged without running it.
+   * The handler's own JDBC work ({@code JdbcTemplate}, {@code @Transactional} methods, JPA on that
+   * data source) and what it publishes through the injected {@code EventPublisher} (stored in the
+   * outbox) join that transaction. Needs eventbus-jdbc and a {@code DataSource} bean; {@code
+   * eventbus.subscriptions.<name>.idempotent} overrides it. Default false.
+   */
+  boolean idempotent() default false;
+
   /** {@link SubscriptionOptions.Ordering}, repeated so that an annotation can leave it unset. */
   enum Ordering {
     /** {@link SubscriptionOptions.Ordering#NONE}. */

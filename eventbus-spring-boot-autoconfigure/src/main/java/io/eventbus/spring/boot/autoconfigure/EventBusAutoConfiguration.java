@@ -147,20 +147,24 @@ public final class EventBusAutoConfiguration {
       EventHandlerBeans handlerBeans,
       EventBusProperties properties,
       Environment environment,
-      ObjectProvider<SubscriptionCustomizer> customizers) {
+      ObjectProvider<SubscriptionCustomizer> customizers,
+      ObjectProvider<JdbcMessaging> jdbcMessaging) {
     String defaultSubscription = properties.defaultSubscription();
     if (defaultSubscription == null) {
       defaultSubscription = environment.getProperty("spring.application.name");
     }
+    JdbcMessaging jdbc = jdbcMessaging.getIfAvailable();
     return new EventBusLifecycle(
         eventBus,
         handlerBeans,
         new SubscriptionOptionsFactory(
             properties,
             environment::resolveRequiredPlaceholders,
-            customizers.orderedStream().toList()),
+            customizers.orderedStream().toList(),
+            jdbc == null ? null : jdbc::inboxMiddleware),
         defaultSubscription,
-        properties.subscriptions().keySet());
+        properties.subscriptions().keySet(),
+        jdbc);
   }
 
   /** The RabbitMQ transport, unless the application has its own transport or bus. */

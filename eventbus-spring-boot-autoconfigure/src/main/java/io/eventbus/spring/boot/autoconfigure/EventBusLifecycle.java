@@ -36,8 +36,9 @@ import org.springframework.util.ReflectionUtils;
  * it runs after the web server stopped taking requests (whose handling may publish), and before the
  * server and the beans go away. {@link #stop()} stops every subscription at once (no new
  * deliveries; handlers in flight finish, or are requeued after the transport's shutdown timeout),
- * then closes the bus, which waits for the publishes still unconfirmed. The bus cannot start again
- * in the same context.
+ * then stops the outbox's relay if there is one (a batch in flight finishes; unsent rows wait in
+ * the table for the next start), then closes the bus, which waits for the publishes still
+ * unconfirmed. The bus cannot start again in the same context.
  *
  * <h2>Thread safety</h2>
  *
@@ -63,6 +64,7 @@ final class EventBusLifecycle implements SmartLifecycle {
   private final SubscriptionOptionsFactory optionsFactory;
   private final @Nullable String defaultSubscription;
   private final Set<String> configuredNames;
+  private final @Nullable JdbcMessaging jdbc;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private volatile boolean running;
   private volatile boolean stopped;
@@ -72,8 +74,10 @@ final class EventBusLifecycle implements SmartLifecycle {
       EventHandlerBeans handlerBeans,
       SubscriptionOptionsFactory optionsFactory,
       @Nullable String defaultSubscription,
-      Set<String> configuredNames) {
+      Set<String> configuredNames,
+      @Nullable JdbcMessaging jdbc) {
     this.bus = bus;
+    this.jdbc = jdbc;
     this.configuredNames = Set.copyOf(configuredNames);
     this.handlerBeans = handlerBeans;
     this.optionsFactory = optionsFactory;
@@ -170,7 +174,8 @@ final class EventBusLifecycle implements SmartLifecycle {
   }
 
   private static boolean sameOptions(EventSubscription a, EventSubscription b) {
-    return a.concurrency() == b.concurrency()
+    return a.idempotent() == b.idempotent()
+        && a.concurrency() == b.concurrency()
         && a.prefetch() == b.prefetch()
         && java.util.Arrays.equals(a.ordering(), b.ordering())
         && java.util.Arrays.equals(a.redeliveryDelays(), b.redeliveryDelays())
@@ -228,6 +233,13 @@ final class EventBusLifecycle implements SmartLifecycle {
     }
     long start = System.nanoTime();
     closeSubscriptions();
+    if (jdbc != null) {
+      try {
+        jdbc.stopOutbox();
+      } catch (RuntimeException e) {
+        log.warn("The outbox's relay did not stop cleanly", e);
+      }
+    }
     bus.close();
     log.info("eventbus stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
   }

@@ -36,6 +36,9 @@ import org.springframework.util.unit.DataSize;
  * @param rabbitmq The RabbitMQ transport's settings.
  * @param subscriptions Options of subscriptions by name; they override those of the
  *     EventSubscription annotation.
+ * @param jdbc Where the outbox and inbox tables are (with eventbus-jdbc and a DataSource).
+ * @param outbox The transactional outbox (with eventbus-jdbc and a DataSource).
+ * @param inbox The inbox of idempotent subscriptions (with eventbus-jdbc and a DataSource).
  */
 @ConfigurationProperties("eventbus")
 public record EventBusProperties(
@@ -44,7 +47,10 @@ public record EventBusProperties(
     @DefaultValue("true") boolean scanEventTypes,
     @Nullable String defaultSubscription,
     @DefaultValue Rabbitmq rabbitmq,
-    Map<String, Subscription> subscriptions) {
+    Map<String, Subscription> subscriptions,
+    @DefaultValue Jdbc jdbc,
+    @DefaultValue Outbox outbox,
+    @DefaultValue Inbox inbox) {
 
   /** Replaces a missing map with an empty one. */
   public EventBusProperties {
@@ -147,9 +153,13 @@ public record EventBusProperties(
    * @param handlerTimeout The longest one handler attempt may take (default no limit).
    * @param stallTimeout How long ready messages may wait unserved before health reports the
    *     subscription as stalled (default 1m).
+   * @param idempotent Whether each event is handled once however often it is delivered, by
+   *     eventbus-jdbc's inbox in a Spring-managed transaction that the handler's own JDBC work
+   *     joins (default: the EventSubscription annotation's idempotent attribute, else false).
    * @param retry The in-process retry policy.
    */
   public record Subscription(
+      @Nullable Boolean idempotent,
       @Nullable Integer concurrency,
       @Nullable Integer prefetch,
       @Nullable Ordering ordering,
@@ -184,4 +194,70 @@ public record EventBusProperties(
       @Nullable Double multiplier,
       @Nullable Duration maxBackoff,
       @Nullable Double jitter) {}
+
+  /**
+   * Where eventbus-jdbc's tables are, for the outbox and the inbox alike.
+   *
+   * @param schema The schema of the tables (default the connection's current schema).
+   * @param tablePrefix What the table names start with: PREFIXoutbox, PREFIXoutbox_dead,
+   *     PREFIXinbox (default eventbus_).
+   * @param createSchema Whether the tables are created at start when missing (default false: run
+   *     the scripts in META-INF/eventbus/jdbc/postgresql/ of eventbus-jdbc with your migrations).
+   */
+  public record Jdbc(
+      @Nullable String schema,
+      @Nullable String tablePrefix,
+      @DefaultValue("false") boolean createSchema) {}
+
+  /**
+   * The transactional outbox: with eventbus-jdbc and a DataSource, the injected EventPublisher
+   * stores events in the outbox table in the current Spring-managed transaction, and a relay
+   * publishes them once it commits. Unset values keep eventbus-jdbc's defaults.
+   *
+   * @param enabled Whether the outbox is set up (default true when eventbus-jdbc and a DataSource
+   *     are present).
+   * @param requireTransaction Whether publishing through the injected EventPublisher outside a
+   *     transaction fails instead of publishing directly (default false).
+   * @param relayThreads How many relay threads this application runs (default 1; 0 for one that
+   *     only stores while others relay).
+   * @param batchSize The most rows a relay thread sends per transaction (default 256).
+   * @param pollInterval How often an idle relay looks for rows without being notified (default 1s).
+   * @param notifyOnCommit Whether stores wake the relays on commit with PostgreSQL NOTIFY (default
+   *     true).
+   * @param sentRetention How long sent rows are kept for inspection (default 1h; 0 deletes each row
+   *     as it is sent).
+   * @param confirmTimeout How long a relay waits for a batch's confirms (default 60s).
+   * @param maxAge Health is DOWN when the oldest unsent row is older than this (default 1m).
+   * @param stallTimeout Health is DOWN when the relay made no progress for this long while rows
+   *     wait (default 1m).
+   * @param sampleInterval How often the table's depth and oldest row are sampled (default 5s).
+   */
+  public record Outbox(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("false") boolean requireTransaction,
+      @Nullable Integer relayThreads,
+      @Nullable Integer batchSize,
+      @Nullable Duration pollInterval,
+      @Nullable Boolean notifyOnCommit,
+      @Nullable Duration sentRetention,
+      @Nullable Duration confirmTimeout,
+      @Nullable Duration maxAge,
+      @Nullable Duration stallTimeout,
+      @Nullable Duration sampleInterval) {}
+
+  /**
+   * The inbox of idempotent subscriptions (EventSubscription idempotent, or
+   * eventbus.subscriptions.NAME.idempotent), created when the first one starts. Unset values keep
+   * eventbus-jdbc's defaults.
+   *
+   * @param enabled Whether idempotent subscriptions may use the inbox (default true when
+   *     eventbus-jdbc and a DataSource are present).
+   * @param retention How long a record of a handled event is kept; a duplicate arriving later runs
+   *     the handler again (default 7d).
+   * @param cleanupInterval How often old records are deleted (default 5m).
+   */
+  public record Inbox(
+      @DefaultValue("true") boolean enabled,
+      @Nullable Duration retention,
+      @Nullable Duration cleanupInterval) {}
 }

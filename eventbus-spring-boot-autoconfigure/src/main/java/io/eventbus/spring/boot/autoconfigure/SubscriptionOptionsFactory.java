@@ -1,13 +1,16 @@
 package io.eventbus.spring.boot.autoconfigure;
 
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.middleware.Middleware;
 import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.SubscriptionCustomizer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
@@ -15,7 +18,8 @@ import org.springframework.boot.convert.DurationStyle;
 /**
  * Makes a subscription's options from, in this order (later wins): the defaults, its {@link
  * EventSubscription} annotation, the properties {@code eventbus.subscriptions.<name>.*}, and the
- * {@link SubscriptionCustomizer} beans.
+ * {@link SubscriptionCustomizer} beans. An idempotent subscription gets the inbox's middleware
+ * first, before the customizers add theirs, so that their middleware runs inside its transaction.
  *
  * <p>The options are validated once, by {@link SubscriptionOptions.Builder#build()}; a failure is
  * reported under the name of whatever set the invalid value last (the property, the annotation's
@@ -27,14 +31,29 @@ final class SubscriptionOptionsFactory {
   private final EventBusProperties properties;
   private final UnaryOperator<String> placeholders;
   private final List<SubscriptionCustomizer> customizers;
+  private final @Nullable Supplier<@Nullable Middleware> inbox;
+
+  /**
+   * A factory; {@code inbox} gives the inbox middleware of idempotent subscriptions (creating the
+   * inbox), or is or gives null when the application has none: then an idempotent subscription
+   * fails the start.
+   */
+  SubscriptionOptionsFactory(
+      EventBusProperties properties,
+      UnaryOperator<String> placeholders,
+      List<SubscriptionCustomizer> customizers,
+      @Nullable Supplier<@Nullable Middleware> inbox) {
+    this.properties = properties;
+    this.placeholders = placeholders;
+    this.customizers = List.copyOf(customizers);
+    this.inbox = inbox;
+  }
 
   SubscriptionOptionsFactory(
       EventBusProperties properties,
       UnaryOperator<String> placeholders,
       List<SubscriptionCustomizer> customizers) {
-    this.properties = properties;
-    this.placeholders = placeholders;
-    this.customizers = List.copyOf(customizers);
+    this(properties, placeholders, customizers, null);
   }
 
   /** The subscription name an annotation gives, its placeholders resolved. */
@@ -52,14 +71,33 @@ final class SubscriptionOptionsFactory {
     // where each was set last.
     Map<String, String> origins = new HashMap<>();
     origins.put("name", "subscription name '" + name + "' of " + source);
+    String idempotentFrom = null;
     if (annotation != null) {
       String where = "@EventSubscription(\"" + name + "\") on " + source;
       applyAnnotation(builder, annotation, where, origins);
+      if (annotation.idempotent()) {
+        idempotentFrom = where + " idempotent";
+      }
     }
     EventBusProperties.Subscription configured = properties.subscriptions().get(name);
     if (configured != null) {
       String prefix = "eventbus.subscriptions." + name + ".";
       applyProperties(builder, configured, prefix, origins);
+      if (configured.idempotent() != null) {
+        idempotentFrom = configured.idempotent() ? prefix + "idempotent" : null;
+      }
+    }
+    if (idempotentFrom != null) {
+      Middleware middleware = inbox == null ? null : inbox.get();
+      if (middleware == null) {
+        throw new EventBusConfigurationException(
+            idempotentFrom,
+            idempotentFrom
+                + ": an idempotent subscription needs the inbox, which needs"
+                + " io.eventbus:eventbus-jdbc and spring-jdbc on the class path, a DataSource bean,"
+                + " and eventbus.inbox.enabled not false");
+      }
+      builder.middleware(middleware);
     }
     if (!customizers.isEmpty()) {
       for (SubscriptionCustomizer customizer : customizers) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.middleware.Middleware;
+import io.eventbus.middleware.Stage;
 import io.eventbus.spring.boot.EventSubscription;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +88,70 @@ class SubscriptionOptionsFactoryTest {
         .hasMessageContaining("'soon' is not a duration");
   }
 
+  @Test
+  void anIdempotentSubscriptionGetsTheInboxMiddlewareOutsideTheCustomizersOnes() {
+    Middleware inbox = (delivery, chain) -> chain.proceed(delivery);
+    Middleware customized = (delivery, chain) -> chain.proceed(delivery);
+    SubscriptionOptionsFactory factory =
+        new SubscriptionOptionsFactory(
+            bind(Map.of("eventbus.subscriptions.audit.idempotent", "true")),
+            text -> text,
+            List.of((name, options) -> options.middleware(customized)),
+            () -> inbox);
+
+    assertThat(factory.options("audit", null, "bean 'audit'").middleware(Stage.HANDLER))
+        .containsExactly(inbox, customized);
+    assertThat(
+            factory
+                .options("shipping", Annotated.class.getAnnotation(EventSubscription.class), "x")
+                .middleware(Stage.HANDLER))
+        .containsExactly(customized);
+  }
+
+  @Test
+  void anIdempotentSubscriptionWithoutAnInboxFailsNamingWhereItWasMarked() {
+    SubscriptionOptionsFactory factory =
+        new SubscriptionOptionsFactory(bind(Map.of()), text -> text, List.of(), () -> null);
+
+    assertThatThrownBy(
+            () ->
+                factory.options(
+                    "audit", Idempotent.class.getAnnotation(EventSubscription.class), "bean 'a'"))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(
+            "@EventSubscription(\"audit\") on bean 'a' idempotent: an idempotent subscription"
+                + " needs the inbox")
+        .hasMessageContaining("io.eventbus:eventbus-jdbc")
+        .hasMessageContaining("a DataSource bean");
+  }
+
+  @Test
+  void aValueOnlyBuildFindsInvalidIsReportedUnderThePropertyThatSetIt() {
+    SubscriptionOptionsFactory factory =
+        new SubscriptionOptionsFactory(
+            bind(
+                Map.of(
+                    "eventbus.subscriptions.shipping.stall-timeout", "0s",
+                    "eventbus.subscriptions.shipping.retry.jitter", "2")),
+            text -> text,
+            List.of());
+
+    assertThatThrownBy(() -> factory.options("shipping", null, "bean 'x'"))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith("eventbus.subscriptions.shipping.retry.jitter: ")
+        .hasMessageContaining("between 0 and 1");
+    assertThatThrownBy(
+            () ->
+                new SubscriptionOptionsFactory(
+                        bind(Map.of("eventbus.subscriptions.shipping.stall-timeout", "0s")),
+                        text -> text,
+                        List.of())
+                    .options("shipping", null, "bean 'x'"))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith("eventbus.subscriptions.shipping.stall-timeout: ")
+        .hasMessageContaining("must be positive");
+  }
+
   private static EventBusProperties bind(Map<String, String> values) {
     return new Binder(new MapConfigurationPropertySource(values))
         .bindOrCreate("eventbus", EventBusProperties.class);
@@ -101,4 +167,7 @@ class SubscriptionOptionsFactoryTest {
 
   @EventSubscription(value = "broken", handlerTimeout = "soon")
   static class Broken {}
+
+  @EventSubscription(value = "audit", idempotent = true)
+  static class Idempotent {}
 }
