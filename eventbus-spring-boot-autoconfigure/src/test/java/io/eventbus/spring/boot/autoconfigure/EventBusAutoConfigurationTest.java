@@ -1,7 +1,6 @@
 package io.eventbus.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventBusConfigurationException;
@@ -17,6 +16,7 @@ import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.SubscriptionCustomizer;
 import io.eventbus.spring.boot.TransportCustomizer;
 import io.eventbus.spring.boot.test.RecordEvents;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.EventRecorder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -206,12 +206,20 @@ class EventBusAutoConfigurationTest {
               context
                   .getBean(EventRecorder.class)
                   .awaitHandled("shipping", OrderPlaced.class, 1, TIMEOUT);
-              List<String> names =
-                  context.getBean(InMemoryMetricReader.class).collectAllMetrics().stream()
-                      .map(MetricData::getName)
-                      .toList();
-              assertThat(names)
-                  .contains("messaging.client.sent.messages", "messaging.client.consumed.messages");
+              // The consumed counter is recorded as the pipeline returns, which may be after the
+              // acknowledgement the recorder saw.
+              Await.until(
+                  TIMEOUT,
+                  () ->
+                      context.getBean(InMemoryMetricReader.class).collectAllMetrics().stream()
+                          .map(MetricData::getName)
+                          .toList(),
+                  names ->
+                      names.containsAll(
+                          List.of(
+                              "messaging.client.sent.messages",
+                              "messaging.client.consumed.messages")),
+                  "the bus's metrics in the context's meter provider");
             });
   }
 
@@ -246,12 +254,18 @@ class EventBusAutoConfigurationTest {
               bus.publishAndWait(new OrderPlaced("stuck", 1));
               bus.publishAndWait(new OrderPlaced("waiting", 1));
 
-              await().atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.DOWN));
+              Await.until(
+                  TIMEOUT,
+                  () -> health.health().getStatus().equals(Status.DOWN),
+                  "health DOWN while the subscription is stalled");
               assertThat(health.health().getDetails().get("subscription:wedged").toString())
                   .contains("stalled");
 
               wedged.release.countDown();
-              await().atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.UP));
+              Await.until(
+                  TIMEOUT,
+                  () -> health.health().getStatus().equals(Status.UP),
+                  "health UP once the handler is released");
             });
   }
 

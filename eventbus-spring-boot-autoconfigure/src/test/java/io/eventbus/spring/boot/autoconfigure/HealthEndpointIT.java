@@ -1,11 +1,11 @@
 package io.eventbus.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.eventbus.EventHandler;
 import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.spring.boot.EventSubscription;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.Broker;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusTest;
@@ -98,20 +98,20 @@ class HealthEndpointIT {
     cutter.refuseNewConnections();
     cutter.cutAll();
 
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () -> {
-              HttpResponse<String> down = get("/actuator/health/readiness");
-              assertThat(down.statusCode()).isEqualTo(503);
-              assertThat(down.body()).contains("\"status\":\"DOWN\"");
-            });
+    HttpResponse<String> down =
+        Await.until(
+            TIMEOUT,
+            () -> get("/actuator/health/readiness"),
+            response -> response.statusCode() == 503,
+            "readiness DOWN while the connection is cut");
+    assertThat(down.body()).contains("\"status\":\"DOWN\"");
     assertThat(get("/actuator/health").body())
         .contains("\"connection:consume\":{\"status\":\"DOWN\"");
 
     cutter.acceptNewConnections();
 
-    await().atMost(TIMEOUT).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+    Await.until(
+        TIMEOUT, () -> get("/actuator/health/readiness").statusCode() == 200, "readiness UP again");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -2,7 +2,6 @@ package io.eventbus.spring.boot.autoconfigure;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -13,6 +12,7 @@ import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.test.RecordEvents;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.broker.Broker;
@@ -112,7 +112,7 @@ class StarterIT {
         start(
             "eventbus.subscriptions[" + scope + ".shipping].concurrency=2", "it.handler-millis=20");
     Journal journal = context.getBean(Journal.class);
-    await().atMost(TIMEOUT).until(() -> journal.finished.get() >= 3);
+    Await.until(TIMEOUT, () -> journal.finished.get() >= 3, "three handled");
     context.close();
 
     List<String> entries = journal.entries;
@@ -148,7 +148,7 @@ class StarterIT {
       ledger.recordConfirmed(receipt.eventId());
     }
     Journal journal = context.getBean(Journal.class);
-    await().atMost(TIMEOUT).until(() -> journal.finished.get() >= 20);
+    Await.until(TIMEOUT, () -> journal.finished.get() >= 20, "twenty handled");
     assertThat(journal.started.get() - journal.finished.get())
         .as("handlers in flight when the context closes")
         .isPositive();
