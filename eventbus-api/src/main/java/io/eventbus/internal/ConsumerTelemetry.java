@@ -43,6 +43,12 @@ final class ConsumerTelemetry {
     REDELIVER("redeliver"),
     DEAD_LETTER("dead_letter"),
     REQUEUE("requeue"),
+    /** A request answered with its reply (acknowledged). */
+    REPLY("reply"),
+    /** A request answered with a failure reply (acknowledged). */
+    ERROR_REPLY("error_reply"),
+    /** A request dropped unanswered because its deadline had passed (acknowledged). */
+    EXPIRED("expired"),
     UNSETTLED("unsettled");
 
     final String value;

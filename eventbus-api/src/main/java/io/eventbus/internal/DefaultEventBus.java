@@ -8,10 +8,13 @@ import io.eventbus.EventType;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers;
 import io.eventbus.Handlers.Registration;
+import io.eventbus.Handlers.Responder;
 import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
+import io.eventbus.RequestOptions;
+import io.eventbus.RequestPolicy;
 import io.eventbus.Sleeper;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
@@ -24,6 +27,7 @@ import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -54,6 +58,9 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
   private final Sleeper sleeper;
   private final EventCodec codec;
   private final Telemetry telemetry;
+  private final Requester requester;
+  private final ReplyWriter replies;
+  private final RequestTelemetry requestTelemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<Supplier<Health.Component>> healthContributors = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,6 +79,32 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
       EventCodec codec,
       EventTypeRegistry registry,
       Telemetry telemetry) {
+    this(
+        transport,
+        source,
+        clock,
+        sleeper,
+        codec,
+        registry,
+        telemetry,
+        Map.of(),
+        OpenTelemetry.noop());
+  }
+
+  /**
+   * A bus as above that sends requests under {@code requestPolicies} (by request class) and
+   * instruments request-reply through {@code openTelemetry} when {@code telemetry} is enabled.
+   */
+  public DefaultEventBus(
+      Transport transport,
+      String source,
+      Clock clock,
+      Sleeper sleeper,
+      EventCodec codec,
+      EventTypeRegistry registry,
+      Telemetry telemetry,
+      Map<Class<?>, RequestPolicy> requestPolicies,
+      OpenTelemetry openTelemetry) {
     this.transport = transport;
     this.source = source;
     this.clock = clock;
@@ -79,6 +112,18 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     this.codec = codec;
     this.registry = registry;
     this.telemetry = telemetry;
+    this.requestTelemetry =
+        RequestTelemetry.create(telemetry, openTelemetry, transport.telemetryNames());
+    this.replies = new ReplyWriter(source, clock, codec, this::registry);
+    this.requester =
+        new Requester(
+            transport, source, clock, codec, this::registry, requestPolicies, requestTelemetry);
+  }
+
+  @Override
+  public <R> CompletionStage<R> request(
+      Object request, Class<R> replyClass, RequestOptions options) {
+    return requester.request(request, replyClass, options);
   }
 
   @Override
@@ -318,33 +363,82 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     if (closed.get()) {
       throw new IllegalStateException("The bus is closed");
     }
-    if (handlers.registrations().isEmpty()) {
+    if (handlers.registrations().isEmpty() && handlers.responders().isEmpty()) {
       throw new EventBusConfigurationException(
           "Subscription '" + options.name() + "' has no handlers");
     }
     EventTypeRegistry.Builder updated = registry.toBuilder();
     Map<String, Registration<?>> byType = new LinkedHashMap<>();
     for (Registration<?> registration : handlers.registrations().values()) {
-      String name = typeNameOf(registration);
+      String name = typeNameOf(registration.eventClass(), registration.description());
       updated.register(name, registration.eventClass());
       byType.put(name, registration);
     }
+    Map<String, Responder<?>> respondersByType = new LinkedHashMap<>();
+    for (Responder<?> responder : handlers.responders().values()) {
+      String name = typeNameOf(responder.requestClass(), responder.description());
+      updated.register(name, responder.requestClass());
+      respondersByType.put(name, responder);
+    }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
+    TransportSubscription answering = null;
+    if (!respondersByType.isEmpty()) {
+      Pipeline responders =
+          new Pipeline(
+              options.name(),
+              respondersByType,
+              this::registry,
+              codec,
+              options,
+              clock,
+              telemetry,
+              replies,
+              requestTelemetry);
+      answering =
+          transport.respond(
+              new SubscriptionSpec(
+                  options.name(),
+                  respondersByType.keySet(),
+                  options.concurrency(),
+                  options.prefetch(),
+                  List.of(),
+                  SubscriptionOptions.Ordering.NONE,
+                  options.stallTimeout()),
+              responders);
+      log.info("Responders {} started for {}", options.name(), respondersByType.keySet());
+      if (byType.isEmpty()) {
+        DefaultSubscription subscription =
+            new DefaultSubscription(options.name(), answering, subscriptions::remove);
+        subscriptions.add(subscription);
+        return subscription;
+      }
+    }
     Pipeline pipeline =
         new Pipeline(
             options.name(), byType, this::registry, codec, options, clock, sleeper, telemetry);
-    TransportSubscription running =
-        transport.subscribe(
-            new SubscriptionSpec(
-                options.name(),
-                byType.keySet(),
-                options.concurrency(),
-                options.prefetch(),
-                options.redeliveryDelays(),
-                options.ordering(),
-                options.stallTimeout()),
-            pipeline);
+    TransportSubscription running;
+    try {
+      running =
+          transport.subscribe(
+              new SubscriptionSpec(
+                  options.name(),
+                  byType.keySet(),
+                  options.concurrency(),
+                  options.prefetch(),
+                  options.redeliveryDelays(),
+                  options.ordering(),
+                  options.stallTimeout()),
+              pipeline);
+    } catch (RuntimeException e) {
+      if (answering != null) {
+        answering.close();
+      }
+      throw e;
+    }
+    if (answering != null) {
+      running = Both.of(running, answering);
+    }
     DefaultSubscription subscription =
         new DefaultSubscription(options.name(), running, subscriptions::remove);
     subscriptions.add(subscription);
@@ -352,8 +446,7 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     return subscription;
   }
 
-  private String typeNameOf(Registration<?> registration) {
-    Class<?> eventClass = registration.eventClass();
+  private String typeNameOf(Class<?> eventClass, String description) {
     return registry
         .nameFor(eventClass)
         .orElseGet(
@@ -363,7 +456,7 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
                     "The event class "
                         + eventClass.getName()
                         + " of "
-                        + registration.description()
+                        + description
                         + " is not an event type: annotate it with @EventType or register it with"
                         + " a name");
               }
@@ -381,6 +474,7 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     for (DefaultSubscription subscription : subscriptions) {
       components.add(subscription.health());
     }
+    components.addAll(requester.health());
     for (Supplier<Health.Component> contributor : healthContributors) {
       components.add(contributor.get());
     }
@@ -405,5 +499,6 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
       }
     }
     transport.close();
+    requester.close();
   }
 }

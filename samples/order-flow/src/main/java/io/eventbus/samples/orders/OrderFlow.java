@@ -201,6 +201,19 @@ public final class OrderFlow {
             clock,
             database)) {
       rememberDeadLetters(environment, services);
+      if (all && options.orders() != Integer.MAX_VALUE && options.orders() >= 5) {
+        // The demo outage: the inventory service is down for the middle fifth of the orders.
+        int down = options.orders() * 2 / 5 + 1;
+        int up = options.orders() * 3 / 5 + 1;
+        services.orders.beforeEachOrder(
+            number -> {
+              if (number == down) {
+                services.inventory(false);
+              } else if (number == up) {
+                services.inventory(true);
+              }
+            });
+      }
       List<OrderOutcome> settled;
       Watched watched = watch(environment, services, start);
       try {
@@ -314,6 +327,13 @@ public final class OrderFlow {
       if (options.orders() != Integer.MAX_VALUE) {
         title.append('/').append(options.orders());
       }
+      title
+          .append(", checks ")
+          .append(services.orders.customersChecked())
+          .append(" customers, ")
+          .append(services.orders.stockReserved())
+          .append(" stock, fallbacks ")
+          .append(services.orders.fallbacks());
       if (options.role() == Role.ALL) {
         long complete =
             Outcomes.of(services, parkedSoFar(environment, services)).stream()

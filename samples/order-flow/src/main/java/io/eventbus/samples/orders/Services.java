@@ -3,14 +3,18 @@ package io.eventbus.samples.orders;
 import io.eventbus.EventBus;
 import io.eventbus.EventPublisher;
 import io.eventbus.Handlers;
+import io.eventbus.RequestPolicy;
+import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.jdbc.Inbox;
 import io.eventbus.jdbc.Outbox;
 import io.eventbus.middleware.Stage;
 import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
+import io.eventbus.samples.orders.customers.CustomerResponders;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
 import io.eventbus.samples.orders.events.ShipmentDispatched;
+import io.eventbus.samples.orders.inventory.InventoryResponders;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
 import io.eventbus.samples.orders.notification.Mailer;
 import io.eventbus.samples.orders.notification.NotificationHandlers;
@@ -51,6 +55,8 @@ final class Services implements AutoCloseable {
   @Nullable NotificationHandlers notification;
   @Nullable PointsHandlers points;
   @Nullable AnalyticsHandlers analytics;
+  private @Nullable EventBus inventoryBus;
+  private @Nullable Subscription inventory;
 
   private Services(FlowEnvironment environment, String namespace, Clock clock) {
     this.environment = environment;
@@ -119,8 +125,15 @@ final class Services implements AutoCloseable {
             services.consumer(
                 "analytics", AnalyticsHandlers::options, bus -> new AnalyticsHandlers());
       }
+      if (role == Role.ALL) {
+        // In one process the flow runs its responders too; --role order asks whoever answers.
+        services.responder("customers", new CustomerResponders());
+        services.inventoryBus = services.responder("inventory", new InventoryResponders());
+      }
       if (role.runs(Role.ORDER)) {
-        EventBus bus = services.bus("order", OrderPlaced.class, PaymentCompleted.class);
+        EventBus bus =
+            services.bus(
+                "order", OrderService.requestPolicies(), OrderPlaced.class, PaymentCompleted.class);
         if (database == null) {
           services.orders = new OrderService(bus, runId, poisonOrder, services.metrics("order"));
         } else {
@@ -135,6 +148,7 @@ final class Services implements AutoCloseable {
               new OrderService(
                   services.outboxEvents, runId, poisonOrder, services.metrics("order"));
         }
+        services.orders.askWith(bus);
       }
     } catch (RuntimeException e) {
       services.close();
@@ -167,14 +181,60 @@ final class Services implements AutoCloseable {
   }
 
   private EventBus bus(String service, Class<?>... publishes) {
-    EventBus bus =
+    return bus(service, Map.of(), publishes);
+  }
+
+  private EventBus bus(
+      String service, Map<Class<?>, RequestPolicy> policies, Class<?>... publishes) {
+    EventBus.Builder builder =
         EventBus.builder()
             .transport(environment.transport(service))
             .source("/" + service)
-            .register(publishes)
-            .build();
+            .register(publishes);
+    policies.forEach(builder::requestPolicy);
+    EventBus bus = builder.build();
     buses.add(bus);
     return bus;
+  }
+
+  /**
+   * Starts one answering service: a bus for {@code service} whose {@link
+   * io.eventbus.RequestHandler} methods answer requests, measured per request in the live view (it
+   * has no queue of its own to show: its request queue lives while it answers).
+   */
+  private EventBus responder(String service, Object responders) {
+    EventBus bus = bus(service);
+    Subscription subscription = bus.subscribe(responderOptions(service), Handlers.scan(responders));
+    if (service.equals("inventory")) {
+      inventory = subscription;
+    }
+    return bus;
+  }
+
+  private SubscriptionOptions responderOptions(String service) {
+    return SubscriptionOptions.builder(queue(service))
+        .concurrency(2)
+        .middleware(metrics(service).perAttempt())
+        .build();
+  }
+
+  /**
+   * Takes the inventory service down (its request queue goes with it: requests for stock find no
+   * responder and the order service falls back) or brings it back; a no-op where this process does
+   * not run it.
+   */
+  synchronized void inventory(boolean up) {
+    EventBus bus = inventoryBus;
+    if (bus == null) {
+      return;
+    }
+    if (!up && inventory != null) {
+      inventory.close();
+      inventory = null;
+    } else if (up && inventory == null) {
+      inventory =
+          bus.subscribe(responderOptions("inventory"), Handlers.scan(new InventoryResponders()));
+    }
   }
 
   private ServiceMetrics metrics(String service) {

@@ -105,7 +105,7 @@ class OrderFlowIT {
     factory.setUri(broker.uri());
     try (Connection connection = factory.newConnection("order-flow-it-cleanup");
         Channel channel = connection.createChannel()) {
-      List<String> exchanges = new ArrayList<>(List.of(namespace));
+      List<String> exchanges = new ArrayList<>(List.of(namespace, topology.requestExchange()));
       for (SubscriptionOptions subscription : subscriptions) {
         String name = subscription.name();
         if (subscription.ordering() == Ordering.PARTITIONED) {

@@ -1,9 +1,16 @@
 package io.eventbus.samples.orders.ordering;
 
+import io.eventbus.EventBus;
 import io.eventbus.EventPublisher;
 import io.eventbus.PublishOptions;
+import io.eventbus.RequestPolicy;
+import io.eventbus.RetryPolicy;
+import io.eventbus.samples.orders.events.CheckCustomer;
+import io.eventbus.samples.orders.events.CustomerChecked;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
+import io.eventbus.samples.orders.events.ReserveStock;
+import io.eventbus.samples.orders.events.StockReserved;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -16,12 +23,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The order service: places orders and takes their payments, publishing {@link OrderPlaced} and
- * then {@link PaymentCompleted} for each. One order of every run is broken on purpose: it has no
- * items, which the shipping service refuses.
+ * The order service: places orders and takes their payments. Before it accepts an order it checks
+ * the customer ({@link CheckCustomer}) and reserves the stock ({@link ReserveStock}) by
+ * request-reply ({@link #askWith}), then publishes {@link OrderPlaced} and {@link
+ * PaymentCompleted}. When a responder is down its request policy's fallback answers (an unverified
+ * customer, a deferred reservation), and the order goes on. One order of every run is broken on
+ * purpose: it has no items, which the shipping service refuses.
  *
  * <p>Publishing is asynchronous: {@code publish} returns at once and its stage completes when the
  * broker confirmed the event, so a slow confirm never holds up the next order. With PostgreSQL the
@@ -71,6 +84,11 @@ public final class OrderService {
   }
 
   private final Events events;
+  private volatile @Nullable EventBus requester;
+  private final AtomicLong checked = new AtomicLong();
+  private final AtomicLong reserved = new AtomicLong();
+  private final AtomicLong fallbacks = new AtomicLong();
+  private volatile IntConsumer beforeOrder = number -> {};
   private final String runId;
   private final int poisonOrder;
   private final ServiceMetrics metrics;
@@ -100,6 +118,93 @@ public final class OrderService {
     return String.format("%s-%03d", runId, number);
   }
 
+  /** Checks customers and reserves stock through {@code bus} before accepting each order. */
+  public void askWith(EventBus bus) {
+    this.requester = Objects.requireNonNull(bus, "bus");
+  }
+
+  /**
+   * Runs {@code hook} with each order's number just before the order is placed (the demo outage).
+   */
+  public void beforeEachOrder(IntConsumer hook) {
+    this.beforeOrder = Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * The request policies of the order service: a customer check answered "unverified" when the
+   * customer service is down; a stock reservation (safe to repeat) retried twice, behind a circuit
+   * breaker, answered "deferred" when the inventory service is down.
+   */
+  public static Map<Class<?>, RequestPolicy> requestPolicies() {
+    return Map.of(
+        CheckCustomer.class,
+        RequestPolicy.builder()
+            .timeout(Duration.ofMillis(500))
+            .fallback(CustomerChecked.class, failure -> new CustomerChecked("unknown", true, false))
+            .build(),
+        ReserveStock.class,
+        RequestPolicy.builder()
+            .timeout(Duration.ofMillis(800))
+            .idempotent(true)
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(2)
+                    .backoff(Duration.ofMillis(50), 2.0, Duration.ofMillis(100))
+                    .build())
+            .circuitBreaker(
+                RequestPolicy.CircuitBreakerSettings.defaults()
+                    .withWindow(6, 3)
+                    .withOpenDuration(Duration.ofSeconds(1)))
+            .fallback(
+                StockReserved.class,
+                failure -> new StockReserved("unknown", false, "deferred: " + failure.reason()))
+            .build());
+  }
+
+  /** Customer checks answered by the customer service. */
+  public long customersChecked() {
+    return checked.get();
+  }
+
+  /** Stock reservations answered by the inventory service. */
+  public long stockReserved() {
+    return reserved.get();
+  }
+
+  /** Requests answered by a fallback because a responder was down. */
+  public long fallbacks() {
+    return fallbacks.get();
+  }
+
+  /**
+   * Checks the customer and reserves the stock before the order is accepted; completes when both
+   * are answered (by the responders or by a fallback). Without a bus to ask, completes at once.
+   */
+  private CompletionStage<Void> acceptable(String orderId, String email, List<String> items) {
+    EventBus bus = requester;
+    if (bus == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return bus.request(new CheckCustomer(email), CustomerChecked.class)
+        .thenCompose(
+            customer -> {
+              if (customer.verified()) {
+                checked.incrementAndGet();
+              } else {
+                fallbacks.incrementAndGet();
+              }
+              return bus.request(new ReserveStock(orderId, items), StockReserved.class);
+            })
+        .thenAccept(
+            stock -> {
+              if (stock.reserved()) {
+                reserved.incrementAndGet();
+              } else {
+                fallbacks.incrementAndGet();
+              }
+            });
+  }
+
   /** Whether {@code orderId} is the broken order of this run. */
   public boolean isPoison(String orderId) {
     return orderId.equals(orderId(poisonOrder));
@@ -110,6 +215,7 @@ public final class OrderService {
    * stored in the outbox: see {@link #delivery()}).
    */
   public CompletableFuture<Void> place(int number) {
+    beforeOrder.accept(number);
     String orderId = orderId(number);
     attempted.add(orderId);
     BigDecimal total = BigDecimal.valueOf(1099 + (number * 731L) % 9000, 2);
@@ -120,7 +226,8 @@ public final class OrderService {
     OrderPlaced order =
         new OrderPlaced(orderId, "customer" + number + "@example.com", items, total);
     PublishOptions correlated = PublishOptions.none().withCorrelationId(orderId);
-    return publish(order, correlated)
+    return acceptable(orderId, order.customerEmail(), items)
+        .thenCompose(accepted -> publish(order, correlated))
         .thenCompose(placed -> publish(new PaymentCompleted(orderId, total), correlated))
         .toCompletableFuture()
         .handle(
