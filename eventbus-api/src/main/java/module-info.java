@@ -21,6 +21,7 @@ module io.eventbus {
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jsr310;
   requires io.github.resilience4j.retry;
+  requires io.github.resilience4j.circuitbreaker;
   requires io.github.resilience4j.core;
   requires org.slf4j;
   requires static transitive org.jspecify;

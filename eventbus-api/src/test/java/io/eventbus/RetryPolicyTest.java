@@ -34,6 +34,32 @@ class RetryPolicyTest {
     assertThat(policy.isRetryable(new OutOfMemoryError())).isFalse();
   }
 
+  static final class GatewayInMaintenance extends RuntimeException {}
+
+  @Test
+  void aDependencyThatRefusesCallsIsNeitherRetryableNorPermanent() {
+    RetryPolicy policy =
+        RetryPolicy.builder().dependencyUnavailable(GatewayInMaintenance.class).build();
+    io.github.resilience4j.circuitbreaker.CircuitBreaker open =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("gateway");
+    open.transitionToOpenState();
+
+    for (Throwable refusal :
+        new Throwable[] {
+          new DependencyUnavailableException("gateway", Duration.ofSeconds(3), null),
+          io.github.resilience4j.circuitbreaker.CallNotPermittedException
+              .createCallNotPermittedException(open),
+          new GatewayInMaintenance(),
+          new java.util.concurrent.CompletionException(new GatewayInMaintenance())
+        }) {
+      assertThat(policy.isDependencyUnavailable(refusal)).as("%s", refusal).isTrue();
+      assertThat(policy.isRetryable(refusal)).as("%s", refusal).isFalse();
+    }
+    assertThat(RetryPolicy.defaults().isDependencyUnavailable(new GatewayInMaintenance()))
+        .isFalse();
+    assertThat(policy.isDependencyUnavailable(new IllegalStateException())).isFalse();
+  }
+
   @Test
   void backoffGrowsExponentiallyUpToTheMaximumWithinTheJitterBand() {
     RetryPolicy policy =

@@ -239,22 +239,40 @@ public final class DefaultEventBus implements EventBus {
     }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
+    SubscriptionControl control = new SubscriptionControl(options.name());
     Pipeline pipeline =
         new Pipeline(
-            options.name(), byType, this::registry, codec, options, clock, sleeper, telemetry);
-    TransportSubscription running =
-        transport.subscribe(
-            new SubscriptionSpec(
-                options.name(),
-                byType.keySet(),
-                options.concurrency(),
-                options.prefetch(),
-                options.redeliveryDelays(),
-                options.ordering(),
-                options.stallTimeout()),
-            pipeline);
+            options.name(),
+            byType,
+            this::registry,
+            codec,
+            options,
+            clock,
+            sleeper,
+            telemetry,
+            control,
+            Scheduler.shared(),
+            System::nanoTime);
+    TransportSubscription running;
+    try {
+      running =
+          transport.subscribe(
+              new SubscriptionSpec(
+                  options.name(),
+                  byType.keySet(),
+                  options.concurrency(),
+                  options.prefetch(),
+                  options.redeliveryDelays(),
+                  options.ordering(),
+                  options.stallTimeout()),
+              pipeline);
+    } catch (RuntimeException e) {
+      pipeline.close();
+      throw e;
+    }
+    control.attach(running);
     DefaultSubscription subscription =
-        new DefaultSubscription(options.name(), running, subscriptions::remove);
+        new DefaultSubscription(options.name(), running, pipeline, control, subscriptions::remove);
     subscriptions.add(subscription);
     log.info("Subscription {} started for {}", options.name(), byType.keySet());
     return subscription;

@@ -7,17 +7,35 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** A {@link Subscription} over a transport's running subscription. */
+/**
+ * A {@link Subscription} over a transport's running subscription and the pipeline that receives its
+ * deliveries.
+ *
+ * <h2>Closing</h2>
+ *
+ * First the transport subscription is paused, so that nothing new reaches the pipeline and a
+ * delivery returned to the queue does not come straight back to it; then the pipeline returns the
+ * deliveries waiting in its circuit and limits; then the transport subscription closes, waiting for
+ * the handlers in flight.
+ */
 final class DefaultSubscription implements Subscription {
   private final String name;
   private final TransportSubscription running;
+  private final Pipeline pipeline;
+  private final SubscriptionControl control;
   private final Consumer<DefaultSubscription> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   DefaultSubscription(
-      String name, TransportSubscription running, Consumer<DefaultSubscription> onClose) {
+      String name,
+      TransportSubscription running,
+      Pipeline pipeline,
+      SubscriptionControl control,
+      Consumer<DefaultSubscription> onClose) {
     this.name = name;
     this.running = running;
+    this.pipeline = pipeline;
+    this.control = control;
     this.onClose = onClose;
   }
 
@@ -26,7 +44,10 @@ final class DefaultSubscription implements Subscription {
     return name;
   }
 
-  /** The transport's view of this subscription, named {@code subscription:<name>}. */
+  /**
+   * The transport's view of this subscription with its circuit's, named {@code
+   * subscription:<name>}.
+   */
   Health.Component health() {
     Health.Component component;
     try {
@@ -39,13 +60,20 @@ final class DefaultSubscription implements Subscription {
               "the transport failed to report: " + e,
               Map.of());
     }
-    return component.withName("subscription:" + name);
+    return pipeline.health(component.withName("subscription:" + name));
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
+        control.detach();
+        try {
+          running.pause();
+        } catch (RuntimeException e) {
+          // Closing goes on: the pipeline and the transport close regardless.
+        }
+        pipeline.close();
         running.close();
       } finally {
         onClose.accept(this);

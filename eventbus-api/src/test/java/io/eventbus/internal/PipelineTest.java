@@ -176,7 +176,10 @@ class PipelineTest {
   @Test
   void linksRunInTheDocumentedOrderWithUserMiddlewareBeforeItsStage() {
     SubscriptionOptions.Builder options =
-        SubscriptionOptions.builder("orders").handlerTimeout(Duration.ofSeconds(5));
+        SubscriptionOptions.builder("orders")
+            .handlerTimeout(Duration.ofSeconds(5))
+            .rateLimit(10, Duration.ofSeconds(1))
+            .concurrencyLimit(2);
     for (Stage stage : Stage.values()) {
       options.addBefore(stage, tracing("before-" + stage));
     }
@@ -195,6 +198,12 @@ class PipelineTest {
             "DECODE",
             "user:before-DELAYED_REDELIVERY",
             "DELAYED_REDELIVERY",
+            "user:before-CIRCUIT_BREAKER",
+            "CIRCUIT_BREAKER",
+            "user:before-RATE_LIMIT",
+            "RATE_LIMIT",
+            "user:before-CONCURRENCY_LIMIT",
+            "CONCURRENCY_LIMIT",
             "user:before-RETRY",
             "RETRY",
             "attempt",
