@@ -58,7 +58,9 @@ final class Circuit implements AutoCloseable {
     /** No breaker: run, and report nothing. */
     FREE,
     /** The breaker granted a call: report its outcome exactly once. */
-    CALL
+    CALL,
+    /** Do not run: give the delivery back to its queue for later (paused, unordered). */
+    DEFER
   }
 
   /** Why a delivery waits, for the metric. */
@@ -81,9 +83,11 @@ final class Circuit implements AutoCloseable {
   private final SubscriptionControl control;
   private final @Nullable ConsumerTelemetry telemetry;
   private final Duration defaultBackoff;
+  private final boolean deferWhilePaused;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final AtomicLong deferred = new AtomicLong();
+  private final AtomicLong openings = new AtomicLong();
   private final @Nullable AutoCloseable gauge;
   private volatile boolean closed;
   private volatile boolean backingOff;
@@ -104,8 +108,10 @@ final class Circuit implements AutoCloseable {
       Clock clock,
       Scheduler scheduler,
       SubscriptionControl control,
+      boolean deferWhilePaused,
       @Nullable ConsumerTelemetry telemetry) {
     this.subscription = subscription;
+    this.deferWhilePaused = deferWhilePaused;
     this.policy = policy;
     this.clock = clock;
     this.scheduler = scheduler;
@@ -148,7 +154,11 @@ final class Circuit implements AutoCloseable {
 
   /**
    * Waits until a delivery may run: at once while the circuit is closed and no back-off lasts;
-   * otherwise until the breaker grants a probe or the circuit closes, and the back-off ends.
+   * otherwise until the breaker grants a probe or the circuit closes, and the back-off ends. An
+   * unordered subscription whose transport can pause does not wait while it is open or backing off:
+   * it gets {@link Permit#DEFER}, so that the delivery goes back to the queue and the paused
+   * consumer holds nothing; a half-open one waits for the probes either way (briefly, and at most
+   * one delivery per consumer).
    *
    * @return what was granted, or null if the circuit was closed (the subscription is closing): the
    *     delivery must then go back to its queue
@@ -178,6 +188,9 @@ final class Circuit implements AutoCloseable {
             telemetry.recordDeferred(
                 (backingOff ? Deferral.DEPENDENCY_UNAVAILABLE : Deferral.CIRCUIT_OPEN).value);
           }
+        }
+        if (deferWhilePaused && control.pausable() && (backingOff || state() == State.OPEN)) {
+          return Permit.DEFER;
         }
         changed.await();
       }
@@ -297,6 +310,7 @@ final class Circuit implements AutoCloseable {
       probeWake = null;
       probeAt = null;
       if (to == State.OPEN && !closed && policy != null) {
+        openings.incrementAndGet();
         Duration wait = policy.openDuration();
         probeAt = clock.instant().plus(wait);
         long generation = ++openGeneration;
@@ -407,6 +421,10 @@ final class Circuit implements AutoCloseable {
     Map<String, Object> details = new LinkedHashMap<>(transport.details());
     if (breaker != null) {
       details.put("circuitState", state.name());
+      details.put("circuitOpenings", openings.get());
+    }
+    if (breaker != null || deferred.get() > 0) {
+      details.put("deferredDeliveries", deferred.get());
     }
     if (state == State.CLOSED && !backingOff) {
       return new Health.Component(
@@ -459,7 +477,6 @@ final class Circuit implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    details.put("deferredDeliveries", deferred.get());
     if (transport.status() != Health.Status.UP && !transport.detail().isEmpty()) {
       reason.append("; ").append(transport.detail());
     }

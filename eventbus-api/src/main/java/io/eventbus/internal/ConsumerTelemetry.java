@@ -46,6 +46,7 @@ final class ConsumerTelemetry {
     REDELIVER("redeliver"),
     DEAD_LETTER("dead_letter"),
     REQUEUE("requeue"),
+    DEFER("defer"),
     UNSETTLED("unsettled");
 
     final String value;

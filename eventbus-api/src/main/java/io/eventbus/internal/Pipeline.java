@@ -101,7 +101,14 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
     this.handler = new HandlerInvoker(subscription, handlers);
     @Nullable Duration timeout = options.handlerTimeout();
     this.circuit =
-        new Circuit(subscription, options.circuitBreaker(), clock, scheduler, control, traced);
+        new Circuit(
+            subscription,
+            options.circuitBreaker(),
+            clock,
+            scheduler,
+            control,
+            options.ordering() == SubscriptionOptions.Ordering.NONE,
+            traced);
     closeables.add(circuit::close);
     RateLimitLink rateLimit =
         options.rateLimit() == null
@@ -127,7 +134,7 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
     stage(
         options,
         Stage.CIRCUIT_BREAKER,
-        new CircuitBreakerLink(circuit, retries, options.circuitBreaker()));
+        new CircuitBreakerLink(circuit, retries, options.circuitBreaker(), clock));
     stage(options, Stage.RATE_LIMIT, rateLimit);
     stage(options, Stage.CONCURRENCY_LIMIT, concurrencyLimit);
     stage(options, Stage.RETRY, retries);

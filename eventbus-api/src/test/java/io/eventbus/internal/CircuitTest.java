@@ -65,7 +65,7 @@ class CircuitTest {
 
   private Circuit circuit(CircuitBreakerPolicy policy) {
     control.attach(transport);
-    return new Circuit("payments", policy, time, time, control, null);
+    return new Circuit("payments", policy, time, time, control, false, null);
   }
 
   private static final RuntimeException DOWN = new IllegalStateException("payment service down");
@@ -110,7 +110,8 @@ class CircuitTest {
     succeed(circuit);
     assertThat(fail(circuit)).as("2 of 4: at the threshold opens").isTrue();
 
-    Circuit other = new Circuit("other", POLICY, time, time, new SubscriptionControl("o"), null);
+    Circuit other =
+        new Circuit("other", POLICY, time, time, new SubscriptionControl("o"), false, null);
     succeed(other);
     succeed(other);
     succeed(other);
@@ -247,7 +248,7 @@ class CircuitTest {
         .isEqualTo("circuit breaker payment-gateway refused the call");
 
     Circuit guarded =
-        new Circuit("payments", POLICY, time, time, new SubscriptionControl("p"), null);
+        new Circuit("payments", POLICY, time, time, new SubscriptionControl("p"), false, null);
     Permit permit = guarded.tryEnter();
     guarded.backOff(permit, refused);
     assertThat(guarded.retryAfter(refused)).isEqualTo(Duration.ofSeconds(30));
@@ -288,7 +289,7 @@ class CircuitTest {
   @Test
   void aPauseAskedBeforeTheSubscriptionRunsIsAppliedWhenItIsAttached() {
     SubscriptionControl early = new SubscriptionControl("payments");
-    Circuit circuit = new Circuit("payments", POLICY, time, time, early, null);
+    Circuit circuit = new Circuit("payments", POLICY, time, time, early, false, null);
     succeed(circuit);
     fail(circuit);
     fail(circuit);
@@ -352,5 +353,43 @@ class CircuitTest {
 
     assertThat(fail(circuit)).as("only one failure in the last 10 s").isFalse();
     assertThat(fail(circuit)).as("two of two").isTrue();
+  }
+
+  @Test
+  void anUnorderedSubscriptionDefersInsteadOfWaitingWhileOpenOrBackingOffButWaitsForProbes()
+      throws Exception {
+    control.attach(transport);
+    Circuit circuit = new Circuit("payments", POLICY, time, time, control, true, null);
+    succeed(circuit);
+    fail(circuit);
+    fail(circuit);
+    fail(circuit);
+
+    assertThat(circuit.enter()).isEqualTo(Permit.DEFER);
+    assertThat(circuit.deferred()).isEqualTo(1);
+    time.advance(Duration.ofSeconds(30));
+    Permit first = circuit.enter();
+    Permit second = circuit.enter();
+    CompletableFuture<Permit> third =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return circuit.enter();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    awaitHeld(circuit, 1);
+    circuit.failed(first, DOWN, true, 1_000);
+    assertThat(third.get(10, TimeUnit.SECONDS))
+        .as("reopened by the failed probe: the waiting one is deferred")
+        .isEqualTo(Permit.DEFER);
+    circuit.succeeded(second, 1_000);
+
+    time.advance(Duration.ofSeconds(30));
+    circuit.backOff(
+        circuit.enter(),
+        new DependencyUnavailableException("gateway", Duration.ofSeconds(1), null));
+    assertThat(circuit.enter()).isEqualTo(Permit.DEFER);
   }
 }

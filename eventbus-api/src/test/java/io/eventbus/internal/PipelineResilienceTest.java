@@ -96,30 +96,74 @@ class PipelineResilienceTest {
           .probes(1)
           .build();
 
+  /** A handler whose dependency is down until told, recording each event's attempts. */
+  private static final class FlakyHandler {
+    final AtomicBoolean down = new AtomicBoolean(true);
+    final Map<String, List<Integer>> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Handlers handlers() {
+      return Handlers.builder()
+          .on(
+              Thing.class,
+              (event, context) -> {
+                attempts
+                    .computeIfAbsent(context.metadata().id(), id -> new CopyOnWriteArrayList<>())
+                    .add(context.attempt());
+                if (down.get()) {
+                  throw new IllegalStateException("payment service down");
+                }
+              })
+          .build();
+    }
+  }
+
+  private static SubscriptionOptions.Builder breakerOptions() {
+    return SubscriptionOptions.builder("payments")
+        .retryPolicy(RetryPolicy.none())
+        .redeliveryDelays(Duration.ofSeconds(1))
+        .circuitBreaker(TRIPS_AFTER_TWO);
+  }
+
   @Test
-  void anOpenCircuitKeepsTheFailingDeliveryAndRunsItAgainAsAProbeNeverParkingIt() throws Exception {
-    AtomicBoolean down = new AtomicBoolean(true);
-    Map<String, List<Integer>> attempts = new HashMap<>();
+  void anOpenCircuitGivesAnUnorderedDeliveryBackWithItsHistoryAndParksNothing() {
+    FlakyHandler handler = new FlakyHandler();
+    Pipeline pipeline = pipeline(breakerOptions().build(), handler.handlers());
+    Inbound first = message("e-1");
+    Inbound second = message("e-2");
+
+    pipeline.accept(first);
+    pipeline.accept(second);
+
+    assertThat(first.settlements).as("closed: fails on as usual").containsExactly("redeliverAfter");
+    assertThat(second.settlements).as("open: given back for later").containsExactly("defer");
+    assertThat(second.history)
+        .containsEntry("eventbus-attempts", "1")
+        .containsEntry("eventbus-redeliveries", "0")
+        .containsKey("eventbus-first-failure-time");
+    assertThat(transport.calls).containsExactly("pause");
+    Inbound fresh = message("e-3");
+    pipeline.accept(fresh);
+    assertThat(fresh.settlements).containsExactly("defer");
+    assertThat(fresh.history).as("never ran: goes back unchanged").isEmpty();
+
+    handler.down.set(false);
+    time.advance(Duration.ofSeconds(10));
+    Inbound again = second.next();
+    pipeline.accept(again);
+
+    assertThat(again.settlements).containsExactly("ack");
+    assertThat(handler.attempts.get("e-2")).as("attempts continue").containsExactly(1, 2);
+    assertThat(pipeline.circuit().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(transport.calls).containsExactly("pause", "resume");
+  }
+
+  @Test
+  void anOpenCircuitHoldsAnOrderedDeliveryAndRunsItAgainAsAProbe() throws Exception {
+    FlakyHandler handler = new FlakyHandler();
     Pipeline pipeline =
         pipeline(
-            SubscriptionOptions.builder("payments")
-                .retryPolicy(RetryPolicy.none())
-                .redeliveryDelays(Duration.ofSeconds(1))
-                .circuitBreaker(TRIPS_AFTER_TWO)
-                .build(),
-            Handlers.builder()
-                .on(
-                    Thing.class,
-                    (event, context) -> {
-                      attempts
-                          .computeIfAbsent(
-                              context.metadata().id(), id -> new CopyOnWriteArrayList<>())
-                          .add(context.attempt());
-                      if (down.get()) {
-                        throw new IllegalStateException("payment service down");
-                      }
-                    })
-                .build());
+            breakerOptions().ordering(SubscriptionOptions.Ordering.ORDERED).build(),
+            handler.handlers());
     Inbound first = message("e-1");
     Inbound second = message("e-2");
 
@@ -127,55 +171,64 @@ class PipelineResilienceTest {
     CompletableFuture<Void> waiting = deliver(pipeline, second);
     CircuitTest.awaitHeld(pipeline.circuit(), 1);
 
-    assertThat(first.settlements).as("closed: fails on as usual").containsExactly("redeliverAfter");
-    assertThat(second.settlements).as("open: kept, unsettled").isEmpty();
+    assertThat(second.settlements).as("open: held, unsettled, in order").isEmpty();
     assertThat(transport.calls).containsExactly("pause");
-    down.set(false);
+    handler.down.set(false);
     time.advance(Duration.ofSeconds(10));
     waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(second.settlements).containsExactly("ack");
-    assertThat(attempts.get("e-2")).as("attempts continue").containsExactly(1, 2);
-    assertThat(pipeline.circuit().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(handler.attempts.get("e-2")).as("attempts continue").containsExactly(1, 2);
     assertThat(transport.calls).containsExactly("pause", "resume");
   }
 
   @Test
-  void aRefusedDependencyIsNeitherRetriedNorParkedAndRunsAgainWithTheSameAttempt()
+  void aRefusedDependencyIsNeitherRetriedNorParkedAndTheRefusedAttemptDoesNotCount()
       throws Exception {
     CircuitBreaker gateway = CircuitBreaker.ofDefaults("payment-gateway");
     gateway.transitionToOpenState();
     List<Integer> attempts = new CopyOnWriteArrayList<>();
-    Pipeline pipeline =
+    Handlers handlers =
+        Handlers.builder()
+            .on(
+                Thing.class,
+                (event, context) -> {
+                  attempts.add(context.attempt());
+                  gateway.executeRunnable(() -> {});
+                })
+            .build();
+    Pipeline unordered =
         pipeline(
-            SubscriptionOptions.builder("payments")
-                .retryPolicy(RetryPolicy.defaults())
-                .redeliveryDelays(Duration.ofSeconds(1))
-                .build(),
-            Handlers.builder()
-                .on(
-                    Thing.class,
-                    (event, context) -> {
-                      attempts.add(context.attempt());
-                      gateway.executeRunnable(() -> {});
-                    })
-                .build());
-    Inbound inbound = message("e-1");
+            SubscriptionOptions.builder("payments").retryPolicy(RetryPolicy.defaults()).build(),
+            handlers);
+    Inbound given = message("e-1");
 
-    CompletableFuture<Void> waiting = deliver(pipeline, inbound);
-    CircuitTest.awaitHeld(pipeline.circuit(), 1);
+    unordered.accept(given);
 
     assertThat(attempts).as("not retried in process").containsExactly(1);
     assertThat(sleeps).as("no retry back-off").isEmpty();
-    assertThat(inbound.settlements).isEmpty();
+    assertThat(given.settlements).containsExactly("defer");
+    assertThat(given.history).as("the refused attempt does not count").isEmpty();
     assertThat(transport.calls).containsExactly("pause");
+    time.advance(Circuit.DEFAULT_BACKOFF);
+    assertThat(transport.calls).containsExactly("pause", "resume");
+
+    Pipeline ordered =
+        pipeline(
+            SubscriptionOptions.builder("ordered")
+                .ordering(SubscriptionOptions.Ordering.ORDERED)
+                .retryPolicy(RetryPolicy.defaults())
+                .build(),
+            handlers);
+    Inbound held = message("e-2");
+    CompletableFuture<Void> waiting = deliver(ordered, held);
+    CircuitTest.awaitHeld(ordered.circuit(), 1);
     gateway.transitionToClosedState();
     time.advance(Circuit.DEFAULT_BACKOFF);
     waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-    assertThat(inbound.settlements).containsExactly("ack");
-    assertThat(attempts).as("the refused call was no attempt").containsExactly(1, 1);
-    assertThat(transport.calls).containsExactly("pause", "resume");
+    assertThat(held.settlements).containsExactly("ack");
+    assertThat(attempts).as("the same attempt again").containsExactly(1, 1, 1);
   }
 
   @Test
@@ -208,6 +261,7 @@ class PipelineResilienceTest {
     Pipeline pipeline =
         pipeline(
             SubscriptionOptions.builder("payments")
+                .ordering(SubscriptionOptions.Ordering.ORDERED)
                 .retryPolicy(RetryPolicy.none())
                 .circuitBreaker(
                     TRIPS_AFTER_TWO.toBuilder().minimumCalls(1).slidingWindow(1).build())

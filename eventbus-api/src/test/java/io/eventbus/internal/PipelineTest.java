@@ -104,6 +104,12 @@ class PipelineTest {
       this.history = headers;
     }
 
+    @Override
+    public void defer(Map<String, String> headers) {
+      settlements.add("defer");
+      this.history = headers;
+    }
+
     /** The message the transport would deliver next: this one with the history headers. */
     Inbound next() {
       Map<String, String> headers = new LinkedHashMap<>(message.headers());

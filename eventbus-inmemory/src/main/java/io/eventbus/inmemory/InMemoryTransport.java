@@ -53,10 +53,12 @@ import java.util.function.Consumer;
  *       with {@link UnroutableEventException}; after {@link #close()} it fails with {@link
  *       PublishNotConfirmedException}. Bodies are copied: what a handler gets went through the
  *       codec.
+ *   <li>{@code pause()} stops the workers taking messages (a worker keeps its place as the active
+ *       consumer of an ordered or partition queue) until {@code resume()}.
  *   <li>Ack removes a message; {@code requeue} puts it back at the head of its queue with {@code
  *       redelivered() == true}; a receiver that throws or returns without settling requeues it;
- *       {@code deadLetter} stores a {@link DeadLetter} with the reason headers in the
- *       subscription's {@link #deadLetters dead-letter list}.
+ *       {@code defer} puts a copy at its tail; {@code deadLetter} stores a {@link DeadLetter} with
+ *       the reason headers in the subscription's {@link #deadLetters dead-letter list}.
  * </ul>
  *
  * <h2>Observability</h2>
@@ -151,6 +153,16 @@ public final class InMemoryTransport implements Transport {
       @Override
       public Health.Component health() {
         return subscription.health();
+      }
+
+      @Override
+      public boolean pause() {
+        return subscription.pause();
+      }
+
+      @Override
+      public void resume() {
+        subscription.resume();
       }
     };
   }
