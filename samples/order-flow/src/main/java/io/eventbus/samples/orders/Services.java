@@ -3,9 +3,12 @@ package io.eventbus.samples.orders;
 import io.eventbus.EventBus;
 import io.eventbus.EventPublisher;
 import io.eventbus.Handlers;
+import io.eventbus.Health;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.middleware.Stage;
 import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
+import io.eventbus.samples.orders.billing.BillingHandlers;
+import io.eventbus.samples.orders.billing.PaymentProvider;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
 import io.eventbus.samples.orders.events.ShipmentDispatched;
@@ -35,11 +38,13 @@ final class Services implements AutoCloseable {
   private final List<EventBus> buses = new ArrayList<>();
   private final Map<String, ServiceMetrics> metrics = new LinkedHashMap<>();
   private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+  private final Map<String, EventBus> consumers = new LinkedHashMap<>();
 
   @Nullable OrderService orders;
   @Nullable ShippingHandlers shipping;
   @Nullable NotificationHandlers notification;
   @Nullable PointsHandlers points;
+  @Nullable BillingHandlers billing;
   @Nullable AnalyticsHandlers analytics;
 
   private Services(FlowEnvironment environment, String namespace, Clock clock) {
@@ -59,6 +64,7 @@ final class Services implements AutoCloseable {
       String runId,
       int poisonOrder,
       Mailer mailer,
+      PaymentProvider payments,
       Clock clock) {
     Services services = new Services(environment, namespace, clock);
     try {
@@ -80,6 +86,11 @@ final class Services implements AutoCloseable {
       if (role.runs(Role.POINTS)) {
         services.points =
             services.consumer("points", PointsHandlers::options, bus -> new PointsHandlers());
+      }
+      if (role.runs(Role.BILLING)) {
+        services.billing =
+            services.consumer(
+                "billing", BillingHandlers::options, bus -> new BillingHandlers(payments));
       }
       if (role.runs(Role.ANALYTICS)) {
         services.analytics =
@@ -117,6 +128,7 @@ final class Services implements AutoCloseable {
             .build();
     bus.subscribe(subscription, Handlers.scan(handler));
     subscriptions.put(service, subscription);
+    consumers.put(service, bus);
     return handler;
   }
 
@@ -159,6 +171,17 @@ final class Services implements AutoCloseable {
   /** The subscription options of {@code service}, if this process consumes for it. */
   @Nullable SubscriptionOptions subscription(String service) {
     return subscriptions.get(service);
+  }
+
+  /**
+   * The health of {@code service}'s subscription (its circuit's state among the details), if this
+   * process consumes for it.
+   */
+  Health.@Nullable Component health(String service) {
+    EventBus bus = consumers.get(service);
+    return bus == null
+        ? null
+        : bus.health().component("subscription:" + queue(service)).orElse(null);
   }
 
   /** Closes every bus: subscriptions stop after their handlers in flight, then the transports. */

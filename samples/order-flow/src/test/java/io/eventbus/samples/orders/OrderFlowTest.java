@@ -22,7 +22,9 @@ class OrderFlowTest {
             "--orders",
             "6",
             "--rate",
-            "50");
+            "50",
+            "--payment-outage",
+            "1s");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -46,6 +48,8 @@ class OrderFlowTest {
         .isEqualTo("parked");
     assertThat(printed)
         .contains("InvalidOrderException")
+        .contains("billing       6 payments captured; the payment provider was down for 1.0 s")
+        .containsPattern("deliveries given back, 0 parked")
         .contains("result: all 6 orders reached their expected state");
   }
 
