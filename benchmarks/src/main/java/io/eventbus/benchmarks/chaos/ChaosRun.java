@@ -194,7 +194,7 @@ public final class ChaosRun {
     return consumer;
   }
 
-  private Process startConsumer(List<String> args, Path dir, int generation) throws Exception {
+  static Process startConsumer(List<String> args, Path dir, int generation) throws Exception {
     Path out = dir.resolve("consumer-" + generation + ".out");
     Process consumer = spawn(ChaosConsumer.class, args, out);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -218,7 +218,7 @@ public final class ChaosRun {
   }
 
   /** Starts {@code main} in a new JVM with this JVM's classpath, output to {@code out}. */
-  private static Process spawn(Class<?> main, List<String> args, Path out) {
+  static Process spawn(Class<?> main, List<String> args, Path out) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");

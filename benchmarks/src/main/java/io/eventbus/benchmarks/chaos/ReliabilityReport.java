@@ -15,7 +15,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Runs the chaos scenarios and writes docs/reliability.md.
+ * Runs the chaos scenarios and writes docs/reliability.md, keeping its dependency-outage section
+ * ({@link OutageReport} writes that one).
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests exec:exec@chaos
@@ -44,7 +45,15 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    Files.writeString(report, markdown(results, length, rate), StandardCharsets.UTF_8);
+    String outage =
+        Files.exists(report)
+            ? OutageReport.sectionOf(Files.readString(report, StandardCharsets.UTF_8))
+            : "";
+    String page = markdown(results, length, rate);
+    Files.writeString(
+        report,
+        outage.isEmpty() ? page : OutageReport.withSection(page, outage),
+        StandardCharsets.UTF_8);
     System.out.println(table(results));
     System.out.println("Wrote " + report.toAbsolutePath());
     boolean lost = results.stream().anyMatch(result -> !result.lost().isEmpty());
