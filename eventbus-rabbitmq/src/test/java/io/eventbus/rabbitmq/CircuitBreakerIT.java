@@ -20,9 +20,11 @@ import io.eventbus.testkit.junit5.TransportKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The circuit breaker and pausing on a real broker: consumers cancelled while the circuit is open
  * and the deliveries they held given back (the queue shows no consumer), nothing dead-lettered
- * during an outage, nothing lost; a pause that outlives a connection recovery; and no channel
- * holding more than its prefetch across pauses.
+ * during an outage, nothing lost; an ordered subscription that keeps its consumer and its order; a
+ * pause that outlives a connection recovery; and no channel holding more than its prefetch across
+ * pauses.
  */
 @EventBusTest(transport = TransportKind.BROKER)
 class CircuitBreakerIT {
@@ -117,6 +120,60 @@ class CircuitBreakerIT {
           () -> bus.health().component("subscription:outage").orElseThrow().status(),
           status -> status == Health.Status.UP,
           "the circuit closed");
+    }
+  }
+
+  @Test
+  void anOrderedSubscriptionKeepsItsConsumerAndItsOrderWhileItsCircuitIsOpen(
+      EventBusFixture fixture) throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<Long> handled = new CopyOnWriteArrayList<>();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("ordered-outage")
+                    .ordering(SubscriptionOptions.Ordering.ORDERED)
+                    .prefetch(10)
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .circuitBreaker(
+                        CircuitBreakerPolicy.builder()
+                            .slidingWindow(1)
+                            .minimumCalls(1)
+                            .openDuration(Duration.ofMillis(300))
+                            .probes(1)
+                            .build())
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        PaymentRequested.class,
+                        (event, context) -> {
+                          if (down.get()) {
+                            throw new IllegalStateException("the payment service is down");
+                          }
+                          handled.add(event.cents());
+                        })
+                    .build())
+            .build();
+    String queue = fixture.queueName("ordered-outage");
+
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      for (int i = 0; i < 20; i++) {
+        bus.publishAndWait(new PaymentRequested("o-" + i, i));
+      }
+      Await.until(
+          WAIT,
+          () -> bus.health().component("subscription:ordered-outage").orElseThrow().detail(),
+          detail -> detail.contains("circuit open"),
+          "the circuit open");
+      assertThat(raw.consumerCount(queue)).as("the single active consumer stays").isEqualTo(1);
+      assertThat(handled).isEmpty();
+      down.set(false);
+
+      Await.until(WAIT, handled::size, n -> n == 20, "every event handled");
+      assertThat(handled).as("in publish order").isSorted().doesNotHaveDuplicates();
+      assertThat(fixture.deadLetters("ordered-outage")).isEmpty();
     }
   }
 
