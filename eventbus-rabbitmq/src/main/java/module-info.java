@@ -6,6 +6,10 @@
 module io.eventbus.rabbitmq {
   requires transitive io.eventbus;
   requires com.rabbitmq.client;
+  // OAuth2ClientCredentials asks the token endpoint (its builder takes an HttpClient) and reads
+  // the JSON answer.
+  requires transitive java.net.http;
+  requires com.fasterxml.jackson.databind;
   requires io.github.resilience4j.core;
   requires org.slf4j;
   requires static transitive org.jspecify;

@@ -14,6 +14,9 @@ module io.eventbus.testkit {
   requires org.junit.jupiter.params;
   requires org.slf4j;
   requires static transitive org.jspecify;
+  // Optional: only TestCertificateAuthority (through CertificateSigner) uses it.
+  requires static org.bouncycastle.pkix;
+  requires static org.bouncycastle.provider;
 
   exports io.eventbus.testkit;
   exports io.eventbus.testkit.assertj;

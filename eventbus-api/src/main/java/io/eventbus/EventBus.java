@@ -9,8 +9,13 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +36,20 @@ import org.jspecify.annotations.Nullable;
  * At least once. A handler that returns normally acknowledges its event. A message that cannot be
  * decoded, whose type is unknown, or whose handler throws is parked in its subscription's
  * dead-letter queue with the reason in its headers, and the subscription goes on with the next one.
+ *
+ * <h2>Request-reply</h2>
+ *
+ * {@link #request} sends a typed request to one responder (a {@link RequestHandler} method of a
+ * subscription on any bus sharing the broker) and completes with its typed reply, within a deadline
+ * ({@link RequestOptions#timeout}, or the type's {@link RequestPolicy#timeout()}, 5 s by default).
+ * Failures are {@link RequestException}s with a {@link RequestException.Reason}; per request class,
+ * {@link Builder#requestPolicy} adds retries (for idempotent requests), a circuit breaker, a
+ * fallback and a concurrency limit. See docs/request-reply.md.
+ *
+ * <pre>{@code
+ * CompletionStage<CustomerStatus> status =
+ *     bus.request(new CheckCustomer("c-1"), CustomerStatus.class);
+ * }</pre>
  *
  * <h2>Observability</h2>
  *
@@ -88,6 +107,54 @@ public interface EventBus extends EventPublisher, AutoCloseable {
    */
   Health health();
 
+  /**
+   * Sends {@code request} to a responder of its type and completes with the reply decoded as {@code
+   * replyClass}, or with the request type's fallback, or exceptionally with a {@link
+   * RequestException} (or {@link UnknownEventTypeException} if the request or reply class has no
+   * type name: neither registered nor annotated with {@link EventType}). Completes by the deadline
+   * in every case; never blocks the caller.
+   *
+   * <p>The default, for buses that are not built by {@link #builder()} (test doubles, decorators),
+   * fails with {@link RequestException.Reason#CLOSED}: such a bus does not do request-reply.
+   */
+  default <R> CompletionStage<R> request(
+      Object request, Class<R> replyClass, RequestOptions options) {
+    return CompletableFuture.failedFuture(
+        RequestException.of(
+            "-",
+            request.getClass().getName(),
+            RequestException.Reason.CLOSED,
+            getClass().getName() + " does not support request-reply",
+            null));
+  }
+
+  /** {@link #request(Object, Class, RequestOptions)} with the type's default deadline. */
+  default <R> CompletionStage<R> request(Object request, Class<R> replyClass) {
+    return request(request, replyClass, RequestOptions.defaults());
+  }
+
+  /**
+   * Sends {@code request} and waits for the reply (see {@link #request(Object, Class,
+   * RequestOptions)}).
+   *
+   * @throws RequestException if there is no reply and no fallback
+   */
+  default <R> R requestAndWait(Object request, Class<R> replyClass, RequestOptions options) {
+    try {
+      return request(request, replyClass, options).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new EventBusException("Request failed", e.getCause());
+    }
+  }
+
+  /** {@link #requestAndWait(Object, Class, RequestOptions)} with the type's default deadline. */
+  default <R> R requestAndWait(Object request, Class<R> replyClass) {
+    return requestAndWait(request, replyClass, RequestOptions.defaults());
+  }
+
   /** The types this bus knows: those registered and those its handlers take. */
   EventTypeRegistry registry();
 
@@ -109,6 +176,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     private final EventTypeRegistry.Builder registry = EventTypeRegistry.builder();
     private final List<SubscriptionOptions> subscriptionOptions = new ArrayList<>();
     private final List<Handlers> subscriptionHandlers = new ArrayList<>();
+    private final Map<Class<?>, RequestPolicy> requestPolicies = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -175,6 +243,16 @@ public interface EventBus extends EventPublisher, AutoCloseable {
       return this;
     }
 
+    /**
+     * How requests of {@code requestClass} are sent: deadline, retries, circuit breaker, fallback,
+     * concurrency limit (default {@link RequestPolicy#defaults()}).
+     */
+    public Builder requestPolicy(Class<?> requestClass, RequestPolicy policy) {
+      Objects.requireNonNull(requestClass, "requestClass");
+      requestPolicies.put(requestClass, Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
     /** Adds a subscription with default options, started by {@link #build()}. */
     public Builder subscribe(String name, Object handler) {
       return subscribe(SubscriptionOptions.named(name), Handlers.scan(handler));
@@ -216,7 +294,9 @@ public interface EventBus extends EventPublisher, AutoCloseable {
                 sleeper,
                 codec,
                 registry.build(),
-                Telemetry.create(telemetry, transport.telemetryNames()));
+                Telemetry.create(telemetry, transport.telemetryNames()),
+                requestPolicies,
+                telemetry);
       } catch (RuntimeException e) {
         transport.close();
         throw e;

@@ -2,13 +2,15 @@ package io.eventbus;
 
 import io.eventbus.internal.HandlerScanner;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The handlers of one subscription: at most one per event class. Built from objects with {@link
- * EventHandler} methods, from lambdas, or both.
+ * The handlers of one subscription: at most one per event class, and at most one responder per
+ * request class. Built from objects with {@link EventHandler} and {@link RequestHandler} methods,
+ * from lambdas, or both.
  *
  * <pre>{@code
  * Handlers handlers = Handlers.builder()
@@ -29,12 +31,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Handlers {
   private final Map<Class<?>, Registration<?>> byClass;
+  private final Map<Class<?>, Responder<?>> responders;
 
-  private Handlers(Map<Class<?>, Registration<?>> byClass) {
+  private Handlers(Map<Class<?>, Registration<?>> byClass, Map<Class<?>, Responder<?>> responders) {
     this.byClass = Map.copyOf(byClass);
+    this.responders = Map.copyOf(responders);
   }
 
-  /** The handlers declared by the {@link EventHandler} methods of {@code targets}. */
+  /**
+   * The handlers and responders declared by the {@link EventHandler} and {@link RequestHandler}
+   * methods of {@code targets}.
+   */
   public static Handlers scan(Object... targets) {
     Builder builder = builder();
     for (Object target : targets) {
@@ -51,6 +58,27 @@ public final class Handlers {
   /** The handled event classes with their handlers. */
   public Map<Class<?>, Registration<?>> registrations() {
     return byClass;
+  }
+
+  /** The answered request classes with their responders. */
+  public Map<Class<?>, Responder<?>> responders() {
+    return responders;
+  }
+
+  /**
+   * One responder: the request class, the function that answers it, and a description (the method,
+   * or "lambda") used in messages.
+   *
+   * @param <Q> the request class
+   */
+  public record Responder<Q>(
+      Class<Q> requestClass, RequestHandlerFunction<? super Q, ?> function, String description) {
+    /** Checks for nulls. */
+    public Responder {
+      Objects.requireNonNull(requestClass, "requestClass");
+      Objects.requireNonNull(function, "function");
+      Objects.requireNonNull(description, "description");
+    }
   }
 
   /**
@@ -81,13 +109,47 @@ public final class Handlers {
   /** Collects handlers. Not thread-safe. */
   public static final class Builder {
     private final Map<Class<?>, Registration<?>> byClass = new LinkedHashMap<>();
+    private final Map<Class<?>, Responder<?>> responders = new LinkedHashMap<>();
 
     private Builder() {}
 
-    /** Adds every {@link EventHandler} method of {@code target}. */
+    /**
+     * Adds every {@link EventHandler} and {@link RequestHandler} method of {@code target}.
+     *
+     * @throws EventBusConfigurationException if it has neither, or one is malformed
+     */
     public Builder scan(Object target) {
       Objects.requireNonNull(target, "target");
-      HandlerScanner.scan(target).forEach(this::add);
+      List<Responder<?>> answering = HandlerScanner.responders(target);
+      HandlerScanner.scan(target, !answering.isEmpty()).forEach(this::add);
+      answering.forEach(this::add);
+      return this;
+    }
+
+    /**
+     * Adds a responder for {@code requestClass}: {@code responder} returns the reply, or a {@link
+     * java.util.concurrent.CompletionStage} of it.
+     */
+    public <Q> Builder answer(
+        Class<Q> requestClass, RequestHandlerFunction<? super Q, ?> responder) {
+      return add(
+          new Responder<>(
+              requestClass,
+              responder,
+              "responder for " + requestClass.getSimpleName() + " (lambda)"));
+    }
+
+    private Builder add(Responder<?> responder) {
+      Responder<?> existing = responders.putIfAbsent(responder.requestClass(), responder);
+      if (existing != null) {
+        throw new EventBusConfigurationException(
+            "Two responders for "
+                + responder.requestClass().getName()
+                + " in one subscription: "
+                + existing.description()
+                + " and "
+                + responder.description());
+      }
       return this;
     }
 
@@ -153,7 +215,7 @@ public final class Handlers {
 
     /** The immutable set of handlers. */
     public Handlers build() {
-      return new Handlers(byClass);
+      return new Handlers(byClass, responders);
     }
   }
 }

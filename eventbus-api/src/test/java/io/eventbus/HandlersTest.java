@@ -116,7 +116,7 @@ class HandlersTest {
         .hasMessageContaining("event class");
     assertThatThrownBy(() -> Handlers.scan(new NoHandlers()))
         .hasMessageContaining(NoHandlers.class.getName())
-        .hasMessageContaining("no @EventHandler methods");
+        .hasMessageContaining("no @EventHandler or @RequestHandler methods");
   }
 
   @Test

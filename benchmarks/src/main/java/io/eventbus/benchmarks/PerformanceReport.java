@@ -17,9 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs publish, consume, latency, the Spring AMQP comparison and a short soak, then rewrites {@code
- * docs/performance.md} and its charts in {@code docs/img/}. Text between {@code <!-- notes -->} and
- * {@code <!-- /notes -->} in the existing file (the analysis) is kept.
+ * Runs publish, consume, latency, the Spring AMQP comparison, a short soak and request-reply, then
+ * rewrites {@code docs/performance.md} and its charts in {@code docs/img/}. Text between {@code
+ * <!-- notes -->} and {@code <!-- /notes -->} in the existing file (the analysis) is kept.
  *
  * <pre>
  * benchmarks/run-all.sh                       # the default run, about 15 minutes
@@ -48,6 +48,17 @@ public final class PerformanceReport {
     int warmup = options.number("--warmup", 5);
     int soakSeconds = options.number("--soak-seconds", 60);
     int soakRate = options.number("--soak-rate", 1_000);
+    List<Integer> rpcRates =
+        List.of(options.text("--rpc-rates", "500,1000").split(",")).stream()
+            .map(Integer::parseInt)
+            .toList();
+    List<Integer> rpcResponders =
+        List.of(options.text("--rpc-responders", "1,2").split(",")).stream()
+            .map(Integer::parseInt)
+            .toList();
+    int rpcSeconds = options.number("--rpc-seconds", 20);
+    int rpcMaxSeconds = options.number("--rpc-max-seconds", 10);
+    int rpcInFlight = options.number("--rpc-in-flight", 64);
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
 
     Instant started = Instant.now();
@@ -65,6 +76,15 @@ public final class PerformanceReport {
           new LatencyBenchmark(broker, prefetch).run(rates, latencySeconds, warmup);
       System.out.println("== soak");
       SoakBenchmark.Result soak = new SoakBenchmark(broker, prefetch).run(soakRate, soakSeconds, 5);
+      System.out.println("== request-reply");
+      String requestReply =
+          RequestReplyBenchmark.section(
+              new RequestReplyBenchmark(broker)
+                  .run(rpcRates, rpcResponders, rpcSeconds, warmup, rpcMaxSeconds, rpcInFlight),
+              rpcSeconds,
+              warmup,
+              rpcMaxSeconds,
+              rpcInFlight);
       broker.deleteExchangeIfUnused();
 
       Duration took = Duration.between(started, Instant.now());
@@ -85,7 +105,28 @@ public final class PerformanceReport {
       Path file = docs.resolve("performance.md");
       String notes = existingNotes(file);
       String markdown =
-          markdown(facts, publish, consume, latency, soak, notes, events, window, prefetch, warmup);
+          markdown(
+              facts,
+              publish,
+              consume,
+              latency,
+              soak,
+              requestReply,
+              notes,
+              events,
+              window,
+              prefetch,
+              warmup);
+      // The outbox benchmark's section (OutboxBenchmark --docs) is kept as it is.
+      String outbox =
+          Files.exists(file)
+              ? io.eventbus.benchmarks.chaos.OutboxReliabilityReport.sectionOf(
+                  Files.readString(file, StandardCharsets.UTF_8))
+              : "";
+      if (!outbox.isEmpty()) {
+        markdown =
+            io.eventbus.benchmarks.chaos.OutboxReliabilityReport.withSection(markdown, outbox);
+      }
       Files.writeString(file, markdown, StandardCharsets.UTF_8);
       System.out.println("wrote " + file + " and charts in " + img + " after " + took);
     }
@@ -214,6 +255,7 @@ public final class PerformanceReport {
       List<Measurement.Result> consume,
       List<LatencyBenchmark.Result> latency,
       SoakBenchmark.Result soak,
+      String requestReply,
       String notes,
       int events,
       int window,
@@ -289,6 +331,8 @@ public final class PerformanceReport {
               rate,
               rate));
     }
+
+    md.append(requestReply);
 
     md.append("## Soak\n\n");
     md.append(

@@ -46,7 +46,14 @@ final class ConsumerTelemetry {
     REDELIVER("redeliver"),
     DEAD_LETTER("dead_letter"),
     REQUEUE("requeue"),
+    /** Given back to its queue for later: its subscription paused (circuit open, back-off). */
     DEFER("defer"),
+    /** A request answered with its reply (acknowledged). */
+    REPLY("reply"),
+    /** A request answered with a failure reply (acknowledged). */
+    ERROR_REPLY("error_reply"),
+    /** A request dropped unanswered because its deadline had passed (acknowledged). */
+    EXPIRED("expired"),
     UNSETTLED("unsettled");
 
     final String value;

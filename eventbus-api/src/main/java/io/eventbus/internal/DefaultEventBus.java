@@ -8,10 +8,13 @@ import io.eventbus.EventType;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers;
 import io.eventbus.Handlers.Registration;
+import io.eventbus.Handlers.Responder;
 import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
+import io.eventbus.RequestOptions;
+import io.eventbus.RequestPolicy;
 import io.eventbus.Sleeper;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
@@ -19,10 +22,13 @@ import io.eventbus.UnknownEventTypeException;
 import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.codec.EventCodec;
 import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.BusExtensions;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +43,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link EventBus} behind {@link EventBus#builder()}. */
-public final class DefaultEventBus implements EventBus {
+public final class DefaultEventBus implements EventBus, BusExtensions {
   private static final Logger log = LoggerFactory.getLogger(DefaultEventBus.class);
 
   private final Transport transport;
@@ -50,7 +58,11 @@ public final class DefaultEventBus implements EventBus {
   private final Sleeper sleeper;
   private final EventCodec codec;
   private final Telemetry telemetry;
+  private final Requester requester;
+  private final ReplyWriter replies;
+  private final RequestTelemetry requestTelemetry;
   private final List<DefaultSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Supplier<Health.Component>> healthContributors = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile EventTypeRegistry registry;
 
@@ -67,6 +79,32 @@ public final class DefaultEventBus implements EventBus {
       EventCodec codec,
       EventTypeRegistry registry,
       Telemetry telemetry) {
+    this(
+        transport,
+        source,
+        clock,
+        sleeper,
+        codec,
+        registry,
+        telemetry,
+        Map.of(),
+        OpenTelemetry.noop());
+  }
+
+  /**
+   * A bus as above that sends requests under {@code requestPolicies} (by request class) and
+   * instruments request-reply through {@code openTelemetry} when {@code telemetry} is enabled.
+   */
+  public DefaultEventBus(
+      Transport transport,
+      String source,
+      Clock clock,
+      Sleeper sleeper,
+      EventCodec codec,
+      EventTypeRegistry registry,
+      Telemetry telemetry,
+      Map<Class<?>, RequestPolicy> requestPolicies,
+      OpenTelemetry openTelemetry) {
     this.transport = transport;
     this.source = source;
     this.clock = clock;
@@ -74,16 +112,59 @@ public final class DefaultEventBus implements EventBus {
     this.codec = codec;
     this.registry = registry;
     this.telemetry = telemetry;
+    this.requestTelemetry =
+        RequestTelemetry.create(telemetry, openTelemetry, transport.telemetryNames());
+    this.replies = new ReplyWriter(source, clock, codec, this::registry);
+    this.requester =
+        new Requester(
+            transport, source, clock, codec, this::registry, requestPolicies, requestTelemetry);
+  }
+
+  @Override
+  public <R> CompletionStage<R> request(
+      Object request, Class<R> replyClass, RequestOptions options) {
+    return requester.request(request, replyClass, options);
   }
 
   @Override
   public CompletionStage<PublishReceipt> publish(Object event, PublishOptions options) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(options, "options");
+    Encoded encoded;
+    try {
+      encoded = encode(event, options);
+    } catch (UnknownEventTypeException | PublishException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String id = encoded.id();
+    String type = encoded.type();
+    if (!telemetry.enabled()) {
+      return transport
+          .send(encoded.message(codec.contentType()))
+          .thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    return sendInstrumented(
+        id,
+        type,
+        encoded.correlationId(),
+        encoded.body(),
+        codec.contentType(),
+        encoded.headers(),
+        Context.current());
+  }
+
+  /**
+   * Everything {@code publish} does before sending: type name, id, partition key, metadata, body.
+   * The headers are a fresh mutable map, for the caller to add trace context to.
+   *
+   * @throws UnknownEventTypeException if the class is not registered
+   * @throws PublishException if the partition key cannot be read, the bus is closed or the event
+   *     cannot be encoded
+   */
+  private Encoded encode(Object event, PublishOptions options) {
     Optional<String> typeName = registry.nameFor(event.getClass());
     if (typeName.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          UnknownEventTypeException.unregisteredClass(event.getClass()));
+      throw UnknownEventTypeException.unregisteredClass(event.getClass());
     }
     String type = typeName.get();
     String id = options.id() != null ? options.id() : randomId();
@@ -93,12 +174,11 @@ public final class DefaultEventBus implements EventBus {
       try {
         key = PartitionKeys.keyOf(event);
       } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(
-            new PublishException(
-                id,
-                type,
-                "Event " + id + " (" + type + "): its partition key could not be read: " + e,
-                e));
+        throw new PublishException(
+            id,
+            type,
+            "Event " + id + " (" + type + "): its partition key could not be read: " + e,
+            e);
       }
       if (key.isPresent()) {
         extensions = new LinkedHashMap<>(extensions);
@@ -115,34 +195,36 @@ public final class DefaultEventBus implements EventBus {
             options.subject(),
             extensions);
     if (closed.get()) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + "): the bus is closed", null);
     }
     byte[] body;
     try {
       body = codec.encode(event);
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(
-          new PublishException(
-              id,
-              type,
-              "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(),
-              e));
+      throw new PublishException(
+          id, type, "Event " + id + " (" + type + ") could not be encoded: " + e.getMessage(), e);
     }
-    Map<String, String> headers = CloudEventsAttributes.toHeaders(metadata);
-    if (!telemetry.enabled()) {
-      return transport
-          .send(new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)))
-          .thenApply(ignored -> new PublishReceipt(id, type));
-    }
+    return new Encoded(
+        id, type, metadata.correlationId(), body, CloudEventsAttributes.toHeaders(metadata));
+  }
+
+  /** Sends one message under a PRODUCER span whose parent is {@code parent}. */
+  private CompletionStage<PublishReceipt> sendInstrumented(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      @Nullable String contentType,
+      Map<String, String> headers,
+      Context parent) {
     Telemetry.Send send =
-        telemetry.startSend(type, id, metadata.correlationId(), body.length, headers);
+        telemetry.startSend(parent, type, id, correlationId, body.length, headers);
     CompletionStage<Void> sent;
     try {
       sent =
           transport.send(
-              new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers)));
+              new OutboundMessage(id, type, new WireMessage(body, contentType, headers)));
     } catch (RuntimeException e) {
       send.end(e);
       throw e;
@@ -157,6 +239,61 @@ public final class DefaultEventBus implements EventBus {
           }
           return new PublishReceipt(id, type);
         });
+  }
+
+  @Override
+  public OutboundMessage prepare(Object event, PublishOptions options) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(options, "options");
+    Encoded encoded = encode(event, options);
+    if (telemetry.enabled()) {
+      telemetry.injectCurrent(encoded.headers());
+    }
+    return encoded.message(codec.contentType());
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+    Objects.requireNonNull(message, "message");
+    String id = message.eventId();
+    String type = message.eventType();
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              id, type, "Event " + id + " (" + type + "): the bus is closed", null));
+    }
+    if (!telemetry.enabled()) {
+      return transport.send(message).thenApply(ignored -> new PublishReceipt(id, type));
+    }
+    WireMessage wire = message.message();
+    Map<String, String> headers = new LinkedHashMap<>(wire.headers());
+    return sendInstrumented(
+        id,
+        type,
+        headers.get(CloudEventsAttributes.CORRELATION_ID),
+        wire.body(),
+        wire.contentType(),
+        headers,
+        telemetry.extract(headers));
+  }
+
+  @Override
+  public HealthRegistration addHealth(Supplier<Health.Component> component) {
+    Objects.requireNonNull(component, "component");
+    healthContributors.add(component);
+    return () -> healthContributors.remove(component);
+  }
+
+  /** An event encoded for sending; {@code headers} is mutable. */
+  private record Encoded(
+      String id,
+      String type,
+      @Nullable String correlationId,
+      byte[] body,
+      Map<String, String> headers) {
+    OutboundMessage message(String contentType) {
+      return new OutboundMessage(id, type, new WireMessage(body, contentType, headers));
+    }
   }
 
   @Override
@@ -226,33 +363,81 @@ public final class DefaultEventBus implements EventBus {
     if (closed.get()) {
       throw new IllegalStateException("The bus is closed");
     }
-    if (handlers.registrations().isEmpty()) {
+    if (handlers.registrations().isEmpty() && handlers.responders().isEmpty()) {
       throw new EventBusConfigurationException(
           "Subscription '" + options.name() + "' has no handlers");
     }
     EventTypeRegistry.Builder updated = registry.toBuilder();
     Map<String, Registration<?>> byType = new LinkedHashMap<>();
     for (Registration<?> registration : handlers.registrations().values()) {
-      String name = typeNameOf(registration);
+      String name = typeNameOf(registration.eventClass(), registration.description());
       updated.register(name, registration.eventClass());
       byType.put(name, registration);
     }
+    Map<String, Responder<?>> respondersByType = new LinkedHashMap<>();
+    for (Responder<?> responder : handlers.responders().values()) {
+      String name = typeNameOf(responder.requestClass(), responder.description());
+      updated.register(name, responder.requestClass());
+      respondersByType.put(name, responder);
+    }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
+    // The event pipeline first: its configuration mistakes fail before anything is started.
     SubscriptionControl control = new SubscriptionControl(options.name());
     Pipeline pipeline =
-        new Pipeline(
-            options.name(),
-            byType,
-            this::registry,
-            codec,
-            options,
-            clock,
-            sleeper,
-            telemetry,
-            control,
-            Scheduler.shared(),
-            System::nanoTime);
+        byType.isEmpty()
+            ? null
+            : new Pipeline(
+                options.name(),
+                byType,
+                this::registry,
+                codec,
+                options,
+                clock,
+                sleeper,
+                telemetry,
+                control,
+                Scheduler.shared(),
+                System::nanoTime);
+    TransportSubscription answering = null;
+    if (!respondersByType.isEmpty()) {
+      Pipeline responders =
+          new Pipeline(
+              options.name(),
+              respondersByType,
+              this::registry,
+              codec,
+              options,
+              clock,
+              telemetry,
+              replies,
+              requestTelemetry);
+      try {
+        answering =
+            transport.respond(
+                new SubscriptionSpec(
+                    options.name(),
+                    respondersByType.keySet(),
+                    options.concurrency(),
+                    options.prefetch(),
+                    List.of(),
+                    SubscriptionOptions.Ordering.NONE,
+                    options.stallTimeout()),
+                responders);
+      } catch (RuntimeException e) {
+        if (pipeline != null) {
+          pipeline.close();
+        }
+        throw e;
+      }
+      log.info("Responders {} started for {}", options.name(), respondersByType.keySet());
+      if (pipeline == null) {
+        DefaultSubscription subscription =
+            new DefaultSubscription(options.name(), answering, subscriptions::remove);
+        subscriptions.add(subscription);
+        return subscription;
+      }
+    }
     TransportSubscription running;
     try {
       running =
@@ -268,9 +453,15 @@ public final class DefaultEventBus implements EventBus {
               pipeline);
     } catch (RuntimeException e) {
       pipeline.close();
+      if (answering != null) {
+        answering.close();
+      }
       throw e;
     }
     control.attach(running);
+    if (answering != null) {
+      running = Both.of(running, answering);
+    }
     DefaultSubscription subscription =
         new DefaultSubscription(options.name(), running, pipeline, control, subscriptions::remove);
     subscriptions.add(subscription);
@@ -278,8 +469,7 @@ public final class DefaultEventBus implements EventBus {
     return subscription;
   }
 
-  private String typeNameOf(Registration<?> registration) {
-    Class<?> eventClass = registration.eventClass();
+  private String typeNameOf(Class<?> eventClass, String description) {
     return registry
         .nameFor(eventClass)
         .orElseGet(
@@ -289,7 +479,7 @@ public final class DefaultEventBus implements EventBus {
                     "The event class "
                         + eventClass.getName()
                         + " of "
-                        + registration.description()
+                        + description
                         + " is not an event type: annotate it with @EventType or register it with"
                         + " a name");
               }
@@ -306,6 +496,10 @@ public final class DefaultEventBus implements EventBus {
     List<Health.Component> components = new ArrayList<>(transport.health().components());
     for (DefaultSubscription subscription : subscriptions) {
       components.add(subscription.health());
+    }
+    components.addAll(requester.health());
+    for (Supplier<Health.Component> contributor : healthContributors) {
+      components.add(contributor.get());
     }
     return Health.of(components);
   }
@@ -328,5 +522,6 @@ public final class DefaultEventBus implements EventBus {
       }
     }
     transport.close();
+    requester.close();
   }
 }

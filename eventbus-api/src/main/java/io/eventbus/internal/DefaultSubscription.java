@@ -6,6 +6,7 @@ import io.eventbus.spi.TransportSubscription;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Subscription} over a transport's running subscription and the pipeline that receives its
@@ -21,10 +22,20 @@ import java.util.function.Consumer;
 final class DefaultSubscription implements Subscription {
   private final String name;
   private final TransportSubscription running;
-  private final Pipeline pipeline;
-  private final SubscriptionControl control;
+  private final @Nullable Pipeline pipeline;
+  private final @Nullable SubscriptionControl control;
   private final Consumer<DefaultSubscription> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** A subscription of responders only: no event pipeline, nothing to pause. */
+  DefaultSubscription(
+      String name, TransportSubscription running, Consumer<DefaultSubscription> onClose) {
+    this.name = name;
+    this.running = running;
+    this.pipeline = null;
+    this.control = null;
+    this.onClose = onClose;
+  }
 
   DefaultSubscription(
       String name,
@@ -60,20 +71,23 @@ final class DefaultSubscription implements Subscription {
               "the transport failed to report: " + e,
               Map.of());
     }
-    return pipeline.health(component.withName("subscription:" + name));
+    Health.Component named = component.withName("subscription:" + name);
+    return pipeline == null ? named : pipeline.health(named);
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        control.detach();
-        try {
-          running.pause();
-        } catch (RuntimeException e) {
-          // Closing goes on: the pipeline and the transport close regardless.
+        if (pipeline != null && control != null) {
+          control.detach();
+          try {
+            running.pause();
+          } catch (RuntimeException e) {
+            // Closing goes on: the pipeline and the transport close regardless.
+          }
+          pipeline.close();
         }
-        pipeline.close();
         running.close();
       } finally {
         onClose.accept(this);

@@ -29,6 +29,8 @@ final class DeliveryState {
   private int lastFailedAttempt;
   private @Nullable Instant firstFailureHere;
   private @Nullable Instant lastFailureHere;
+  private @Nullable Instant deadline;
+  private @Nullable Object reply;
 
   DeliveryState(InboundMessage inbound) {
     this.inbound = inbound;
@@ -104,6 +106,42 @@ final class DeliveryState {
   void requeueInstead() {
     outcome = Outcome.REQUEUE;
     inbound.requeue();
+  }
+
+  /**
+   * Settles a request by acknowledging it, recording how it was answered ({@code outcome}) and the
+   * failure it reported, unless it is settled already.
+   */
+  void answered(Outcome outcome, @Nullable Throwable failure) {
+    if (!settled) {
+      settled = true;
+      this.outcome = outcome;
+      this.failure = failure;
+      inbound.ack();
+    }
+  }
+
+  /** Whether the delivery is settled already. */
+  boolean settled() {
+    return settled;
+  }
+
+  /** A request's deadline, as its reply link read it; null for none (or for an event). */
+  @Nullable Instant deadline() {
+    return deadline;
+  }
+
+  void deadline(@Nullable Instant deadline) {
+    this.deadline = deadline;
+  }
+
+  /** The responder's reply, once it returned one; null before. */
+  @Nullable Object reply() {
+    return reply;
+  }
+
+  void reply(Object reply) {
+    this.reply = reply;
   }
 
   Outcome outcome() {

@@ -3,6 +3,7 @@ package io.eventbus.internal;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers.Registration;
+import io.eventbus.Handlers.Responder;
 import io.eventbus.Health;
 import io.eventbus.Sleeper;
 import io.eventbus.SubscriptionOptions;
@@ -46,9 +47,11 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
   private final String subscription;
   private final List<Link> links = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
-  private final DeadLetterLink settlement;
-  private final Chain handler;
-  private final Circuit circuit;
+  private final @Nullable DeadLetterLink settlement;
+  private final @Nullable Chain handler;
+  private final @Nullable ReplyLink replies;
+  private final @Nullable ResponderInvoker responder;
+  private final @Nullable Circuit circuit;
   private final List<Runnable> closeables = new ArrayList<>();
 
   /** A pipeline whose circuit cannot pause its transport: for tests of the links alone. */
@@ -99,8 +102,10 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
     RetrySelection retries = new RetrySelection(handlers, options.retryPolicy(), sleeper);
     this.settlement = new DeadLetterLink(subscription, clock, traced);
     this.handler = new HandlerInvoker(subscription, handlers);
+    this.replies = null;
+    this.responder = null;
     @Nullable Duration timeout = options.handlerTimeout();
-    this.circuit =
+    Circuit circuit =
         new Circuit(
             subscription,
             options.circuitBreaker(),
@@ -109,6 +114,7 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
             control,
             options.ordering() == SubscriptionOptions.Ordering.NONE,
             traced);
+    this.circuit = circuit;
     closeables.add(circuit::close);
     RateLimitLink rateLimit =
         options.rateLimit() == null
@@ -141,6 +147,62 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
     add("attempt", new AttemptLink(clock, traced));
     stage(options, Stage.TIMEOUT, timeout == null ? null : Link.of(Middlewares.timeout(timeout)));
     stage(options, Stage.HANDLER, null);
+  }
+
+  /**
+   * A responder subscription's pipeline: the same links as an event subscription's, except that
+   * {@link ReplyLink} settles in the {@code DEAD_LETTER} stage (answering instead of parking) and
+   * there is neither delayed redelivery nor in-process retry: a request's requester is waiting, and
+   * retries are its policy's business. Drawn in docs/architecture.md ("The chain").
+   */
+  Pipeline(
+      String subscription,
+      Map<String, Responder<?>> respondersByType,
+      Supplier<EventTypeRegistry> registry,
+      EventCodec codec,
+      SubscriptionOptions options,
+      Clock clock,
+      Telemetry telemetry,
+      ReplyWriter writer,
+      RequestTelemetry requestTelemetry) {
+    this.subscription = subscription;
+    Map<String, Responder<?>> responders = Map.copyOf(respondersByType);
+    Map<String, Registration<?>> decodable = new java.util.HashMap<>();
+    responders.forEach((type, answering) -> decodable.put(type, asRegistration(answering)));
+    @Nullable ConsumerTelemetry traced =
+        telemetry.enabled() ? telemetry.consumer(subscription) : null;
+    this.settlement = null;
+    this.handler = null;
+    this.replies = new ReplyLink(subscription, writer, clock, requestTelemetry);
+    this.responder = new ResponderInvoker(subscription, responders, clock);
+    this.circuit = null;
+    @Nullable Duration timeout = options.handlerTimeout();
+
+    stage(options, Stage.LOGGING, Link.of(Middlewares.logging()));
+    stage(options, Stage.TRACING, traced == null ? null : new TracingLink(traced));
+    stage(options, Stage.METRICS, traced == null ? null : new MetricsLink(traced));
+    stage(options, Stage.DEAD_LETTER, replies);
+    stage(options, Stage.DECODE, new DecodeLink(subscription, decodable, registry, codec));
+    stage(options, Stage.DELAYED_REDELIVERY, null);
+    // Responders get no circuit or limits of their own (the requester's RequestPolicy has those);
+    // user middleware placed at these stages still runs here.
+    stage(options, Stage.CIRCUIT_BREAKER, null);
+    stage(options, Stage.RATE_LIMIT, null);
+    stage(options, Stage.CONCURRENCY_LIMIT, null);
+    stage(options, Stage.RETRY, null);
+    add("attempt", new AttemptLink(clock, traced));
+    stage(options, Stage.TIMEOUT, timeout == null ? null : Link.of(Middlewares.timeout(timeout)));
+    stage(options, Stage.HANDLER, null);
+  }
+
+  /** What the decode link needs of a responder: its request class. Never called as a handler. */
+  private static <Q> Registration<Q> asRegistration(Responder<Q> responder) {
+    return new Registration<>(
+        responder.requestClass(),
+        (request, context) -> {
+          throw new IllegalStateException(responder.description() + " is a responder");
+        },
+        responder.description());
   }
 
   /**
@@ -181,14 +243,17 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
         options.concurrencyLimit() == 0 ? null : options.concurrencyLimit(), byType, telemetry);
   }
 
-  /** {@code transport}'s health of the subscription, with its circuit's state added. */
+  /**
+   * {@code transport}'s health of the subscription, with its circuit's state added (a responder
+   * pipeline has no circuit).
+   */
   Health.Component health(Health.Component transport) {
-    return circuit.health(transport);
+    return circuit == null ? transport : circuit.health(transport);
   }
 
-  /** The subscription's circuit; for tests. */
+  /** The subscription's circuit; for tests of an event pipeline. */
   Circuit circuit() {
-    return circuit;
+    return java.util.Objects.requireNonNull(circuit, "a responder pipeline has no circuit");
   }
 
   /**
@@ -225,7 +290,11 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
 
   private Chain chain(int index, DeliveryState state) {
     if (index == links.size()) {
-      return handler;
+      ResponderInvoker answering = responder;
+      if (answering != null) {
+        return delivery -> answering.answer(delivery, state);
+      }
+      return java.util.Objects.requireNonNull(handler);
     }
     Link link = links.get(index);
     Chain next = chain(index + 1, state);
@@ -243,6 +312,10 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
         DeliveryContext.received(
             subscription, inbound.message(), inbound.redelivered(), state.firstAttempt());
     Chain chain = chain(0, state);
-    settlement.settle(state, () -> chain.proceed(delivery));
+    if (replies != null) {
+      replies.settle(state, () -> chain.proceed(delivery));
+    } else {
+      java.util.Objects.requireNonNull(settlement).settle(state, () -> chain.proceed(delivery));
+    }
   }
 }

@@ -179,6 +179,17 @@ public final class Telemetry {
       @Nullable String correlationId,
       int bodySize,
       Map<String, String> headers) {
+    return startSend(Context.current(), type, id, correlationId, bodySize, headers);
+  }
+
+  /** {@link #startSend(String, String, String, int, Map)} with an explicit parent context. */
+  Send startSend(
+      Context parent,
+      String type,
+      String id,
+      @Nullable String correlationId,
+      int bodySize,
+      Map<String, String> headers) {
     Producer producer = producers.computeIfAbsent(type, this::producer);
     var builder =
         tracer
@@ -190,9 +201,19 @@ public final class Telemetry {
     if (correlationId != null) {
       builder.setAttribute(CONVERSATION_ID, correlationId);
     }
-    Span span = builder.startSpan();
-    propagator.inject(Context.current().with(span), headers, HeaderPropagation.INSTANCE);
+    Span span = builder.setParent(parent).startSpan();
+    propagator.inject(parent.with(span), headers, HeaderPropagation.INSTANCE);
     return new Send(producer, span, System.nanoTime());
+  }
+
+  /** Writes the trace context current on this thread into {@code headers}. */
+  void injectCurrent(Map<String, String> headers) {
+    propagator.inject(Context.current(), headers, HeaderPropagation.INSTANCE);
+  }
+
+  /** The trace context {@code headers} carry, as the parent of a send; the root if none. */
+  Context extract(Map<String, String> headers) {
+    return propagator.extract(Context.root(), headers, HeaderPropagation.INSTANCE);
   }
 
   private Producer producer(String type) {

@@ -1,7 +1,9 @@
 package io.eventbus.spi;
 
 import io.eventbus.Health;
+import io.eventbus.codec.WireMessage;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -39,6 +41,16 @@ public abstract class ForwardingTransport implements Transport {
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
     return delegate.subscribe(spec, receiver);
+  }
+
+  @Override
+  public CompletionStage<WireMessage> request(OutboundMessage request, Duration timeout) {
+    return delegate.request(request, timeout);
+  }
+
+  @Override
+  public TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    return delegate.respond(spec, receiver);
   }
 
   @Override

@@ -77,4 +77,18 @@ public interface InboundMessage {
    *     acknowledged
    */
   void redeliverAfter(Duration delay, Map<String, String> headers);
+
+  /**
+   * For a request delivered through {@link Transport#respond}: sends {@code reply} back to the
+   * requester (it does not settle this message). The transport correlates the reply with the
+   * request itself; a request without a way back (no reply address) has its reply dropped. Replies
+   * are not confirmed: a requester that is gone loses them.
+   *
+   * <p>The default throws {@link UnsupportedOperationException}: the message is not a request.
+   *
+   * @throws io.eventbus.EventBusException if the reply could not be handed to the broker
+   */
+  default void reply(WireMessage reply) {
+    throw new UnsupportedOperationException("This message is not a request: it cannot be answered");
+  }
 }

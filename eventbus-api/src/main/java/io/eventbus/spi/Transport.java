@@ -1,9 +1,14 @@
 package io.eventbus.spi;
 
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.Health;
+import io.eventbus.RequestException;
+import io.eventbus.codec.WireMessage;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -46,6 +51,50 @@ public interface Transport extends AutoCloseable {
    * @throws io.eventbus.EventBusException if the subscription cannot be set up
    */
   TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver);
+
+  /**
+   * Sends a request to one responder bound to its type (see {@link #respond}) and completes with
+   * the reply, exactly as the responder sent it, whatever its status (the bus reads a failure reply
+   * from its {@link RequestHeaders}). The transport correlates the reply by the request's id, adds
+   * nothing the bus must read, and completes within {@code timeout} in every case: exceptionally
+   * with a {@link RequestException} of reason {@link RequestException.Reason#NO_RESPONDER} as soon
+   * as it knows that no responder is bound, {@link RequestException.Reason#DEADLINE_EXCEEDED} at
+   * the timeout, {@link RequestException.Reason#CONNECTION_LOST} when the way back for the reply is
+   * lost after sending, {@link RequestException.Reason#CLOSED} once closed. A request not yet sent
+   * may wait (for a connection) within its timeout; one already sent is never sent again by the
+   * transport. The broker should drop the request once {@code timeout} has passed.
+   *
+   * <p>The default fails with {@link RequestException.Reason#CLOSED}: the transport does not
+   * support request-reply.
+   */
+  default CompletionStage<WireMessage> request(OutboundMessage request, Duration timeout) {
+    return CompletableFuture.failedFuture(
+        RequestException.of(
+            request.eventId(),
+            request.eventType(),
+            RequestException.Reason.CLOSED,
+            getClass().getName() + " does not support request-reply",
+            null));
+  }
+
+  /**
+   * Declares what a responder subscription needs (a queue of requests of {@code spec}'s types,
+   * shared by every responder with the same name) and starts delivering requests to {@code
+   * receiver}, as {@link #subscribe} does events. Each delivered {@link InboundMessage} can {@link
+   * InboundMessage#reply reply}; it is settled by acknowledging it, never dead-lettered or
+   * redelivered later. Requests are worthless after their deadline: the transport may drop them,
+   * and need not keep them across a broker restart. The spec's redelivery delays and ordering are
+   * not used.
+   *
+   * <p>The default throws {@link EventBusConfigurationException}: the transport does not support
+   * request-reply.
+   *
+   * @throws io.eventbus.EventBusException if the subscription cannot be set up
+   */
+  default TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    throw new EventBusConfigurationException(
+        getClass().getName() + " does not support request-reply: it cannot answer requests");
+  }
 
   /**
    * The names the bus gives this transport in spans and metrics (default: system {@code eventbus},

@@ -2,6 +2,7 @@ package io.eventbus.inmemory;
 
 import io.eventbus.Health;
 import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.RequestException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetter;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +61,10 @@ import java.util.function.Consumer;
  *       redelivered() == true}; a receiver that throws or returns without settling requeues it;
  *       {@code defer} puts a copy at its tail; {@code deadLetter} stores a {@link DeadLetter} with
  *       the reason headers in the subscription's {@link #deadLetters dead-letter list}.
+ *   <li>Request-reply ({@link #request}, {@link #respond}): a request is routed by its type to the
+ *       request queue of every responder subscription bound to it, and fails at once when there is
+ *       none; a request queue lives while it has responders; a request expires in its queue at its
+ *       timeout; the first reply wins.
  * </ul>
  *
  * <h2>Observability</h2>
@@ -87,19 +93,27 @@ public final class InMemoryTransport implements Transport {
   private static final String EXCHANGE = "eventbus";
 
   private final InMemoryBroker broker;
+  private final InMemoryRequests requests;
+  private final Map<CompletableFuture<WireMessage>, OutboundMessage> pendingRequests =
+      new ConcurrentHashMap<>();
   private final AtomicInteger serials;
   private final List<InMemorySubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<TransportSubscription> responding = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private InMemoryTransport(InMemoryBroker broker, AtomicInteger serials) {
+  private InMemoryTransport(
+      InMemoryBroker broker, InMemoryRequests requests, AtomicInteger serials) {
     this.broker = broker;
+    this.requests = requests;
     this.serials = serials;
   }
 
   /** A transport with fresh, empty in-memory state. */
   public static InMemoryTransport create() {
     return new InMemoryTransport(
-        new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT), new AtomicInteger());
+        new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT),
+        new InMemoryRequests(),
+        new AtomicInteger());
   }
 
   /**
@@ -107,7 +121,7 @@ public final class InMemoryTransport implements Transport {
    * second bus (another service, or another instance of the same one). It closes independently.
    */
   public InMemoryTransport peer() {
-    return new InMemoryTransport(broker, serials);
+    return new InMemoryTransport(broker, requests, serials);
   }
 
   @Override
@@ -163,6 +177,59 @@ public final class InMemoryTransport implements Transport {
       @Override
       public void resume() {
         subscription.resume();
+      }
+    };
+  }
+
+  /**
+   * Routes the request by its type to the request queue of every responder subscription bound to it
+   * (on this transport and its peers) and completes with the first reply; fails at once with {@link
+   * RequestException.Reason#NO_RESPONDER} when none is bound, at {@code timeout} with {@link
+   * RequestException.Reason#DEADLINE_EXCEEDED}, and with {@link RequestException.Reason#CLOSED}
+   * when this transport closes first.
+   */
+  @Override
+  public CompletionStage<WireMessage> request(OutboundMessage request, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(timeout, "timeout");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          RequestException.of(
+              request.eventId(),
+              request.eventType(),
+              RequestException.Reason.CLOSED,
+              "the transport is closed",
+              null));
+    }
+    return requests.request(request, timeout, pendingRequests);
+  }
+
+  /**
+   * Starts {@code spec.concurrency()} responder threads on the request queue named after the
+   * subscription, shared with same-named responders of peers; the queue (and what waits in it) goes
+   * when its last responder closes, as an auto-delete queue does.
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
+  @Override
+  public TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(receiver, "receiver");
+    if (closed.get()) {
+      throw new IllegalStateException("The transport is closed");
+    }
+    TransportSubscription responders = requests.respond(spec, receiver, SHUTDOWN_TIMEOUT);
+    responding.add(responders);
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        responding.remove(responders);
+        responders.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return responders.health();
       }
     };
   }
@@ -227,6 +294,19 @@ public final class InMemoryTransport implements Transport {
       subscription.close();
     }
     subscriptions.clear();
+    for (TransportSubscription responders : responding) {
+      responders.close();
+    }
+    responding.clear();
+    pendingRequests.forEach(
+        (pending, request) ->
+            pending.completeExceptionally(
+                RequestException.of(
+                    request.eventId(),
+                    request.eventType(),
+                    RequestException.Reason.CLOSED,
+                    "the transport closed before the reply came",
+                    null)));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.DeadLetterLock;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
 import io.eventbus.spi.DeadLetterReason;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety</h2>
  *
- * Thread-safe; each operation uses a channel of its own. Several operations on one queue at once
- * (or a peek while another process replays) see only the messages the others do not hold.
+ * Thread-safe; each operation uses a channel of its own. Operations that look at or change parked
+ * messages ({@code peek}, {@code export}, {@code replay}, {@code discard}) run one at a time per
+ * dead-letter queue, across processes: each holds the exclusive lock queue {@code <dead-letter
+ * queue>.lock} while it runs, and one that finds it held fails at once with {@link
+ * DeadLettersBusyException}. So two operators never replay the same event at once, and every
+ * operation sees all the parked messages. {@link #count()} takes no lock.
  *
  * <h2>Lifecycle</h2>
  *
@@ -54,9 +60,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  *
- * Operations throw {@link EventBusException} when the broker cannot be reached. A replay whose copy
- * is not confirmed leaves that message parked and continues with the next; the returned count says
- * how many were replayed.
+ * Operations throw {@link EventBusException} when the broker cannot be reached, and {@link
+ * DeadLettersBusyException} when another operation holds the queue. A replay whose copy is not
+ * confirmed leaves that message parked and continues with the next; the returned count says how
+ * many were replayed.
  */
 public final class RabbitDeadLetters {
   private static final Logger log = LoggerFactory.getLogger(RabbitDeadLetters.class);
@@ -111,6 +118,29 @@ public final class RabbitDeadLetters {
           return false;
         });
     return found;
+  }
+
+  /**
+   * Hands every parked event matching {@code filter} to {@code sink} with its body, oldest first,
+   * and leaves them parked; returns how many it handed over. For archiving before a discard: the
+   * body is the event's data as published, which {@link ParkedEvent} leaves out.
+   *
+   * <p>{@code sink} runs on the calling thread while the queue is locked; an exception it throws
+   * ends the export and leaves every message parked.
+   */
+  public int export(Predicate<ParkedEvent> filter, BiConsumer<ParkedEvent, byte[]> sink) {
+    Objects.requireNonNull(filter, "filter");
+    Objects.requireNonNull(sink, "sink");
+    int[] exported = {0};
+    forEachParked(
+        (channel, parked, message) -> {
+          if (filter.test(parked)) {
+            sink.accept(parked, message.getBody());
+            exported[0]++;
+          }
+          return false;
+        });
+    return exported[0];
   }
 
   /** Replays every parked event matching {@code filter}; returns how many were replayed. */
@@ -190,42 +220,53 @@ public final class RabbitDeadLetters {
   }
 
   /**
-   * Fetches the messages parked now, one by one without acknowledging, lets {@code visitor} decide,
-   * acknowledges those it removes, and returns the rest to the queue.
+   * Under the queue's lock, fetches every message parked now, one by one without acknowledging,
+   * lets {@code visitor} decide, acknowledges those it removes, and returns the rest to the queue
+   * in their order. Always all of them: a quorum queue puts a returned message at its back
+   * (RabbitMQ 3.10), so stopping early would rotate the queue and the oldest would no longer come
+   * first.
    */
   private void forEachParked(Visitor visitor) {
     scan(
         channel -> {
-          long parkedNow = channel.messageCount(queue);
-          List<Long> kept = new ArrayList<>();
-          long removed = 0;
-          try {
-            for (long i = 0; i < parkedNow; i++) {
-              GetResponse message = channel.basicGet(queue, false);
-              if (message == null) {
-                break;
-              }
-              long tag = message.getEnvelope().getDeliveryTag();
-              ParkedEvent parked =
-                  ParkedEvent.of(
-                      AmqpMapping.wireMessage(message.getProps(), message.getBody()).headers(),
-                      message.getBody().length,
-                      subscription);
-              if (visitor.visit(channel, parked, message)) {
-                channel.basicAck(tag, false);
-                removed++;
-              } else {
-                kept.add(tag);
-              }
-            }
-          } finally {
-            for (long tag : kept) {
-              channel.basicNack(tag, false, true);
-            }
+          try (DeadLetterLock lock = DeadLetterLock.acquire(channel.getConnection(), queue)) {
+            visitParked(channel, visitor);
+          } catch (DeadLetterLock.Busy busy) {
+            throw new DeadLettersBusyException(queue);
           }
-          awaitReturned(channel, parkedNow - removed);
           return null;
         });
+  }
+
+  private void visitParked(Channel channel, Visitor visitor) throws IOException {
+    long parkedNow = channel.messageCount(queue);
+    List<Long> kept = new ArrayList<>();
+    long removed = 0;
+    try {
+      for (long i = 0; i < parkedNow; i++) {
+        GetResponse message = channel.basicGet(queue, false);
+        if (message == null) {
+          break;
+        }
+        long tag = message.getEnvelope().getDeliveryTag();
+        ParkedEvent parked =
+            ParkedEvent.of(
+                AmqpMapping.wireMessage(message.getProps(), message.getBody()).headers(),
+                message.getBody().length,
+                subscription);
+        if (visitor.visit(channel, parked, message)) {
+          channel.basicAck(tag, false);
+          removed++;
+        } else {
+          kept.add(tag);
+        }
+      }
+    } finally {
+      for (long tag : kept) {
+        channel.basicNack(tag, false, true);
+      }
+    }
+    awaitReturned(channel, parkedNow - removed);
   }
 
   /**

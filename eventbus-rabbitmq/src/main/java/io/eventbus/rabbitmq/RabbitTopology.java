@@ -163,6 +163,24 @@ public record RabbitTopology(
         : List.of();
   }
 
+  /**
+   * The durable direct exchange requests are published to, with their type name as the routing key:
+   * {@code <exchange>.requests}. Separate from the events' exchange, so that a request can only
+   * reach a responder's queue, never an event subscription's.
+   */
+  public String requestExchange() {
+    return exchange + ".requests";
+  }
+
+  /**
+   * The name of the request queue of the responders named {@code subscription}: {@code
+   * <subscription>.requests}, a classic, non-durable, auto-delete queue shared by the responders'
+   * instances.
+   */
+  public String requestQueue(String subscription) {
+    return subscription + ".requests";
+  }
+
   /** The name of {@code subscription}'s dead-letter queue. */
   public String deadLetterQueue(String subscription) {
     return subscription + deadLetterSuffix;

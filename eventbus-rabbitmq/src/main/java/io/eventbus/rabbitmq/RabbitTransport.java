@@ -5,16 +5,22 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
+import io.eventbus.codec.WireMessage;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.DaemonThreads;
+import io.eventbus.rabbitmq.internal.QueueProbe;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.Subscriptions;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.rabbitmq.internal.TransportHealth;
 import io.eventbus.rabbitmq.internal.TransportThreads;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.rpc.RabbitRequester;
+import io.eventbus.rabbitmq.internal.rpc.RabbitResponders;
+import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.SubscriptionSpec;
@@ -27,12 +33,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,11 +102,15 @@ import org.slf4j.LoggerFactory;
  *
  * {@link Builder#build()} throws {@link EventBusConfigurationException} naming the setting for any
  * invalid setting, before it connects, and {@link EventBusException} if no broker can be reached at
- * first. A publish that is not confirmed within its deadline fails with {@link
- * io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then fails the same way;
- * an unroutable one fails with {@link io.eventbus.UnroutableEventException}. {@link #subscribe} and
- * {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a lifecycle
- * error, not a configuration one. Passwords never appear in logs, exceptions or connection names.
+ * first ({@link TlsVerificationException}, with its reason, when TLS verification failed). Later,
+ * while a lost connection is being re-opened, a refused login or a failed TLS verification is
+ * logged at WARN in the same words (at most once a minute per connection) and is the reason of that
+ * connection's {@link #health()} component. A publish that is not confirmed within its deadline
+ * fails with {@link io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then
+ * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException}.
+ * {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
+ * IllegalStateException}: a lifecycle error, not a configuration one. Passwords never appear in
+ * logs, exceptions or connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
@@ -113,6 +125,8 @@ public final class RabbitTransport implements Transport {
   private final ConfirmingPublisher publisher;
   private final TransportHealth health;
   private final Subscriptions subscriptions;
+  private final RabbitRequester requester;
+  private final List<RabbitResponders> responders = new CopyOnWriteArrayList<>();
   private final List<RabbitMetrics> metrics = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -129,6 +143,7 @@ public final class RabbitTransport implements Transport {
             factory,
             addresses,
             connection.connectionName() + "-publish",
+            connection.redactedUris(),
             null,
             threads.scheduler(),
             connection.recoveryInterval());
@@ -137,6 +152,7 @@ public final class RabbitTransport implements Transport {
             factory,
             addresses,
             connection.connectionName() + "-consume",
+            connection.redactedUris(),
             threads.dispatch(),
             threads.scheduler(),
             connection.recoveryInterval());
@@ -158,7 +174,15 @@ public final class RabbitTransport implements Transport {
             threads.health(),
             publisherSettings.timeout(),
             shutdownTimeout);
+    this.requester =
+        new RabbitRequester(
+            publishing,
+            declarer,
+            topology.requestExchange(),
+            threads.scheduler(),
+            new DaemonThreads("requester"));
     publishing.addListener(publisher);
+    publishing.addListener(requester);
     consuming.addListener(declarer::declareExchange);
     try {
       consuming.connect();
@@ -168,10 +192,11 @@ public final class RabbitTransport implements Transport {
       consuming.close();
       publishing.close();
       threads.shutdown();
-      throw new EventBusException(
-          "Could not connect to " + connection.redactedUris() + ": " + e.getMessage(), e);
+      // TLS verification failures become TlsVerificationException.
+      throw ConnectionSecurity.connectFailure(connection.redactedUris(), e);
     }
     publisher.start();
+    requester.start();
     threads
         .health()
         .scheduleWithFixedDelay(
@@ -209,6 +234,61 @@ public final class RabbitTransport implements Transport {
     Objects.requireNonNull(receiver, "receiver");
     requireOpen();
     return subscriptions.open(spec, receiver);
+  }
+
+  /**
+   * Publishes the request (mandatory, non-persistent, {@code expiration} = the timeout) to the
+   * topology's {@link RabbitTopology#requestExchange() request exchange} with its type as routing
+   * key and {@code reply_to} = direct reply-to, on a channel of the publishing connection, and
+   * completes with the reply whose {@code correlation_id} is the request's {@code message_id}. No
+   * queue bound: fails at once ({@link io.eventbus.RequestException.Reason#NO_RESPONDER}); the
+   * connection lost after sending: at once ({@link
+   * io.eventbus.RequestException.Reason#CONNECTION_LOST}), never re-sent; no reply: at the timeout.
+   * A request not yet sent waits for the connection within its timeout.
+   */
+  @Override
+  public CompletionStage<WireMessage> request(OutboundMessage request, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(timeout, "timeout");
+    return requester.request(request, timeout);
+  }
+
+  /**
+   * Declares the responders' request queue ({@link RabbitTopology#requestQueue}: classic,
+   * non-durable, auto-delete, bound to the request exchange by each type) and consumes it with
+   * {@code spec.concurrency()} channels on the consuming connection; replies go out on the channel
+   * that delivered the request.
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
+  @Override
+  public TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(receiver, "receiver");
+    requireOpen();
+    RabbitResponders answering =
+        new RabbitResponders(
+            spec,
+            topology.requestQueue(spec.name()),
+            declarer,
+            consuming,
+            threads.scheduler(),
+            shutdownTimeout,
+            receiver);
+    answering.start();
+    responders.add(answering);
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        responders.remove(answering);
+        answering.close();
+      }
+
+      @Override
+      public Health.Component health() {
+        return answering.health();
+      }
+    };
   }
 
   /** System {@code rabbitmq}, the topology's exchange, and RabbitMQ's routing-key attribute. */
@@ -259,6 +339,23 @@ public final class RabbitTransport implements Transport {
         publisherSettings.timeout());
   }
 
+  /**
+   * The figures of {@code queue} now (ready messages and consumers), from a passive declare on a
+   * channel of its own on the consuming connection; empty if the broker has no such queue. One
+   * round trip; for tools and diagnostics. The names of a subscription's queues come from {@link
+   * RabbitTopology} ({@link RabbitTopology#deadLetterQueue}, {@link
+   * RabbitTopology#partitionQueue}).
+   *
+   * @throws IllegalStateException if the transport is closed
+   * @throws EventBusException if the broker cannot be asked now (the consuming connection is
+   *     recovering, or the broker does not answer)
+   */
+  public Optional<QueueStatus> queueStatus(String queue) {
+    Objects.requireNonNull(queue, "queue");
+    requireOpen();
+    return QueueProbe.status(consuming, queue);
+  }
+
   private void requireOpen() {
     if (closed.get()) {
       throw new IllegalStateException("The transport is closed");
@@ -275,7 +372,9 @@ public final class RabbitTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    responders.forEach(RabbitResponders::close);
     subscriptions.closeAll();
+    requester.close();
     publisher.close(shutdownTimeout);
     metrics.forEach(RabbitMetrics::close);
     threads.stopHealth();
@@ -303,6 +402,8 @@ public final class RabbitTransport implements Transport {
     private Duration heartbeat = Duration.ofSeconds(20);
     private Duration recoveryInterval = Duration.ofSeconds(5);
     private Duration healthCheckInterval = Duration.ofSeconds(5);
+    private @Nullable TlsSettings tls;
+    private @Nullable CredentialsSource credentials;
 
     private Builder() {}
 
@@ -370,6 +471,30 @@ public final class RabbitTransport implements Transport {
     }
 
     /**
+     * How to talk TLS to the broker: trusted certificates, a client certificate. Needs an {@code
+     * amqps://} URI (else {@link #build()} throws {@link EventBusConfigurationException} naming
+     * {@code RabbitTransport.Builder.tls}); without it, an {@code amqps://} URI trusts what the JDK
+     * trusts ({@link TlsSettings#defaults()}). The broker's certificate and host name are always
+     * checked unless the settings say {@link TlsSettings.Builder#insecureTrustAllCertificates()
+     * insecure}.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Where the user name and password (or token) come from, fetched for every new connection and
+     * renewed on open connections before they expire (see {@link CredentialsSource}). The first URI
+     * must then have no user info (else {@link #build()} throws {@link
+     * EventBusConfigurationException} naming {@code RabbitTransport.Builder.credentials}).
+     */
+    public Builder credentials(CredentialsSource credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
      * How long connecting to one broker may take (default 10 s); also the limit of its handshake
      * and of each channel call.
      */
@@ -382,6 +507,7 @@ public final class RabbitTransport implements Transport {
      * Validates the settings, connects to the first reachable broker and declares the exchange.
      *
      * @throws EventBusConfigurationException naming the first invalid setting, before connecting
+     * @throws TlsVerificationException if the broker's certificate (or ours) fails verification
      * @throws EventBusException if no broker could be reached
      */
     public RabbitTransport build() {
@@ -397,7 +523,9 @@ public final class RabbitTransport implements Transport {
           heartbeat,
           recoveryInterval,
           shutdownTimeout,
-          healthCheckInterval);
+          healthCheckInterval,
+          tls,
+          credentials);
     }
   }
 }

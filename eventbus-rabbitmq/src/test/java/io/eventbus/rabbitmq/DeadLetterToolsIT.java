@@ -1,6 +1,7 @@
 package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventContext;
@@ -14,9 +15,13 @@ import io.eventbus.testkit.Await;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
 import io.eventbus.testkit.junit5.TransportKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -131,6 +136,94 @@ class DeadLetterToolsIT {
     assertThat(fixture.recorder().awaitHandled("shop", ShipmentDispatched.class, 1, WAIT))
         .containsExactly(new ShipmentDispatched("o-1", "dhl"));
     assertThat(parked.peek(10)).extracting(ParkedEvent::eventId).containsExactly(payment);
+  }
+
+  @Test
+  void exportHandsOverTheBodiesAndLeavesEverythingParked(EventBusFixture fixture) {
+    Repairable shop = new Repairable();
+    String name = fixture.queueName("shop");
+    RabbitTransport transport = Fixtures.rabbit(fixture).build();
+    EventBus bus = parkingBus(fixture, transport, shop);
+    RabbitDeadLetters parked = transport.deadLetters(name);
+    String payment = bus.publishAndWait(new PaymentCompleted("o-1", 1)).eventId();
+    String shipment = bus.publishAndWait(new ShipmentDispatched("o-2", "dhl")).eventId();
+    awaitCount(parked, 2);
+
+    List<String> exported = new ArrayList<>();
+    int count =
+        parked.export(
+            ParkedEvent.ofType("it.shipment.dispatched.v1"),
+            (event, body) ->
+                exported.add(event.eventId() + " " + new String(body, StandardCharsets.UTF_8)));
+
+    assertThat(count).isEqualTo(1);
+    assertThat(exported).containsExactly(shipment + " {\"orderId\":\"o-2\",\"carrier\":\"dhl\"}");
+    assertThat(parked.count()).isEqualTo(2);
+    // A quorum queue puts returned messages at its back: looking at one must not rotate it.
+    assertThat(parked.peek(1)).extracting(ParkedEvent::eventId).containsExactly(payment);
+    assertThat(parked.peek(1)).extracting(ParkedEvent::eventId).containsExactly(payment);
+    assertThat(parked.peek(10)).extracting(ParkedEvent::eventId).containsExactly(payment, shipment);
+  }
+
+  @Test
+  void anOperationFailsFastWhileAnotherHoldsTheQueueAndChangesNothing(EventBusFixture fixture)
+      throws Exception {
+    Repairable shop = new Repairable();
+    String name = fixture.queueName("shop");
+    RabbitTransport transport = Fixtures.rabbit(fixture).build();
+    EventBus bus = parkingBus(fixture, transport, shop);
+    RabbitDeadLetters parked = transport.deadLetters(name);
+    bus.publishAndWait(new PaymentCompleted("o-1", 1));
+    awaitCount(parked, 1);
+    shop.broken.set(false);
+    String lock = RabbitTopology.defaults().deadLetterQueue(name) + ".lock";
+
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread exporter =
+        new Thread(
+            () ->
+                parked.export(
+                    event -> true,
+                    (event, body) -> {
+                      inside.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }));
+    exporter.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    try (RabbitTransport other =
+        Fixtures.rabbit(fixture).connectionName("eventbus-it-other").build()) {
+      assertThatThrownBy(() -> other.deadLetters(name).replayAll())
+          .isInstanceOf(DeadLettersBusyException.class)
+          .hasMessageContaining(lock);
+      assertThatThrownBy(() -> parked.discard(event -> true))
+          .as("a second operation in the same process")
+          .isInstanceOf(DeadLettersBusyException.class);
+    } finally {
+      release.countDown();
+      exporter.join(10_000);
+    }
+    assertThat(parked.count()).isEqualTo(1);
+    assertThat(parked.replayAll()).as("the lock is released afterwards").isEqualTo(1);
+    assertThat(fixture.recorder().awaitHandled("shop", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 1));
+  }
+
+  private static EventBus parkingBus(
+      EventBusFixture fixture, RabbitTransport transport, Repairable handlers) {
+    return EventBus.builder()
+        .transport(fixture.transport(transport))
+        .subscribe(
+            SubscriptionOptions.builder("shop")
+                .retryPolicy(RetryPolicy.none())
+                .redeliveryDelays()
+                .build(),
+            Handlers.scan(handlers))
+        .build();
   }
 
   private static void awaitCount(RabbitDeadLetters parked, long expected) {

@@ -38,8 +38,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The public API of every library module, read from its {@code module-info}: it exports exactly the
  * packages docs/architecture.md lists as exported, everything else it holds is {@code internal},
  * and no exported type's supertypes, constructors, fields or methods mention a type users cannot
- * reach: an internal or package-private one of ours, or one of a library the module does not
- * require transitively. It lives here because this module's tests see all four libraries.
+ * reach: an internal or package-private one of ours, or one of a library (a JDK module other than
+ * {@code java.base} included) the module does not require transitively. It lives here because this
+ * module's tests see all four libraries.
  */
 class PublicApiTest {
   /** The exported packages of each module, as docs/architecture.md lists them. */
@@ -112,7 +113,7 @@ class PublicApiTest {
     assertThat(types).as("exported types of %s", module.name()).isNotEmpty();
     for (Class<?> type : types) {
       for (Mention mention : mentions(type)) {
-        String problem = problem(mention.type(), module.name(), reachable);
+        String problem = problem(mention.type(), module, reachable);
         if (problem != null) {
           leaks.add(mention.where() + " mentions " + mention.type().getName() + ": " + problem);
         }
@@ -122,7 +123,7 @@ class PublicApiTest {
   }
 
   /** Why users of {@code module} could not use {@code type} in its API, or null if they can. */
-  private static String problem(Class<?> type, String module, Set<String> reachable) {
+  private static String problem(Class<?> type, Module module, Set<String> reachable) {
     while (type.isArray()) {
       type = type.getComponentType();
     }
@@ -130,8 +131,13 @@ class PublicApiTest {
       return null;
     }
     String name = type.getName();
-    if (name.startsWith("java.")) {
-      return null;
+    java.lang.Module owner = type.getModule();
+    if (owner.isNamed() && owner.getLayer() == ModuleLayer.boot() && isJdk(owner.getName())) {
+      // The JDK: java.base is read by every module; another JDK module only if required
+      // transitively (OAuth2ClientCredentials' HttpClient needs java.net.http).
+      return owner.getName().equals("java.base") || module.requiresTransitively(owner.getName())
+          ? null
+          : "the module does not require " + owner.getName() + " transitively";
     }
     if (name.startsWith("io.eventbus.")) {
       if (!reachable.contains(type.getPackageName())) {
@@ -144,12 +150,16 @@ class PublicApiTest {
       }
       return null;
     }
-    for (String prefix : FOREIGN.get(module)) {
+    for (String prefix : FOREIGN.get(module.name())) {
       if (name.startsWith(prefix)) {
         return null;
       }
     }
     return "the module does not require its library transitively";
+  }
+
+  private static boolean isJdk(String module) {
+    return module.startsWith("java.") || module.startsWith("jdk.");
   }
 
   record Mention(String where, Class<?> type) {}
@@ -275,6 +285,14 @@ class PublicApiTest {
 
     String name() {
       return descriptor.name();
+    }
+
+    boolean requiresTransitively(String other) {
+      return descriptor.requires().stream()
+          .anyMatch(
+              r ->
+                  r.name().equals(other)
+                      && r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE));
     }
 
     Set<String> exported() {

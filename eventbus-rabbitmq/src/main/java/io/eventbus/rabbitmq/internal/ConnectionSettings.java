@@ -3,6 +3,9 @@ package io.eventbus.rabbitmq.internal;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
+import io.eventbus.rabbitmq.CredentialsSource;
+import io.eventbus.rabbitmq.TlsSettings;
+import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The transport's connection settings as {@code RabbitTransport.Builder} collected them: an
@@ -28,6 +32,8 @@ import java.util.Objects;
  * @param recoveryInterval the longest wait between two reconnection attempts
  * @param shutdownTimeout how long close waits for handlers and confirms
  * @param healthCheckInterval how often queue depths are sampled for health
+ * @param tls the TLS settings for an {@code amqps} first URI, or null for the JDK's defaults
+ * @param credentials where user name and password come from, or null for the first URI's
  */
 public record ConnectionSettings(
     List<String> uris,
@@ -36,7 +42,9 @@ public record ConnectionSettings(
     Duration heartbeat,
     Duration recoveryInterval,
     Duration shutdownTimeout,
-    Duration healthCheckInterval) {
+    Duration healthCheckInterval,
+    @Nullable TlsSettings tls,
+    @Nullable CredentialsSource credentials) {
   private static final String PREFIX = "RabbitTransport.Builder.";
 
   /** The AMQP heartbeat is an unsigned short number of seconds. */
@@ -71,6 +79,7 @@ public record ConnectionSettings(
     SettingChecks.positive(recoveryInterval, PREFIX + "recoveryInterval");
     SettingChecks.positive(shutdownTimeout, PREFIX + "shutdownTimeout");
     SettingChecks.positive(healthCheckInterval, PREFIX + "healthCheckInterval");
+    ConnectionSecurity.check(parse(uris.get(0)), tls, credentials, PREFIX);
   }
 
   private static URI parse(String uri) {
@@ -89,7 +98,8 @@ public record ConnectionSettings(
 
   /**
    * An amqp-client factory for the first URI (credentials, virtual host, TLS), with the client's
-   * automatic recovery off (the transport owns recovery) and the timeouts and heartbeat set.
+   * automatic recovery off (the transport owns recovery), the timeouts and heartbeat set, and the
+   * TLS settings and credentials source installed ({@link ConnectionSecurity#configure}).
    *
    * @throws EventBusConfigurationException if TLS for an {@code amqps} URI cannot be set up
    */
@@ -112,6 +122,7 @@ public record ConnectionSettings(
     factory.setHandshakeTimeout((int) connectTimeout.toMillis());
     factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
     factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
+    ConnectionSecurity.configure(factory, first, tls, credentials);
     return factory;
   }
 
@@ -148,6 +159,10 @@ public record ConnectionSettings(
         + shutdownTimeout
         + ", healthCheckInterval="
         + healthCheckInterval
+        + ", tls="
+        + (tls == null ? "defaults" : tls)
+        + ", credentials="
+        + (credentials == null ? "from the URI" : "from a CredentialsSource")
         + "]";
   }
 }

@@ -52,6 +52,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
   private final @Nullable ExecutorService dispatch;
   private final ScheduledExecutorService scheduler;
   private final Duration maxRetryInterval;
+  private final ReconnectFailures failures;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Object monitor = new Object();
   private volatile @Nullable Connection connection;
@@ -62,10 +63,14 @@ public final class ConnectionSupervisor implements AutoCloseable {
   private volatile long blockedNanos; // completed blocked periods; written under monitor
   private Duration nextRetry = FIRST_RETRY;
 
+  /**
+   * @param where the brokers, without passwords, as failures name them
+   */
   public ConnectionSupervisor(
       ConnectionFactory factory,
       List<Address> addresses,
       String name,
+      String where,
       @Nullable ExecutorService dispatch,
       ScheduledExecutorService scheduler,
       Duration maxRetryInterval) {
@@ -75,6 +80,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
     this.dispatch = dispatch;
     this.scheduler = scheduler;
     this.maxRetryInterval = maxRetryInterval;
+    this.failures = new ReconnectFailures(name, where);
   }
 
   /** Adds a listener; it is told about connections made from now on. */
@@ -104,6 +110,15 @@ public final class ConnectionSupervisor implements AutoCloseable {
   /** How many times the connection was re-established after a loss. */
   public long recoveries() {
     return recoveries;
+  }
+
+  /**
+   * Why the last reconnection attempt since the connection was lost failed (for a refused login or
+   * a failed TLS verification, the message the first connection's exception would carry), or null
+   * while connected or before an attempt failed.
+   */
+  public @Nullable String lastFailure() {
+    return failures.last();
   }
 
   /** How long the connection has been in its current {@link #state()}. */
@@ -222,8 +237,9 @@ public final class ConnectionSupervisor implements AutoCloseable {
     try {
       open();
       recoveries++;
+      failures.recovered();
     } catch (IOException | TimeoutException | RuntimeException e) {
-      log.debug("Connection {} not yet back: {}", name, Exceptions.describe(e));
+      failures.failed(e);
       Connection half = connection;
       if (half != null && !half.isOpen()) {
         lost(half, new ShutdownSignalException(true, false, null, half));

@@ -6,10 +6,13 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.RabbitTopology;
+import io.eventbus.rabbitmq.TlsVerificationException;
+import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
 import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportAdmin;
 import io.eventbus.spi.TransportSettings;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,11 +36,19 @@ final class RabbitAdmin implements TransportAdmin {
   static RabbitAdmin open(TransportSettings settings, RabbitTopology topology) {
     ConnectionFactory factory = new ConnectionFactory();
     try {
-      factory.setUri(settings.uri());
+      URI uri = new URI(settings.uri());
+      factory.setUri(uri);
       factory.setConnectionTimeout((int) settings.connectTimeout().toMillis());
       factory.setAutomaticRecoveryEnabled(false);
+      // The neutral settings carry no TLS settings: an amqps:// URI verifies against the JDK's.
+      ConnectionSecurity.configure(factory, uri, null, null);
       return new RabbitAdmin(factory.newConnection(settings.connectionName() + "-admin"), topology);
     } catch (Exception e) {
+      EventBusException failure =
+          ConnectionSecurity.connectFailure(Redaction.uri(settings.uri()), e);
+      if (failure instanceof TlsVerificationException) {
+        throw failure;
+      }
       throw new EventBusException(
           "Could not connect to "
               + Redaction.uri(settings.uri())
@@ -81,6 +92,9 @@ final class RabbitAdmin implements TransportAdmin {
     run(
         "delete exchange " + topology.exchange(),
         channel -> channel.exchangeDelete(topology.exchange()));
+    run(
+        "delete exchange " + topology.requestExchange(),
+        channel -> channel.exchangeDelete(topology.requestExchange()));
   }
 
   private interface Step {

@@ -77,6 +77,34 @@ public final class TopologyDeclarer {
     }
   }
 
+  /**
+   * Declares the durable direct request exchange ({@link RabbitTopology#requestExchange()}) on
+   * {@code channel}.
+   */
+  public void declareRequestExchange(Channel channel) throws IOException {
+    channel.exchangeDeclare(topology.requestExchange(), "direct", true);
+  }
+
+  /**
+   * Declares the request exchange and the request queue of the responders {@code spec} (classic,
+   * non-durable, auto-delete: it lives while responders consume it, so that a request for a type
+   * nobody answers is unroutable at once, and requests, worthless after their deadline, are not
+   * kept across a broker restart), bound by each of its types.
+   */
+  public void declareResponders(Connection connection, SubscriptionSpec spec) {
+    run(
+        connection,
+        "request queue of " + spec.name(),
+        channel -> {
+          declareRequestExchange(channel);
+          String queue = topology.requestQueue(spec.name());
+          channel.queueDeclare(queue, false, false, true, Map.of("x-queue-type", "classic"));
+          for (String type : spec.eventTypes()) {
+            channel.queueBind(queue, topology.requestExchange(), type);
+          }
+        });
+  }
+
   /** The queues a subscription's consumers read: its queue, or its partition queues. */
   public List<String> consumedQueues(SubscriptionSpec spec) {
     List<String> queues = new ArrayList<>();

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code connection:publish}, {@code connection:consume}: connected is up; blocked by a
- *       resource alarm is degraded; recovering or closed is down;
+ *       resource alarm is degraded; recovering or closed is down, and while recovering the reason
+ *       says why the last reconnection attempt failed (a refused login, a failed TLS verification);
  *   <li>{@code publisher}: closed is down; a buffer at least 90% full (events or bytes) is
  *       degraded.
  * </ul>
@@ -80,17 +81,22 @@ public final class TransportHealth {
         supervisor.inStateFor(),
         supervisor.peer(),
         supervisor.recoveries(),
-        supervisor.blockedTime());
+        supervisor.blockedTime(),
+        supervisor.lastFailure());
   }
 
-  /** The component of one connection in {@code state} for {@code since}. */
+  /**
+   * The component of one connection in {@code state} for {@code since}; {@code lastFailure} is why
+   * the last reconnection attempt failed, or null.
+   */
   static Health.Component connection(
       String name,
       ConnectionState state,
       Duration since,
       @Nullable String peer,
       long recoveries,
-      Duration blockedTime) {
+      Duration blockedTime,
+      @Nullable String lastFailure) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("state", state.name());
     details.put("inStateFor", since);
@@ -99,6 +105,9 @@ public final class TransportHealth {
     }
     details.put("recoveries", recoveries);
     details.put("blockedTime", blockedTime);
+    if (lastFailure != null && state == ConnectionState.RECOVERING) {
+      details.put("lastFailure", lastFailure);
+    }
     return switch (state) {
       case CONNECTED -> new Health.Component(name, Health.Status.UP, "", details);
       case BLOCKED ->
@@ -111,7 +120,10 @@ public final class TransportHealth {
           new Health.Component(
               name,
               Health.Status.DOWN,
-              "connection lost " + since.toMillis() + " ms ago; reconnecting",
+              "connection lost "
+                  + since.toMillis()
+                  + " ms ago; reconnecting"
+                  + (lastFailure == null ? "" : "; the last attempt failed: " + lastFailure),
               details);
       case CLOSED -> new Health.Component(name, Health.Status.DOWN, "closed", details);
     };

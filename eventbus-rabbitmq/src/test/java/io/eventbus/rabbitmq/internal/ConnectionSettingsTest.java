@@ -1,15 +1,26 @@
 package io.eventbus.rabbitmq.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
+import io.eventbus.EventBusConfigurationException;
+import io.eventbus.rabbitmq.Credentials;
+import io.eventbus.rabbitmq.CredentialsSource;
+import io.eventbus.rabbitmq.TlsSettings;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class ConnectionSettingsTest {
   private static ConnectionSettings settings(String... uris) {
+    return secured(null, null, uris);
+  }
+
+  private static ConnectionSettings secured(
+      @Nullable TlsSettings tls, @Nullable CredentialsSource credentials, String... uris) {
     return new ConnectionSettings(
         List.of(uris),
         "orders",
@@ -17,7 +28,9 @@ class ConnectionSettingsTest {
         Duration.ofMillis(2_500),
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        tls,
+        credentials);
   }
 
   @Test
@@ -61,7 +74,9 @@ class ConnectionSettingsTest {
             Duration.ofMillis(200),
             Duration.ofSeconds(5),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            null,
+            null);
 
     assertThat(settings.connectionFactory().getRequestedHeartbeat()).isEqualTo(1);
   }
@@ -72,5 +87,39 @@ class ConnectionSettingsTest {
 
     assertThat(settings.redactedUris()).isEqualTo("amqp://alice@rabbit-1, amqp://rabbit-2");
     assertThat(settings.toString()).doesNotContain("s3cret").contains("connectionName=orders");
+  }
+
+  @Test
+  void tlsSettingsNeedAnAmqpsUriAndNameTheSetting() {
+    assertThatThrownBy(() -> secured(TlsSettings.defaults(), null, "amqp://rabbit-1"))
+        .isInstanceOfSatisfying(
+            EventBusConfigurationException.class,
+            e -> assertThat(e.setting()).isEqualTo("RabbitTransport.Builder.tls"))
+        .hasMessageStartingWith("RabbitTransport.Builder.tls")
+        .hasMessageContaining("amqps://");
+  }
+
+  @Test
+  void anAmqpsUriGetsAVerifyingTlsContextEvenWithoutSettings() {
+    ConnectionFactory factory = settings("amqps://rabbit-1").connectionFactory();
+
+    assertThat(factory.isSSL()).isTrue();
+  }
+
+  @Test
+  void aCredentialsSourceAndUserInfoInTheUriAreOneTooMany() {
+    CredentialsSource source = CredentialsSource.of(Credentials.of("alice", "s3cret"));
+
+    assertThatThrownBy(() -> secured(null, source, "amqp://alice:s3cret@rabbit-1"))
+        .isInstanceOfSatisfying(
+            EventBusConfigurationException.class,
+            e -> assertThat(e.setting()).isEqualTo("RabbitTransport.Builder.credentials"))
+        .hasMessageNotContaining("s3cret");
+    assertThat(secured(null, source, "amqp://rabbit-1").connectionFactory().getUsername())
+        .as("the source is asked, not the factory's defaults")
+        .isEqualTo("alice");
+    assertThat(secured(null, source, "amqp://rabbit-1").toString())
+        .contains("credentials=from a CredentialsSource")
+        .doesNotContain("s3cret");
   }
 }

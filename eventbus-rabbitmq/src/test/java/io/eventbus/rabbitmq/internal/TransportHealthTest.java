@@ -14,7 +14,13 @@ class TransportHealthTest {
 
   private static Health.Component connection(ConnectionState state) {
     return TransportHealth.connection(
-        "connection:publish", state, Duration.ofMillis(1_500), "127.0.0.1:5672", 2, Duration.ZERO);
+        "connection:publish",
+        state,
+        Duration.ofMillis(1_500),
+        "127.0.0.1:5672",
+        2,
+        Duration.ZERO,
+        null);
   }
 
   @Test
@@ -27,6 +33,27 @@ class TransportHealthTest {
     assertThat(connection(ConnectionState.RECOVERING).detail())
         .isEqualTo("connection lost 1500 ms ago; reconnecting");
     assertThat(connection(ConnectionState.CLOSED).status()).isEqualTo(Health.Status.DOWN);
+  }
+
+  @Test
+  void aRecoveringConnectionSaysWhyItsLastAttemptFailed() {
+    String refused =
+        "Could not connect to amqp://orders@127.0.0.1:5700: ACCESS_REFUSED - Login was refused";
+    Health.Component recovering =
+        TransportHealth.connection(
+            "connection:consume",
+            ConnectionState.RECOVERING,
+            Duration.ofMillis(2_000),
+            null,
+            0,
+            Duration.ZERO,
+            refused);
+
+    assertThat(recovering.status()).isEqualTo(Health.Status.DOWN);
+    assertThat(recovering.detail())
+        .isEqualTo(
+            "connection lost 2000 ms ago; reconnecting; the last attempt failed: " + refused);
+    assertThat(recovering.details()).containsEntry("lastFailure", refused);
   }
 
   @Test

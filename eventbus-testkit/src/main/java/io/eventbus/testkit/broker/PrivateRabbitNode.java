@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * A RabbitMQ node of the tests' own, started from the installed {@code rabbitmq-server} with its
  * own node name ({@code eventbus-tk-<n>@localhost}), AMQP port ({@code 5700 + n}), Erlang
  * distribution port ({@code 25700 + n}), Erlang cookie and data directory under a temporary folder,
- * for {@code n} from 0 to 9. Fault tests may stop, restart or overload it freely, unlike the shared
- * node on 5672, which this class never touches.
+ * for {@code n} from 0 to 9. With a {@link NodeConfig}, it can also listen with TLS ({@code 5740 +
+ * n}), serve the management API ({@code 15740 + n}) and run plugins. Fault tests may stop, restart
+ * or overload it freely, unlike the shared node on 5672, which this class never touches.
  *
  * <pre>{@code
  * try (PrivateRabbitNode node = PrivateRabbitNode.start()) {
@@ -67,6 +68,12 @@ public final class PrivateRabbitNode implements Broker {
   /** The first Erlang distribution port; slot {@code n} uses {@code FIRST_DIST_PORT + n}. */
   public static final int FIRST_DIST_PORT = 25700;
 
+  /** The first TLS port, used with {@link NodeConfig#withTls}; slot {@code n} uses {@code + n}. */
+  public static final int FIRST_TLS_PORT = 5740;
+
+  /** The first management API port, used with {@link NodeConfig#withManagement()}. */
+  public static final int FIRST_MANAGEMENT_PORT = 15740;
+
   /** How many slots (nodes at once) there are. */
   public static final int SLOTS = 10;
 
@@ -76,16 +83,26 @@ public final class PrivateRabbitNode implements Broker {
   private final Path folder;
   private final String nodeName;
   private final int port;
+  private final int tlsPort;
+  private final int managementPort;
+  private final NodeConfig config;
   private final Map<String, String> environment;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private PrivateRabbitNode(Path sbin, Path folder, int slot) {
+  private PrivateRabbitNode(Path sbin, Path folder, int slot, NodeConfig config) {
     this.sbin = sbin;
     this.folder = folder;
     this.nodeName = "eventbus-tk-" + slot + "@localhost";
     this.port = FIRST_AMQP_PORT + slot;
+    this.tlsPort = FIRST_TLS_PORT + slot;
+    this.managementPort = FIRST_MANAGEMENT_PORT + slot;
+    this.config = config;
     this.environment = environment(folder, nodeName, port, FIRST_DIST_PORT + slot);
+    if (config.advancedConfig() != null) {
+      environment.put(
+          "RABBITMQ_ADVANCED_CONFIG_FILE", folder.resolve("advanced.config").toString());
+    }
     this.shutdownHook = new Thread(this::stop, "eventbus-private-node-stop");
   }
 
@@ -110,12 +127,22 @@ public final class PrivateRabbitNode implements Broker {
 
   /** Starts a node from the newest installed rabbitmq-server in the first free slot. */
   public static PrivateRabbitNode start() {
+    return start(NodeConfig.defaults());
+  }
+
+  /**
+   * Starts a node with {@code config} (TLS, management, plugins) from the newest installed
+   * rabbitmq-server in the first free slot.
+   */
+  public static PrivateRabbitNode start(NodeConfig config) {
     return start(
         installation()
             .orElseThrow(
                 () ->
                     new IllegalStateException(
-                        "rabbitmq-server is not installed under " + INSTALL_ROOT)));
+                        "rabbitmq-server is not installed under " + INSTALL_ROOT)),
+        null,
+        config);
   }
 
   /**
@@ -140,7 +167,7 @@ public final class PrivateRabbitNode implements Broker {
     List<PrivateRabbitNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
-        nodes.add(start(sbin, cookie));
+        nodes.add(start(sbin, cookie, NodeConfig.defaults()));
       }
       PrivateRabbitNode seed = nodes.get(0);
       for (PrivateRabbitNode node : nodes.subList(1, size)) {
@@ -156,13 +183,16 @@ public final class PrivateRabbitNode implements Broker {
   }
 
   static PrivateRabbitNode start(Path sbin) {
-    return start(sbin, null);
+    return start(sbin, null, NodeConfig.defaults());
   }
 
-  private static PrivateRabbitNode start(Path sbin, @Nullable String cookie) {
+  private static PrivateRabbitNode start(Path sbin, @Nullable String cookie, NodeConfig config) {
     List<String> failures = new ArrayList<>();
     for (int slot = 0; slot < SLOTS; slot++) {
-      if (!free(FIRST_AMQP_PORT + slot) || !free(FIRST_DIST_PORT + slot)) {
+      if (!free(FIRST_AMQP_PORT + slot)
+          || !free(FIRST_DIST_PORT + slot)
+          || (config.tls() != null && !free(FIRST_TLS_PORT + slot))
+          || (config.management() && !free(FIRST_MANAGEMENT_PORT + slot))) {
         continue;
       }
       Path folder;
@@ -171,7 +201,7 @@ public final class PrivateRabbitNode implements Broker {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      PrivateRabbitNode node = new PrivateRabbitNode(sbin, folder, slot);
+      PrivateRabbitNode node = new PrivateRabbitNode(sbin, folder, slot, config);
       try {
         node.launch(cookie);
         return node;
@@ -197,10 +227,11 @@ public final class PrivateRabbitNode implements Broker {
       }
       Files.createDirectories(folder.resolve("mnesia"));
       Files.createDirectories(folder.resolve("log"));
-      Files.writeString(
-          folder.resolve("rabbitmq.conf"),
-          "loopback_users = none\nlisteners.tcp.default = 127.0.0.1:" + port + "\n");
-      Files.writeString(folder.resolve("enabled_plugins"), "[].\n");
+      Files.writeString(folder.resolve("rabbitmq.conf"), configFile());
+      Files.writeString(folder.resolve("enabled_plugins"), pluginsFile());
+      if (config.advancedConfig() != null) {
+        Files.writeString(folder.resolve("advanced.config"), config.advancedConfig());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -213,6 +244,59 @@ public final class PrivateRabbitNode implements Broker {
       throw new IllegalStateException(
           "node " + nodeName + " runs but does not accept AMQP on port " + port);
     }
+    if (config.tls() != null && !Probes.answers("127.0.0.1", tlsPort)) {
+      throw new IllegalStateException(
+          "node " + nodeName + " runs but does not accept TLS on port " + tlsPort);
+    }
+    if (config.management()) {
+      // The management listener starts with its plugin, a little after the node says it runs.
+      long until = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+      while (!Probes.answers("127.0.0.1", managementPort)) {
+        if (System.nanoTime() > until) {
+          throw new IllegalStateException(
+              "node " + nodeName + " does not serve the management API on " + managementPort);
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while " + nodeName + " started", e);
+        }
+      }
+    }
+  }
+
+  private String configFile() {
+    StringBuilder file = new StringBuilder();
+    file.append("loopback_users = none\n");
+    file.append("listeners.tcp.default = 127.0.0.1:").append(port).append('\n');
+    NodeConfig.Tls tls = config.tls();
+    if (tls != null) {
+      file.append("listeners.ssl.default = 127.0.0.1:").append(tlsPort).append('\n');
+      file.append("ssl_options.cacertfile = ").append(tls.caCertificates()).append('\n');
+      file.append("ssl_options.certfile = ").append(tls.certificate()).append('\n');
+      file.append("ssl_options.keyfile = ").append(tls.privateKey()).append('\n');
+      file.append("ssl_options.verify = ")
+          .append(tls.verifyPeer() ? "verify_peer" : "verify_none")
+          .append('\n');
+      file.append("ssl_options.fail_if_no_peer_cert = ")
+          .append(tls.requireClientCertificate())
+          .append('\n');
+    }
+    if (config.management()) {
+      file.append("management.tcp.ip = 127.0.0.1\n");
+      file.append("management.tcp.port = ").append(managementPort).append('\n');
+    }
+    config.config().forEach(line -> file.append(line).append('\n'));
+    return file.toString();
+  }
+
+  private String pluginsFile() {
+    List<String> plugins = new ArrayList<>(config.plugins());
+    if (config.management() && !plugins.contains("rabbitmq_management")) {
+      plugins.add("rabbitmq_management");
+    }
+    return "[" + String.join(",", plugins) + "].\n";
   }
 
   /**
@@ -283,6 +367,41 @@ public final class PrivateRabbitNode implements Broker {
   @Override
   public String uri() {
     return "amqp://guest:guest@127.0.0.1:" + port;
+  }
+
+  /**
+   * The TLS listener's URI with {@code host} (such as {@code localhost}, which the certificate must
+   * name, or {@code 127.0.0.1}), as guest.
+   *
+   * @throws IllegalStateException if the node has no TLS listener
+   */
+  public String tlsUri(String host) {
+    return "amqps://guest:guest@" + host + ":" + tlsPort();
+  }
+
+  /**
+   * The TLS listener's port.
+   *
+   * @throws IllegalStateException if the node has no TLS listener
+   */
+  public int tlsPort() {
+    if (config.tls() == null) {
+      throw new IllegalStateException(nodeName + " has no TLS listener (NodeConfig.withTls)");
+    }
+    return tlsPort;
+  }
+
+  /**
+   * The management API's base URL, such as {@code http://127.0.0.1:15740}.
+   *
+   * @throws IllegalStateException if the node runs without the management plugin
+   */
+  public String managementUrl() {
+    if (!config.management()) {
+      throw new IllegalStateException(
+          nodeName + " has no management API (NodeConfig.withManagement)");
+    }
+    return "http://127.0.0.1:" + managementPort;
   }
 
   @Override

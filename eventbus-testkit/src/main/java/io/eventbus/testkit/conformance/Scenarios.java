@@ -42,6 +42,28 @@ final class Scenarios {
   @EventType("tk.payment.completed.v1")
   record PaymentCompleted(String orderId, long amountCents) {}
 
+  static final String RESERVE_STOCK = "tk.stock.reserve.v1";
+
+  @EventType(RESERVE_STOCK)
+  record ReserveStock(String sku, int quantity) {}
+
+  @EventType("tk.stock.reserved.v1")
+  record StockReserved(String sku, int quantity, String by) {}
+
+  /** A responder named {@code by} that reserves whatever is asked, failing for quantity 0. */
+  static Handlers stockResponder(String by) {
+    return Handlers.builder()
+        .answer(
+            ReserveStock.class,
+            (request, context) -> {
+              if (request.quantity() == 0) {
+                throw new IllegalStateException("nothing to reserve of " + request.sku());
+              }
+              return new StockReserved(request.sku(), request.quantity(), by);
+            })
+        .build();
+  }
+
   /** Jackson cannot serialize a bare {@code Object}: publishing this fails before sending. */
   @EventType("tk.unencodable.v1")
   record Unencodable(Object payload) {}

@@ -3,6 +3,7 @@ package io.eventbus.testkit.conformance;
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThatThrownBy;
 import static io.eventbus.testkit.conformance.Scenarios.ORDER_PLACED;
+import static io.eventbus.testkit.conformance.Scenarios.RESERVE_STOCK;
 import static io.eventbus.testkit.conformance.Scenarios.headers;
 import static io.eventbus.testkit.conformance.Scenarios.named;
 import static io.eventbus.testkit.conformance.Scenarios.next;
@@ -11,6 +12,7 @@ import static io.eventbus.testkit.conformance.Scenarios.parkAtOnce;
 import static io.eventbus.testkit.conformance.Scenarios.quickBreaker;
 import static io.eventbus.testkit.conformance.Scenarios.quickRetries;
 import static io.eventbus.testkit.conformance.Scenarios.send;
+import static io.eventbus.testkit.conformance.Scenarios.stockResponder;
 import static io.eventbus.testkit.conformance.Scenarios.validBody;
 import static io.eventbus.testkit.conformance.Scenarios.waitingHandler;
 
@@ -21,6 +23,8 @@ import io.eventbus.Handlers;
 import io.eventbus.Health;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
+import io.eventbus.RequestException;
+import io.eventbus.RequestOptions;
 import io.eventbus.RetryPolicy;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
@@ -29,6 +33,7 @@ import io.eventbus.codec.WireMessage;
 import io.eventbus.spi.DeadLetter;
 import io.eventbus.spi.InboundMessage;
 import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.RequestHeaders;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
@@ -40,11 +45,14 @@ import io.eventbus.testkit.conformance.Scenarios.Dependency;
 import io.eventbus.testkit.conformance.Scenarios.InFlight;
 import io.eventbus.testkit.conformance.Scenarios.OrderPlaced;
 import io.eventbus.testkit.conformance.Scenarios.PaymentCompleted;
+import io.eventbus.testkit.conformance.Scenarios.ReserveStock;
+import io.eventbus.testkit.conformance.Scenarios.StockReserved;
 import io.eventbus.testkit.conformance.Scenarios.Undecodable;
 import io.eventbus.testkit.conformance.Scenarios.Unencodable;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,10 +81,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Every scenario goes through the real bus and the {@link EventBusFixture}'s recorder: fan-out
  * by type, competing consumers, concurrency, requeue and redelivered flags, a receiver that throws,
  * dead-lettering with the reason headers of docs/wire-format.md, in-process retry then delayed
- * redelivery then parking, malformed input, unroutable events, close semantics, pausing, and the
- * resilience stages over it (an open circuit and a dependency back-off pause the subscription and
- * park nothing; concurrency and rate limits hold). A broker transport is found through its {@link
- * io.eventbus.spi.TransportProvider}, which also reads the dead-letter queues.
+ * redelivery then parking, malformed input, unroutable events, close semantics, request-reply
+ * (typed round trips, competing responders, no responder, a failing responder, deadlines, headers
+ * both ways), pausing, and the resilience stages over it (an open circuit and a dependency back-off
+ * pause the subscription and park nothing; concurrency and rate limits hold). A broker transport is
+ * found through its {@link io.eventbus.spi.TransportProvider}, which also reads the dead-letter
+ * queues.
  *
  * <h2>Thread safety</h2>
  *
@@ -634,5 +644,223 @@ public abstract class TransportConformance {
     assertThat(sorted.get(19) - sorted.get(0))
         .as("20 events start over at least 18 intervals of 40 ms")
         .isGreaterThanOrEqualTo(Duration.ofMillis(18 * 40 - 30).toNanos());
+  }
+
+  @Test
+  void aRequestIsAnsweredByItsResponderWithATypedReply(EventBusFixture fixture) {
+    fixture.busBuilder().subscribe(named("stock"), stockResponder("a")).build();
+    EventBus requester = fixture.busBuilder().build();
+
+    StockReserved reply =
+        requester.requestAndWait(new ReserveStock("sku-1", 2), StockReserved.class);
+    List<CompletableFuture<StockReserved>> many = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      many.add(
+          requester
+              .request(new ReserveStock("sku-" + i, i), StockReserved.class)
+              .toCompletableFuture());
+    }
+
+    assertThat(reply).isEqualTo(new StockReserved("sku-1", 2, "a"));
+    for (int i = 1; i <= 20; i++) {
+      assertThat(many.get(i - 1).join()).isEqualTo(new StockReserved("sku-" + i, i, "a"));
+    }
+  }
+
+  @Test
+  void twoResponderInstancesShareTheRequestsOfOneType(EventBusFixture fixture) throws Exception {
+    CountDownLatch bothBusy = new CountDownLatch(2);
+    for (String instance : List.of("a", "b")) {
+      fixture
+          .busBuilder()
+          .subscribe(
+              SubscriptionOptions.builder("stock").concurrency(1).prefetch(1).build(),
+              Handlers.builder()
+                  .answer(
+                      ReserveStock.class,
+                      (request, context) -> {
+                        bothBusy.countDown();
+                        bothBusy.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                        return new StockReserved(request.sku(), request.quantity(), instance);
+                      })
+                  .build())
+          .build();
+    }
+    EventBus requester = fixture.busBuilder().build();
+
+    List<CompletableFuture<StockReserved>> replies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      replies.add(
+          requester
+              .request(new ReserveStock("sku-" + i, 1), StockReserved.class)
+              .toCompletableFuture());
+    }
+
+    List<String> by = new ArrayList<>();
+    for (CompletableFuture<StockReserved> reply : replies) {
+      by.add(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS).by());
+    }
+    assertThat(by).hasSize(10).contains("a", "b");
+  }
+
+  @Test
+  void aRequestWithoutAResponderFailsAtOnceNotAtItsDeadline(EventBusFixture fixture) {
+    fixture.busBuilder().subscribe(named("other"), stockResponder("a")).build().close();
+    EventBus requester = fixture.busBuilder().build();
+
+    CompletableFuture<StockReserved> reply =
+        requester
+            .request(
+                new ReserveStock("sku-1", 1),
+                StockReserved.class,
+                RequestOptions.timeout(Duration.ofMinutes(5)))
+            .toCompletableFuture();
+
+    assertThatThrownBy(() -> reply.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(RequestException.Reason.NO_RESPONDER);
+              assertThat(e.requestType()).isEqualTo(RESERVE_STOCK);
+            });
+  }
+
+  @Test
+  void aResponderThatThrowsAnswersWithItsErrorTypeAndMessageButNoStackTrace(
+      EventBusFixture fixture) {
+    fixture.busBuilder().subscribe(named("stock"), stockResponder("a")).build();
+    EventBus requester = fixture.busBuilder().build();
+
+    assertThatThrownBy(
+            () -> requester.requestAndWait(new ReserveStock("sku-9", 0), StockReserved.class))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(RequestException.Reason.RESPONDER_FAILED);
+              assertThat(e.remoteType()).isEqualTo(IllegalStateException.class.getName());
+              assertThat(e.remoteMessage()).isEqualTo("nothing to reserve of sku-9");
+            });
+    WireMessage raw =
+        fixture
+            .transport()
+            .request(
+                new OutboundMessage(
+                    "raw-1",
+                    RESERVE_STOCK,
+                    new WireMessage(
+                        "{\"sku\":\"sku-9\",\"quantity\":0}".getBytes(StandardCharsets.UTF_8),
+                        "application/json",
+                        headers("raw-1", RESERVE_STOCK))),
+                WAIT)
+            .toCompletableFuture()
+            .join();
+    assertThat(raw.headers())
+        .containsEntry(RequestHeaders.REPLY_STATUS, RequestHeaders.STATUS_ERROR)
+        .containsEntry(RequestHeaders.ERROR_CATEGORY, RequestHeaders.CATEGORY_HANDLER_FAILED)
+        .containsEntry("cloudEvents:correlationid", "raw-1")
+        .doesNotContainKey("eventbus-error-stack-trace");
+    assertThat(raw.body()).isEmpty();
+  }
+
+  @Test
+  void aRequestPastItsDeadlineFailsAndItsResponderNeverWorksOnIt(EventBusFixture fixture)
+      throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch firstStarted = new CountDownLatch(1);
+    List<String> answered = new CopyOnWriteArrayList<>();
+    fixture
+        .busBuilder()
+        .subscribe(
+            SubscriptionOptions.builder("slow").concurrency(1).prefetch(1).build(),
+            Handlers.builder()
+                .answer(
+                    ReserveStock.class,
+                    (request, context) -> {
+                      answered.add(request.sku());
+                      if (request.sku().equals("first")) {
+                        firstStarted.countDown();
+                        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                      }
+                      return new StockReserved(request.sku(), request.quantity(), "slow");
+                    })
+                .build())
+        .build();
+    EventBus requester = fixture.busBuilder().build();
+
+    CompletableFuture<StockReserved> first =
+        requester.request(new ReserveStock("first", 1), StockReserved.class).toCompletableFuture();
+    assertThat(firstStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<StockReserved> late =
+        requester
+            .request(
+                new ReserveStock("late", 1),
+                StockReserved.class,
+                RequestOptions.timeout(Duration.ofMillis(300)))
+            .toCompletableFuture();
+
+    assertThatThrownBy(() -> late.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.reason()).isEqualTo(RequestException.Reason.DEADLINE_EXCEEDED));
+    release.countDown();
+    assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS).sku()).isEqualTo("first");
+    assertThat(requester.requestAndWait(new ReserveStock("after", 1), StockReserved.class).sku())
+        .isEqualTo("after");
+    assertThat(answered).containsExactly("first", "after");
+  }
+
+  @Test
+  void aRequestCarriesItsDeadlineAndItsReplyComesBackAsTheResponderSentIt(EventBusFixture fixture) {
+    Transport responder = fixture.transport();
+    responder.respond(
+        new SubscriptionSpec("raw", Set.of(RESERVE_STOCK), 1, 1),
+        inbound -> {
+          Map<String, String> request = inbound.message().headers();
+          Map<String, String> reply = headers("reply-1", "tk.stock.reserved.v1");
+          reply.put("cloudEvents:correlationid", request.get("cloudEvents:id"));
+          reply.put("seen-deadline", String.valueOf(request.get(RequestHeaders.DEADLINE)));
+          inbound.reply(
+              new WireMessage(
+                  "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), "application/json", reply));
+          inbound.ack();
+        });
+    Map<String, String> headers = headers("req-1", RESERVE_STOCK);
+    headers.put(RequestHeaders.DEADLINE, "2999-01-01T00:00:00.000Z");
+
+    WireMessage reply =
+        fixture
+            .transport()
+            .request(
+                new OutboundMessage(
+                    "req-1",
+                    RESERVE_STOCK,
+                    new WireMessage(
+                        validBody().getBytes(StandardCharsets.UTF_8), "application/json", headers)),
+                WAIT)
+            .toCompletableFuture()
+            .join();
+
+    assertThat(reply.headers())
+        .containsEntry("cloudEvents:id", "reply-1")
+        .containsEntry("cloudEvents:correlationid", "req-1")
+        .containsEntry("seen-deadline", "2999-01-01T00:00:00.000Z");
+    assertThat(new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
+    assertThat(reply.contentType()).isEqualTo("application/json");
+  }
+
+  @Test
+  void aClosedTransportFailsRequestsAsClosed(EventBusFixture fixture) {
+    Transport transport = fixture.transport();
+    transport.close();
+
+    assertThatThrownBy(
+            () ->
+                transport.request(outbound("late", validBody()), WAIT).toCompletableFuture().join())
+        .cause()
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.reason()).isEqualTo(RequestException.Reason.CLOSED));
   }
 }

@@ -27,6 +27,11 @@ final class ScopedTransport extends ForwardingTransport {
   }
 
   @Override
+  public TransportSubscription respond(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    return delegate().respond(scope.apply(spec), receiver);
+  }
+
+  @Override
   public String toString() {
     return "Scoped[" + delegate() + "]";
   }

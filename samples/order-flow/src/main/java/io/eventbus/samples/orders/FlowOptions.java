@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * @param paymentOutage how long the payment provider is down, from the capture of a quarter of the
  *     orders on; zero for never
  * @param plain print the live view as plain lines even on a terminal
+ * @param jdbc the PostgreSQL for the outbox and the inbox, or {@code none}; when nothing answers
+ *     there, orders are published directly and shipping has no inbox
  */
 record FlowOptions(
     String uri,
@@ -33,17 +35,19 @@ record FlowOptions(
     Role role,
     String namespace,
     Duration paymentOutage,
-    boolean plain) {
+    boolean plain,
+    String jdbc) {
   static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
   static final int DEFAULT_ORDERS = 40;
   static final double DEFAULT_RATE = 4;
   static final Duration DEFAULT_PAYMENT_OUTAGE = Duration.ofSeconds(3);
+  static final String DEFAULT_JDBC = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
   static final String USAGE =
       """
       Usage: order-flow [--uri amqp://user:pass@host:5672] [--orders N] [--rate R] [--duration D]
                         [--role order|shipping|notification|points|billing|analytics|all]
-                        [--namespace NAME] [--payment-outage D] [--plain]
+                        [--namespace NAME] [--payment-outage D] [--plain] [--jdbc URL|none]
 
         --uri        the broker (default amqp://guest:guest@127.0.0.1:5672); when nothing answers
                      there, the flow runs in memory instead (role all only)
@@ -57,6 +61,10 @@ record FlowOptions(
         --payment-outage  how long the payment provider is down, from the capture of a
                      quarter of the orders on (default 3s; 0 for no outage)
         --plain      print the live view as plain lines even on a terminal
+        --jdbc       PostgreSQL for the outbox and inbox (default
+                     jdbc:postgresql://127.0.0.1:5432/test?user=postgres); when nothing
+                     answers there, or with none, orders publish directly and shipping has no
+                     inbox
       """;
 
   FlowOptions {
@@ -67,6 +75,7 @@ record FlowOptions(
     if (paymentOutage.isNegative()) {
       throw new IllegalArgumentException("--payment-outage must not be negative");
     }
+    Objects.requireNonNull(jdbc, "jdbc");
     if (orders < 0) {
       throw new IllegalArgumentException("--orders must not be negative, was " + orders);
     }
@@ -92,7 +101,8 @@ record FlowOptions(
         Role.ALL,
         "order-flow",
         DEFAULT_PAYMENT_OUTAGE,
-        false);
+        false,
+        DEFAULT_JDBC);
   }
 
   /**
@@ -109,6 +119,7 @@ record FlowOptions(
     String namespace = "order-flow";
     Duration paymentOutage = DEFAULT_PAYMENT_OUTAGE;
     boolean plain = false;
+    String jdbc = DEFAULT_JDBC;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--plain")) {
@@ -129,11 +140,12 @@ record FlowOptions(
         case "--namespace" -> namespace = value;
         case "--payment-outage" ->
             paymentOutage = value.trim().equals("0") ? Duration.ZERO : duration(name, value);
+        case "--jdbc" -> jdbc = value;
         default -> throw new IllegalArgumentException("Unknown option '" + name + "'");
       }
     }
     int count = orders != null ? orders : duration != null ? Integer.MAX_VALUE : DEFAULT_ORDERS;
-    return new FlowOptions(uri, count, rate, duration, role, namespace, paymentOutage, plain);
+    return new FlowOptions(uri, count, rate, duration, role, namespace, paymentOutage, plain, jdbc);
   }
 
   /** The broker's host and port, from the URI (5672, or 5671 for amqps). */

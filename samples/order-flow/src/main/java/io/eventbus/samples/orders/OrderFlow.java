@@ -43,6 +43,7 @@ public final class OrderFlow {
   private final Map<String, Long> deadLettersBefore = new HashMap<>();
   private volatile List<OrderOutcome> outcomes = List.of();
   private final OutagePaymentProvider payments;
+  private @Nullable OrdersDatabase database;
 
   OrderFlow(FlowOptions options, PrintStream out, boolean ansi, Clock clock) {
     this.options = options;
@@ -96,6 +97,7 @@ public final class OrderFlow {
       return 1;
     }
     try (environment) {
+      database = database();
       return switch (options.role()) {
         case ALL, ORDER -> placeOrders(environment);
         default -> serve(environment);
@@ -104,6 +106,34 @@ public final class OrderFlow {
       out.println("order-flow: " + reason(e));
       return 1;
     }
+  }
+
+  /**
+   * PostgreSQL for the outbox and the inbox if it answers at {@code --jdbc}, else null (the flow
+   * then publishes directly). The second line says which.
+   */
+  private @Nullable OrdersDatabase database() {
+    try {
+      OrdersDatabase found = OrdersDatabase.open(options.jdbc(), options.namespace());
+      if (found != null) {
+        out.println(
+            "            OrderPlaced and PaymentCompleted go through the transactional outbox and"
+                + " shipping through the inbox, on "
+                + found.description());
+        return found;
+      }
+      if (!options.jdbc().equals("none")) {
+        out.println(
+            "            no PostgreSQL answers for --jdbc, so orders are published directly and"
+                + " shipping has no inbox");
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      out.println(
+          "            PostgreSQL answers but refused ("
+              + e.getMessage()
+              + "), so orders are published directly and shipping has no inbox");
+    }
+    return null;
   }
 
   /** What happened to every order of the last {@link #run()} in role {@code all}. */
@@ -178,8 +208,22 @@ public final class OrderFlow {
             poison,
             FlakyMailer.demo(clock),
             payments,
-            clock)) {
+            clock,
+            database)) {
       rememberDeadLetters(environment, services);
+      if (all && options.orders() != Integer.MAX_VALUE && options.orders() >= 5) {
+        // The demo outage: the inventory service is down for the middle fifth of the orders.
+        int down = options.orders() * 2 / 5 + 1;
+        int up = options.orders() * 3 / 5 + 1;
+        services.orders.beforeEachOrder(
+            number -> {
+              if (number == down) {
+                services.inventory(false);
+              } else if (number == up) {
+                services.inventory(true);
+              }
+            });
+      }
       List<OrderOutcome> settled;
       Watched watched = watch(environment, services, start);
       try {
@@ -236,7 +280,8 @@ public final class OrderFlow {
             0,
             FlakyMailer.demo(clock),
             payments,
-            clock)) {
+            clock,
+            database)) {
       long start = System.nanoTime();
       rememberDeadLetters(environment, services);
       Watched watched = watch(environment, services, start);
@@ -294,6 +339,13 @@ public final class OrderFlow {
       if (options.orders() != Integer.MAX_VALUE) {
         title.append('/').append(options.orders());
       }
+      title
+          .append(", checks ")
+          .append(services.orders.customersChecked())
+          .append(" customers, ")
+          .append(services.orders.stockReserved())
+          .append(" stock, fallbacks ")
+          .append(services.orders.fallbacks());
       if (options.role() == Role.ALL) {
         long complete =
             Outcomes.of(services, parkedSoFar(environment, services)).stream()

@@ -23,7 +23,7 @@ final class Outcomes {
    *
    * @param orderId the order
    * @param poison whether it is the run's broken order
-   * @param confirmed both its events were confirmed by the broker
+   * @param sent both its events were sent: confirmed by the broker, or stored in the outbox
    * @param shipping {@code dispatched}, {@code parked}, {@code refused} (not parked yet), or {@code
    *     waiting}
    * @param mails what was mailed for it
@@ -34,7 +34,7 @@ final class Outcomes {
   record OrderOutcome(
       String orderId,
       boolean poison,
-      boolean confirmed,
+      boolean sent,
       String shipping,
       List<String> mails,
       OptionalLong points,
@@ -44,14 +44,14 @@ final class Outcomes {
     boolean asExpected() {
       Set<String> mailed = Set.copyOf(mails);
       if (poison) {
-        return confirmed
+        return sent
             && shipping.equals("parked")
             && mailed.equals(Set.of("confirmation"))
             && points.isPresent()
             && captured
             && analytics == 2;
       }
-      return confirmed
+      return sent
           && shipping.equals("dispatched")
           && mailed.equals(Set.of("confirmation", "tracking"))
           && points.isPresent()
@@ -63,7 +63,7 @@ final class Outcomes {
       return String.format(
           "%-10s %-11s %-10s mails %-22s points %-4s %-8s analytics %d/%d  %s",
           orderId,
-          confirmed ? "placed+paid" : "unconfirmed",
+          sent ? "placed+paid" : "unsent",
           shipping,
           mails.isEmpty() ? "-" : String.join(",", mails),
           points.isPresent() ? Long.toString(points.getAsLong()) : "-",
@@ -96,7 +96,7 @@ final class Outcomes {
           new OrderOutcome(
               orderId,
               orders.isPoison(orderId),
-              orders.confirmed(orderId),
+              orders.sent(orderId),
               shipping,
               services.notification.sent(orderId),
               services.points.awarded(orderId),

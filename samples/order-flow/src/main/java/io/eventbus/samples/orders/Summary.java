@@ -6,6 +6,7 @@ import io.eventbus.samples.orders.FlowEnvironment.Parked;
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
 import io.eventbus.samples.orders.billing.OutagePaymentProvider;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
+import io.eventbus.samples.orders.ordering.OrderService.Delivery;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,14 +59,17 @@ final class Summary {
         outcomes.size(),
         OrderFlow.seconds(took),
         environment.description());
+    Delivery delivery = services.orders.delivery();
     out.printf(
         Locale.ROOT,
-        "  order         %d placed and paid: %d events confirmed, publish-to-confirm p50 %.1f ms,"
-            + " p99 %.1f ms%n",
-        outcomes.stream().filter(OrderOutcome::confirmed).count(),
+        "  order         %d placed and paid: %d events %s, %s p50 %.1f ms, p99 %.1f ms%s%n",
+        outcomes.stream().filter(OrderOutcome::sent).count(),
         order.completed(),
+        delivery.outcome(),
+        delivery.latency(),
         order.p50Millis(),
-        order.p99Millis());
+        order.p99Millis(),
+        relayed(services));
     out.printf(
         Locale.ROOT,
         "  shipping      %d dispatched, %d refused and parked; %d payments arrived before their"
@@ -147,15 +151,20 @@ final class Summary {
     ServiceMetrics.Snapshot order = services.metrics().get(0).snapshot();
     int attempted = services.orders.attempted().size();
     Map<String, Throwable> failed = services.orders.failed();
+    Delivery delivery = services.orders.delivery();
     out.printf(
         Locale.ROOT,
-        "summary: %d orders placed and paid in %s, %d failed; publish-to-confirm p50 %.1f ms, p99"
-            + " %.1f ms%n",
+        "summary: %d orders placed and paid in %s, %d failed; %d events %s, %s p50 %.1f ms, p99"
+            + " %.1f ms%s%n",
         attempted - failed.size(),
         OrderFlow.seconds(took),
         failed.size(),
+        order.completed(),
+        delivery.outcome(),
+        delivery.latency(),
         order.p50Millis(),
-        order.p99Millis());
+        order.p99Millis(),
+        relayed(services));
     failed.entrySet().stream()
         .limit(5)
         .forEach(
@@ -165,6 +174,16 @@ final class Summary {
           "  (nobody subscribes yet: start the service roles first, so that their queues exist)");
     }
     return failed.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * With the outbox, how many stored events the relay of this process has sent and had confirmed so
+   * far (the rest wait in the outbox table for a relay); nothing without it.
+   */
+  private static String relayed(Services services) {
+    return services.outboxEvents == null
+        ? ""
+        : "; " + services.outboxEvents.relayed() + " relayed and confirmed";
   }
 
   private static long count(List<OrderOutcome> outcomes, String shipping) {

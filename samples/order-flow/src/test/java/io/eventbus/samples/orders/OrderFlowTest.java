@@ -24,7 +24,9 @@ class OrderFlowTest {
             "--rate",
             "50",
             "--payment-outage",
-            "1s");
+            "1s",
+            "--jdbc",
+            "none");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -50,7 +52,9 @@ class OrderFlowTest {
         .contains("InvalidOrderException")
         .contains("billing       6 payments captured; the payment provider was down for 1.0 s")
         .containsPattern("deliveries given back, 0 parked")
-        .contains("result: all 6 orders reached their expected state");
+        .contains("result: all 6 orders reached their expected state")
+        .contains("6 placed and paid: 12 events confirmed, publish-to-confirm p50")
+        .doesNotContain("outbox");
   }
 
   @Test

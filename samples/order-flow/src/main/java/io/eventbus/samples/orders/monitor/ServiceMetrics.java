@@ -12,8 +12,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * What one service did: events handled (or, for a publisher, confirmed), latencies, retries. Fed by
- * two middleware links of the service's subscription, so handlers stay free of measuring code.
+ * What one service did: events handled (or, for a publisher, sent), latencies, retries. Fed by two
+ * middleware links of the service's subscription, so handlers stay free of measuring code.
  *
  * <pre>{@code
  * SubscriptionOptions.builder("shipping")
@@ -96,12 +96,15 @@ public final class ServiceMetrics {
     };
   }
 
-  /** For a publisher: one event confirmed {@code latency} after it was published. */
-  public void recordConfirmed(Duration latency) {
+  /**
+   * For a publisher: one event sent {@code latency} after the call (confirmed by the broker, or
+   * committed to the outbox).
+   */
+  public void recordSent(Duration latency) {
     record(latency);
   }
 
-  /** For a publisher: one event that was not confirmed. */
+  /** For a publisher: one event that could not be sent. */
   public void recordFailure() {
     failures.increment();
   }
@@ -134,7 +137,7 @@ public final class ServiceMetrics {
    * One service's figures since the start.
    *
    * @param service the service's name
-   * @param completed events handled, or for a publisher, confirmed
+   * @param completed events handled, or for a publisher, sent (confirmed, or stored in the outbox)
    * @param retries attempts after the first, in process or after a redelivery
    * @param redelivered deliveries that came back from a delayed redelivery
    * @param failures failed attempts (handlers) or failed publishes (publishers)

@@ -5,11 +5,16 @@ import io.eventbus.EventPublisher;
 import io.eventbus.PublishOptions;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.SubscriptionOptions.Ordering;
+import io.eventbus.jdbc.JdbcTransaction;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
 import io.eventbus.samples.orders.events.ShipmentDispatched;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -23,9 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Ordering#PARTITIONED partitioned} by order id: events of one order arrive in publish
  * order, different orders are shipped in parallel.
  *
- * <p>State is kept in memory, as a sample may; a real service keeps it in its database. A restarted
- * instance therefore does not know orders placed before it started, and counts their payments in
- * {@link #paidBeforePlaced()}.
+ * <p>With PostgreSQL the subscription has the inbox: each event is handled once, and a dispatched
+ * shipment is recorded in the inbox's transaction ({@link JdbcTransaction}). Other state is kept in
+ * memory, as a sample may; a real service keeps it in its database. A restarted instance therefore
+ * does not know orders placed before it started, and counts their payments in {@link
+ * #paidBeforePlaced()}.
  */
 public final class ShippingHandlers {
   private final EventPublisher publisher;
@@ -73,7 +80,24 @@ public final class ShippingHandlers {
     // Waiting for the confirm before returning means the payment is acknowledged only once the
     // shipment event is safe with the broker: a crash in between redelivers the payment.
     join(publisher.publish(shipment, PublishOptions.none().withCorrelationId(orderId)));
+    Optional<Connection> transaction = JdbcTransaction.find();
+    if (transaction.isPresent()) {
+      record(transaction.get(), shipment); // with the inbox: commits with its record, or not at all
+    }
     dispatched.put(orderId, shipment);
+  }
+
+  private static void record(Connection connection, ShipmentDispatched shipment) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO shipments (order_id, carrier, tracking) VALUES (?, ?, ?)")) {
+      insert.setString(1, shipment.orderId());
+      insert.setString(2, shipment.carrier());
+      insert.setString(3, shipment.trackingCode());
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not record the shipment of " + shipment.orderId(), e);
+    }
   }
 
   private static void join(CompletionStage<?> publish) {

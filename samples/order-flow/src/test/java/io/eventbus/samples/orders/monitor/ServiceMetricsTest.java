@@ -66,8 +66,8 @@ class ServiceMetricsTest {
     Dashboard dashboard = new Dashboard();
     ServiceMetrics order = new ServiceMetrics("order", Clock.systemUTC());
     dashboard.render("t", List.of(line(order)), 0);
-    order.recordConfirmed(Duration.ofMillis(3));
-    order.recordConfirmed(Duration.ofMillis(5));
+    order.recordSent(Duration.ofMillis(3));
+    order.recordSent(Duration.ofMillis(5));
 
     List<String> lines = dashboard.render("title", List.of(line(order)), 2_000_000_000L);
 

@@ -1,26 +1,26 @@
-package io.eventbus.rabbitmq.internal;
+package io.eventbus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class RedactionTest {
+class AmqpUrisTest {
   @Test
   void thePasswordIsDroppedAndTheRestKept() {
-    assertThat(Redaction.uri("amqp://alice:s3cret@rabbit:5672/orders?heartbeat=5"))
+    assertThat(AmqpUris.redact("amqp://alice:s3cret@rabbit:5672/orders?heartbeat=5"))
         .isEqualTo("amqp://alice@rabbit:5672/orders?heartbeat=5");
   }
 
   @Test
   void aUriWithoutPasswordOrUserIsUnchanged() {
-    assertThat(Redaction.uri("amqps://alice@rabbit/orders"))
+    assertThat(AmqpUris.redact("amqps://alice@rabbit/orders"))
         .isEqualTo("amqps://alice@rabbit/orders");
-    assertThat(Redaction.uri("amqp://rabbit:5672")).isEqualTo("amqp://rabbit:5672");
+    assertThat(AmqpUris.redact("amqp://rabbit:5672")).isEqualTo("amqp://rabbit:5672");
   }
 
   @Test
   void anEncodedPasswordIsDroppedToo() {
-    assertThat(Redaction.uri("amqp://alice:p%40ss%3Aword@rabbit"))
+    assertThat(AmqpUris.redact("amqp://alice:p%40ss%3Aword@rabbit"))
         .isEqualTo("amqp://alice@rabbit")
         .doesNotContain("p%40ss")
         .doesNotContain("word");
@@ -28,6 +28,6 @@ class RedactionTest {
 
   @Test
   void anUnparseableUriBecomesAPlaceholderWithoutItsText() {
-    assertThat(Redaction.uri("amqp://alice:s3cret@bad host")).isEqualTo("<unparseable AMQP URI>");
+    assertThat(AmqpUris.redact("amqp://alice:s3cret@bad host")).isEqualTo("<unparseable AMQP URI>");
   }
 }

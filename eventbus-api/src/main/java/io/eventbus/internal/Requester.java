@@ -1,0 +1,567 @@
+package io.eventbus.internal;
+
+import io.eventbus.EventDecodingException;
+import io.eventbus.EventMetadata;
+import io.eventbus.EventTypeRegistry;
+import io.eventbus.Health;
+import io.eventbus.RequestException;
+import io.eventbus.RequestException.Reason;
+import io.eventbus.RequestOptions;
+import io.eventbus.RequestPolicy;
+import io.eventbus.UnknownEventTypeException;
+import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.codec.EventCodec;
+import io.eventbus.codec.WireMessage;
+import io.eventbus.spi.OutboundMessage;
+import io.eventbus.spi.RequestHeaders;
+import io.eventbus.spi.Transport;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.opentelemetry.api.trace.Span;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The requesting half of request-reply: encodes a request, sends it through the transport under its
+ * type's {@link RequestPolicy} (fallback → concurrency limit → retry → circuit breaker → attempt),
+ * and decodes the reply. Replies are decoded into the class the caller asked for, never into a
+ * class the wire names.
+ *
+ * <p>Thread-safe. Completions run on the transport's threads; back-offs wait on one scheduler
+ * thread ({@code eventbus-requests-1}), started with the first retry.
+ */
+final class Requester implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Requester.class);
+
+  private final Transport transport;
+  private final String source;
+  private final Clock clock;
+  private final EventCodec codec;
+  private final Supplier<EventTypeRegistry> registry;
+  private final Map<Class<?>, RequestPolicy> policies;
+  private final RequestTelemetry telemetry;
+  private final Map<String, PerType> types = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final @Nullable AutoCloseable gauges;
+  private volatile @Nullable ScheduledExecutorService scheduler;
+
+  Requester(
+      Transport transport,
+      String source,
+      Clock clock,
+      EventCodec codec,
+      Supplier<EventTypeRegistry> registry,
+      Map<Class<?>, RequestPolicy> policies,
+      RequestTelemetry telemetry) {
+    this.transport = transport;
+    this.source = source;
+    this.clock = clock;
+    this.codec = codec;
+    this.registry = registry;
+    this.policies = Map.copyOf(policies);
+    this.telemetry = telemetry;
+    this.gauges = telemetry.gauges(() -> List.copyOf(types.values()));
+  }
+
+  /** What one request type has: its policy, circuit breaker, limit and counts. */
+  static final class PerType {
+    final String name;
+    final RequestPolicy policy;
+    final @Nullable CircuitBreaker breaker;
+    final @Nullable Semaphore limit;
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    PerType(String name, RequestPolicy policy) {
+      this.name = name;
+      this.policy = policy;
+      RequestPolicy.CircuitBreakerSettings settings = policy.circuitBreaker();
+      this.breaker =
+          settings == null
+              ? null
+              : CircuitBreaker.of(
+                  name,
+                  CircuitBreakerConfig.custom()
+                      .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                      .slidingWindowSize(settings.windowSize())
+                      .minimumNumberOfCalls(settings.minimumCalls())
+                      .failureRateThreshold(settings.failureRateThreshold())
+                      .waitDurationInOpenState(settings.openDuration())
+                      .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
+                      .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                      .build());
+      this.limit = policy.maxConcurrent() > 0 ? new Semaphore(policy.maxConcurrent()) : null;
+    }
+
+    int inFlight() {
+      return inFlight.get();
+    }
+
+    /** The circuit's state in lower case, or null without a breaker. */
+    @Nullable String circuitState() {
+      return breaker == null ? null : breaker.getState().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The {@code request:<type>} health component, for types with a breaker or a limit. */
+    Health.Component health() {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("inFlight", inFlight.get());
+      if (policy.maxConcurrent() > 0) {
+        details.put("maxConcurrent", policy.maxConcurrent());
+      }
+      Health.Status status = Health.Status.UP;
+      String detail = "";
+      if (breaker != null) {
+        CircuitBreaker.State state = breaker.getState();
+        CircuitBreaker.Metrics metrics = breaker.getMetrics();
+        details.put("circuit", state.name());
+        details.put("failureRate", metrics.getFailureRate());
+        details.put("bufferedCalls", metrics.getNumberOfBufferedCalls());
+        details.put("failedCalls", metrics.getNumberOfFailedCalls());
+        details.put("notPermittedCalls", metrics.getNumberOfNotPermittedCalls());
+        if (state != CircuitBreaker.State.CLOSED && state != CircuitBreaker.State.DISABLED) {
+          status = Health.Status.DEGRADED;
+          detail = "circuit " + state.name().toLowerCase(Locale.ROOT) + ": requests are refused";
+        }
+      }
+      return new Health.Component("requests:" + name, status, detail, details);
+    }
+  }
+
+  /** One call in progress. */
+  private final class Call<R> {
+    final PerType type;
+    final String id;
+    final OutboundMessage message;
+    final Class<R> replyClass;
+    final String replyType;
+    final Duration timeout;
+    final long deadlineNanos;
+    final long startNanos = System.nanoTime();
+    final @Nullable Span span;
+    final CompletableFuture<R> result = new CompletableFuture<>();
+    int attempts;
+
+    Call(
+        PerType type,
+        String id,
+        OutboundMessage message,
+        Class<R> replyClass,
+        String replyType,
+        Duration timeout,
+        @Nullable Span span) {
+      this.type = type;
+      this.id = id;
+      this.message = message;
+      this.replyClass = replyClass;
+      this.replyType = replyType;
+      this.timeout = timeout;
+      this.deadlineNanos = startNanos + timeout.toNanos();
+      this.span = span;
+    }
+  }
+
+  <R> CompletionStage<R> request(Object request, Class<R> replyClass, RequestOptions options) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(replyClass, "replyClass");
+    Objects.requireNonNull(options, "options");
+    Optional<String> typeName = nameOf(request.getClass());
+    if (typeName.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          UnknownEventTypeException.unregisteredClass(request.getClass()));
+    }
+    Optional<String> replyType = nameOf(replyClass);
+    if (replyType.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          UnknownEventTypeException.unregisteredClass(replyClass));
+    }
+    String type = typeName.get();
+    PerType perType =
+        types.computeIfAbsent(
+            type,
+            name ->
+                new PerType(
+                    name, policies.getOrDefault(request.getClass(), RequestPolicy.defaults())));
+    String id = DefaultEventBus.randomId();
+    if (closed.get()) {
+      return fail(
+          perType,
+          replyClass,
+          RequestException.of(id, type, Reason.CLOSED, "the bus is closed", null));
+    }
+    Duration timeout = options.timeout() != null ? options.timeout() : perType.policy.timeout();
+    byte[] body;
+    try {
+      body = codec.encode(request);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(
+          RequestException.of(
+              id, type, Reason.INVALID_REQUEST, "could not be encoded: " + e.getMessage(), e));
+    }
+    Instant now = clock.instant();
+    Map<String, String> headers =
+        CloudEventsAttributes.toHeaders(
+            new EventMetadata(id, type, source, now, options.correlationId(), null, Map.of()));
+    headers.put(
+        RequestHeaders.DEADLINE, now.plus(timeout).truncatedTo(ChronoUnit.MILLIS).toString());
+    Span span = telemetry.startRequest(type, id, headers);
+    OutboundMessage message =
+        new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers));
+    Call<R> call = new Call<>(perType, id, message, replyClass, replyType.get(), timeout, span);
+    Semaphore limit = perType.limit;
+    if (limit != null && !limit.tryAcquire()) {
+      telemetry.rejected(type, Reason.CONCURRENCY_LIMIT);
+      finish(
+          call,
+          null,
+          RequestException.of(
+              id,
+              type,
+              Reason.CONCURRENCY_LIMIT,
+              perType.policy.maxConcurrent() + " requests of this type are outstanding already",
+              null),
+          false);
+      return call.result;
+    }
+    perType.inFlight.incrementAndGet();
+    attempt(call);
+    return call.result;
+  }
+
+  private Optional<String> nameOf(Class<?> type) {
+    Optional<String> registered = registry.get().nameFor(type);
+    if (registered.isPresent()) {
+      return registered;
+    }
+    if (type.isAnnotationPresent(io.eventbus.EventType.class)) {
+      return Optional.of(EventTypeRegistry.declaredName(type));
+    }
+    return Optional.empty();
+  }
+
+  private <R> CompletionStage<R> fail(PerType type, Class<R> replyClass, RequestException failure) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    complete(type.policy, replyClass, result, failure);
+    return result;
+  }
+
+  private <R> void attempt(Call<R> call) {
+    if (closed.get() && call.attempts > 0) {
+      finish(
+          call,
+          null,
+          RequestException.of(
+              call.id, call.message.eventType(), Reason.CLOSED, "the bus is closed", null),
+          true);
+      return;
+    }
+    call.attempts++;
+    long remaining = call.deadlineNanos - System.nanoTime();
+    if (remaining <= 0) {
+      finish(
+          call,
+          null,
+          RequestException.deadlineExceeded(call.id, call.message.eventType(), call.timeout),
+          true);
+      return;
+    }
+    CircuitBreaker breaker = call.type.breaker;
+    if (breaker != null && !breaker.tryAcquirePermission()) {
+      telemetry.rejected(call.message.eventType(), Reason.CIRCUIT_OPEN);
+      finish(
+          call,
+          null,
+          RequestException.of(
+              call.id,
+              call.message.eventType(),
+              Reason.CIRCUIT_OPEN,
+              "the circuit breaker is open after too many failures",
+              null),
+          true);
+      return;
+    }
+    Duration attemptTimeout = call.type.policy.attemptTimeout();
+    long attemptNanos =
+        attemptTimeout == null ? remaining : Math.min(remaining, attemptTimeout.toNanos());
+    boolean lastChance = attemptNanos >= remaining;
+    long started = System.nanoTime();
+    CompletionStage<WireMessage> reply;
+    try {
+      reply = transport.request(call.message, Duration.ofNanos(attemptNanos));
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete(
+        (wire, failure) -> {
+          long took = System.nanoTime() - started;
+          R value = null;
+          RequestException problem;
+          if (failure != null) {
+            problem = asRequestException(call, failure);
+          } else {
+            problem = null;
+            try {
+              value = decode(call, wire);
+            } catch (RequestException e) {
+              problem = e;
+            }
+          }
+          if (breaker != null) {
+            if (problem == null) {
+              breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            } else {
+              breaker.onError(took, TimeUnit.NANOSECONDS, problem);
+            }
+          }
+          if (problem == null) {
+            finish(call, value, null, true);
+          } else if (retryable(call, problem, lastChance)) {
+            retry(call, problem);
+          } else {
+            finish(call, null, problem, true);
+          }
+        });
+  }
+
+  private boolean retryable(Call<?> call, RequestException problem, boolean lastChance) {
+    if (call.attempts >= call.type.policy.retry().maxAttempts() || !call.type.policy.idempotent()) {
+      return false;
+    }
+    return switch (problem.reason()) {
+      case NO_RESPONDER, CONNECTION_LOST -> true;
+      case DEADLINE_EXCEEDED -> !lastChance;
+      default -> false;
+    };
+  }
+
+  private <R> void retry(Call<R> call, RequestException problem) {
+    Duration backoff =
+        call.type.policy.retry().backoff(call.attempts, ThreadLocalRandom.current().nextDouble());
+    long remaining = call.deadlineNanos - System.nanoTime();
+    if (backoff.toNanos() >= remaining || closed.get()) {
+      finish(call, null, problem, true);
+      return;
+    }
+    telemetry.retried(call.message.eventType());
+    log.debug(
+        "Request {} ({}) attempt {} failed ({}); retrying in {} ms",
+        call.id,
+        call.message.eventType(),
+        call.attempts,
+        problem.reason(),
+        backoff.toMillis());
+    try {
+      scheduler().schedule(() -> attempt(call), backoff.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      finish(call, null, problem, true);
+    }
+  }
+
+  private ScheduledExecutorService scheduler() {
+    ScheduledExecutorService current = scheduler;
+    if (current == null) {
+      synchronized (this) {
+        current = scheduler;
+        if (current == null) {
+          current =
+              Executors.newSingleThreadScheduledExecutor(
+                  task -> {
+                    Thread thread = new Thread(task, "eventbus-requests-1");
+                    thread.setDaemon(true);
+                    return thread;
+                  });
+          scheduler = current;
+        }
+      }
+    }
+    return current;
+  }
+
+  private RequestException asRequestException(Call<?> call, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof RequestException request) {
+      return request;
+    }
+    return RequestException.of(
+        call.id,
+        call.message.eventType(),
+        Reason.CONNECTION_LOST,
+        "the transport failed: " + cause,
+        cause);
+  }
+
+  private <R> R decode(Call<R> call, WireMessage reply) {
+    Map<String, String> headers = reply.headers();
+    if (RequestHeaders.isError(headers)) {
+      String remoteType = headers.getOrDefault(RequestHeaders.ERROR_TYPE, "unknown");
+      String category = headers.get(RequestHeaders.ERROR_CATEGORY);
+      String message = headers.getOrDefault(RequestHeaders.ERROR_MESSAGE, "");
+      throw RequestException.responderFailed(
+          call.id,
+          call.message.eventType(),
+          remoteType,
+          category == null || category.equals(RequestHeaders.CATEGORY_HANDLER_FAILED)
+              ? message
+              : message + " (" + category + ")");
+    }
+    try {
+      EventMetadata metadata = CloudEventsAttributes.fromHeaders(headers);
+      if (!metadata.type().equals(call.replyType)) {
+        throw new EventDecodingException(
+            metadata.id(),
+            metadata.type(),
+            "The reply's type is '" + metadata.type() + "', expected '" + call.replyType + "'",
+            null);
+      }
+      String contentType = reply.contentType();
+      if (contentType != null && !mediaType(contentType).equals(mediaType(codec.contentType()))) {
+        throw new EventDecodingException(
+            metadata.id(),
+            metadata.type(),
+            "Unsupported content type '" + contentType + "' of the reply",
+            null);
+      }
+      return codec.decode(reply.body(), call.replyClass);
+    } catch (Exception e) {
+      throw RequestException.of(
+          call.id,
+          call.message.eventType(),
+          Reason.REPLY_NOT_DECODABLE,
+          "the reply could not be decoded as " + call.replyClass.getName() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static String mediaType(String contentType) {
+    int parameters = contentType.indexOf(';');
+    return (parameters < 0 ? contentType : contentType.substring(0, parameters))
+        .trim()
+        .toLowerCase(Locale.ROOT);
+  }
+
+  /** Completes a call once: releases its permit, ends its telemetry, applies the fallback. */
+  private <R> void finish(
+      Call<R> call, @Nullable R value, @Nullable RequestException failure, boolean acquired) {
+    if (acquired) {
+      call.type.inFlight.decrementAndGet();
+      Semaphore limit = call.type.limit;
+      if (limit != null) {
+        limit.release();
+      }
+    }
+    boolean fellBack =
+        failure != null
+            && call.type.policy.fallback() != null
+            && failure.reason() != Reason.INVALID_REQUEST;
+    telemetry.endRequest(
+        call.span, call.message.eventType(), call.startNanos, call.attempts, failure, fellBack);
+    if (failure == null) {
+      call.result.complete(value);
+    } else {
+      complete(call.type.policy, call.replyClass, call.result, failure);
+    }
+  }
+
+  /** Fails {@code result} with {@code failure}, or completes it with the policy's fallback. */
+  private static <R> void complete(
+      RequestPolicy policy,
+      Class<R> replyClass,
+      CompletableFuture<R> result,
+      RequestException failure) {
+    var fallback = policy.fallback();
+    Class<?> fallbackClass = policy.fallbackClass();
+    if (fallback == null || fallbackClass == null || failure.reason() == Reason.INVALID_REQUEST) {
+      result.completeExceptionally(failure);
+      return;
+    }
+    Object value;
+    try {
+      value = fallback.apply(failure);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+      result.completeExceptionally(failure);
+      return;
+    }
+    if (!replyClass.isInstance(value)) {
+      failure.addSuppressed(
+          new IllegalStateException(
+              "The fallback of "
+                  + failure.requestType()
+                  + " returned "
+                  + (value == null ? "null" : value.getClass().getName())
+                  + ", not a "
+                  + replyClass.getName()));
+      result.completeExceptionally(failure);
+      return;
+    }
+    log.debug(
+        "Request {} ({}) answered by its fallback after {}",
+        failure.requestId(),
+        failure.requestType(),
+        failure.reason());
+    result.complete(replyClass.cast(value));
+  }
+
+  /** The health of every request type with a circuit breaker or a concurrency limit. */
+  List<Health.Component> health() {
+    List<Health.Component> components = new ArrayList<>();
+    for (PerType type : types.values()) {
+      if (type.breaker != null || type.limit != null) {
+        components.add(type.health());
+      }
+    }
+    return components;
+  }
+
+  Collection<PerType> types() {
+    return types.values();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledExecutorService current = scheduler;
+    if (current != null) {
+      // Retries waiting for their back-off fail now (the bus is closed), instead of never.
+      for (Runnable waiting : current.shutdownNow()) {
+        waiting.run();
+      }
+    }
+    if (gauges != null) {
+      try {
+        gauges.close();
+      } catch (Exception e) {
+        log.debug("Request gauges did not close cleanly", e);
+      }
+    }
+  }
+}
