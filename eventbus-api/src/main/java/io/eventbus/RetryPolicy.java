@@ -147,15 +147,18 @@ public final class RetryPolicy {
   /**
    * Whether {@code failure}, or one of its causes, says that a dependency refuses calls for now: a
    * {@link DependencyUnavailableException}, resilience4j's {@code CallNotPermittedException} (a
-   * breaker the handler calls through is open), or a type given to {@link
-   * Builder#dependencyUnavailable}. Such a failure is not retryable.
+   * breaker the handler calls through is open), a {@link RequestException} whose circuit breaker is
+   * open ({@link RequestException.Reason#CIRCUIT_OPEN}: a request the handler made), or a type
+   * given to {@link Builder#dependencyUnavailable}. Such a failure is not retryable.
    */
   public boolean isDependencyUnavailable(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
     Throwable cause = failure;
     for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
       if (cause instanceof DependencyUnavailableException
-          || cause instanceof CallNotPermittedException) {
+          || cause instanceof CallNotPermittedException
+          || (cause instanceof RequestException refused
+              && refused.reason() == RequestException.Reason.CIRCUIT_OPEN)) {
         return true;
       }
       for (Class<? extends Throwable> type : dependencyUnavailable) {

@@ -50,7 +50,9 @@ class RetryPolicyTest {
           io.github.resilience4j.circuitbreaker.CallNotPermittedException
               .createCallNotPermittedException(open),
           new GatewayInMaintenance(),
-          new java.util.concurrent.CompletionException(new GatewayInMaintenance())
+          new java.util.concurrent.CompletionException(new GatewayInMaintenance()),
+          RequestException.of(
+              "r-1", "stock.reserve.v1", RequestException.Reason.CIRCUIT_OPEN, "open", null)
         }) {
       assertThat(policy.isDependencyUnavailable(refusal)).as("%s", refusal).isTrue();
       assertThat(policy.isRetryable(refusal)).as("%s", refusal).isFalse();
@@ -58,6 +60,16 @@ class RetryPolicyTest {
     assertThat(RetryPolicy.defaults().isDependencyUnavailable(new GatewayInMaintenance()))
         .isFalse();
     assertThat(policy.isDependencyUnavailable(new IllegalStateException())).isFalse();
+    assertThat(
+            policy.isDependencyUnavailable(
+                RequestException.of(
+                    "r-1",
+                    "stock.reserve.v1",
+                    RequestException.Reason.DEADLINE_EXCEEDED,
+                    "late",
+                    null)))
+        .as("only an open breaker means the dependency refuses calls")
+        .isFalse();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.eventbus.internal;
 import io.eventbus.CircuitBreakerPolicy;
 import io.eventbus.DependencyUnavailableException;
 import io.eventbus.Health;
+import io.eventbus.RequestException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
@@ -520,6 +521,10 @@ final class Circuit implements AutoCloseable {
       }
       if (cause instanceof CallNotPermittedException refused) {
         return "circuit breaker " + refused.getCausingCircuitBreakerName() + " refused the call";
+      }
+      if (cause instanceof RequestException refused
+          && refused.reason() == RequestException.Reason.CIRCUIT_OPEN) {
+        return "the circuit breaker of requests " + refused.requestType() + " refused the request";
       }
     }
     return "dependency unavailable (" + failure.getClass().getName() + ")";

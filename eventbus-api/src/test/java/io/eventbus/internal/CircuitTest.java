@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventbus.CircuitBreakerPolicy;
 import io.eventbus.DependencyUnavailableException;
 import io.eventbus.Health;
+import io.eventbus.RequestException;
 import io.eventbus.internal.Circuit.Permit;
 import io.eventbus.spi.TransportSubscription;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -246,6 +247,11 @@ class CircuitTest {
     assertThat(plain.retryAfter(refused)).isEqualTo(Circuit.DEFAULT_BACKOFF);
     assertThat(Circuit.describe(refused))
         .isEqualTo("circuit breaker payment-gateway refused the call");
+    assertThat(
+            Circuit.describe(
+                RequestException.of(
+                    "r-1", "stock.reserve.v1", RequestException.Reason.CIRCUIT_OPEN, "open", null)))
+        .isEqualTo("the circuit breaker of requests stock.reserve.v1 refused the request");
 
     Circuit guarded =
         new Circuit("payments", POLICY, time, time, new SubscriptionControl("p"), false, null);
