@@ -33,14 +33,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What happens to a delivery</h2>
  *
- * The middleware takes a connection from the data source, begins a transaction, inserts the record
- * ({@code ON CONFLICT DO NOTHING}). If the record existed, the event was handled before: the
- * handler is skipped and the delivery acknowledged. Otherwise the transaction is bound to the
- * thread ({@link JdbcTransaction#current()}), the handler runs, and the transaction commits when it
- * returns or rolls back (record included) when it throws, so the attempt can be retried,
- * redelivered or dead-lettered as usual. A duplicate delivered while the first is still being
- * handled waits on the record's unique key until the first commits (then it is skipped) or rolls
- * back (then it runs).
+ * The middleware takes a connection from the data source, begins a transaction (or asks the {@link
+ * Builder#transactions InboxTransactions} given, such as a framework's transaction manager, for
+ * one), inserts the record ({@code ON CONFLICT DO NOTHING}). If the record existed, the event was
+ * handled before: the handler is skipped and the delivery acknowledged. Otherwise the transaction
+ * is bound to the thread ({@link JdbcTransaction#current()}), the handler runs, and the transaction
+ * commits when it returns or rolls back (record included) when it throws, so the attempt can be
+ * retried, redelivered or dead-lettered as usual. A duplicate delivered while the first is still
+ * being handled waits on the record's unique key until the first commits (then it is skipped) or
+ * rolls back (then it runs).
  *
  * <p>Place it where middleware goes by default, just before the handler ({@code
  * middleware(inbox.middleware())}): it then runs per attempt, inside retries and the handler
@@ -78,7 +79,11 @@ public final class Inbox implements AutoCloseable {
     this.dialect = dialect;
     this.tables = builder.tables;
     this.retention = builder.retention;
-    this.middleware = new InboxMiddleware(dataSource, dialect, tables, openTelemetry);
+    InboxTransactions transactions =
+        builder.transactions != null
+            ? builder.transactions
+            : new LocalInboxTransactions(builder.dataSource);
+    this.middleware = new InboxMiddleware(transactions, dialect, tables, openTelemetry);
     this.cleaner =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -145,6 +150,7 @@ public final class Inbox implements AutoCloseable {
     private Duration retention = Duration.ofDays(7);
     private Duration cleanupInterval = Duration.ofMinutes(5);
     private @Nullable OpenTelemetry openTelemetry;
+    private @Nullable InboxTransactions transactions;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -174,6 +180,16 @@ public final class Inbox implements AutoCloseable {
     /** How often old records are deleted (positive, default 5 minutes). */
     public Builder cleanupInterval(Duration cleanupInterval) {
       this.cleanupInterval = Objects.requireNonNull(cleanupInterval, "cleanupInterval");
+      return this;
+    }
+
+    /**
+     * Where each attempt's transaction comes from (default: the inbox's own, on a connection from
+     * the data source). Its transactions must be on the same database as the data source, which the
+     * inbox still uses to check the table, create it if asked, and delete old records.
+     */
+    public Builder transactions(InboxTransactions transactions) {
+      this.transactions = Objects.requireNonNull(transactions, "transactions");
       return this;
     }
 

@@ -12,25 +12,30 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The inbox's link: one transaction per attempt, the record first, the handler inside. */
+/**
+ * The inbox's link: one transaction per attempt (from its {@link InboxTransactions}), the record
+ * first, the handler inside.
+ */
 final class InboxMiddleware implements Middleware, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InboxMiddleware.class);
   private static final AttributeKey<String> GROUP =
       AttributeKey.stringKey("messaging.consumer.group.name");
 
-  private final DataSource dataSource;
+  private final InboxTransactions transactions;
   private final Dialect dialect;
   private final JdbcTables tables;
   private final LongCounter duplicates;
   private final Map<String, Attributes> attributes = new ConcurrentHashMap<>();
 
   InboxMiddleware(
-      DataSource dataSource, Dialect dialect, JdbcTables tables, OpenTelemetry openTelemetry) {
-    this.dataSource = dataSource;
+      InboxTransactions transactions,
+      Dialect dialect,
+      JdbcTables tables,
+      OpenTelemetry openTelemetry) {
+    this.transactions = transactions;
     this.dialect = dialect;
     this.tables = tables;
     this.duplicates =
@@ -56,46 +61,45 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
     }
     String subscription = delivery.subscription();
     String eventId = delivery.metadata().id();
-    Connection connection;
+    InboxTransactions.Transaction transaction;
     try {
-      connection = dataSource.getConnection();
+      transaction = transactions.begin();
     } catch (SQLException e) {
       throw new InboxException("The inbox could not get a connection for event " + eventId, e);
     }
-    try (connection) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
+    try {
+      Connection connection = transaction.connection();
+      boolean first;
       try {
-        boolean first;
-        try {
-          first = dialect.recordHandled(connection, tables, subscription, eventId);
-        } catch (SQLException e) {
-          throw failure("could not record", eventId, subscription, e);
-        }
-        if (!first) {
-          connection.rollback();
-          duplicates.add(
-              1, attributes.computeIfAbsent(subscription, name -> Attributes.of(GROUP, name)));
-          log.debug("Event {} was handled by {} before: skipped", eventId, subscription);
-          return;
-        }
-        JdbcTransaction.Scope bound = JdbcTransaction.bind(connection);
-        try {
-          chain.proceed(delivery);
-        } finally {
-          bound.close();
-        }
-        try {
-          connection.commit();
-        } catch (SQLException e) {
-          throw failure("could not commit", eventId, subscription, e);
-        }
-      } catch (Exception | Error e) {
-        rollbackQuietly(connection);
-        throw e;
-      } finally {
-        restore(connection, autoCommit);
+        first = dialect.recordHandled(connection, tables, subscription, eventId);
+      } catch (SQLException e) {
+        throw failure("could not record", eventId, subscription, e);
       }
+      if (!first) {
+        try {
+          transaction.rollback();
+        } catch (SQLException e) {
+          log.debug("Rolling back the record of duplicate {}: {}", eventId, e.getMessage());
+        }
+        duplicates.add(
+            1, attributes.computeIfAbsent(subscription, name -> Attributes.of(GROUP, name)));
+        log.debug("Event {} was handled by {} before: skipped", eventId, subscription);
+        return;
+      }
+      JdbcTransaction.Scope bound = JdbcTransaction.bind(connection);
+      try {
+        chain.proceed(delivery);
+      } finally {
+        bound.close();
+      }
+      try {
+        transaction.commit();
+      } catch (SQLException e) {
+        throw failure("could not commit", eventId, subscription, e);
+      }
+    } catch (Exception | Error e) {
+      rollbackQuietly(transaction);
+      throw e;
     }
   }
 
@@ -105,21 +109,12 @@ final class InboxMiddleware implements Middleware, AutoCloseable {
         "The inbox " + what + " event " + eventId + " of subscription " + subscription, cause);
   }
 
-  private static void rollbackQuietly(Connection connection) {
+  private static void rollbackQuietly(InboxTransactions.Transaction transaction) {
     try {
-      connection.rollback();
-    } catch (SQLException e) {
+      transaction.rollback();
+    } catch (SQLException | RuntimeException e) {
       // the connection is gone, and the transaction with it
-    }
-  }
-
-  private static void restore(Connection connection, boolean autoCommit) {
-    try {
-      if (!connection.isClosed()) {
-        connection.setAutoCommit(autoCommit);
-      }
-    } catch (SQLException e) {
-      // returned to the pool broken; the pool discards it
+      log.debug("Rollback after a failed attempt: {}", e.getMessage());
     }
   }
 

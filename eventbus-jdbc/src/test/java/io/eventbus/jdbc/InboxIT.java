@@ -17,6 +17,9 @@ import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -316,5 +319,127 @@ class InboxIT {
       assertThat(runs).hasValue(1);
       assertThat(database.queryLong("SELECT count(*) FROM " + shipments)).isEqualTo(1);
     }
+  }
+
+  /**
+   * Transactions from the data source, marked with a transaction-local setting so that the handler
+   * can tell it runs in one of them, counting what the inbox does with them.
+   */
+  private static final class CountingTransactions implements InboxTransactions {
+    final AtomicInteger begun = new AtomicInteger();
+    final AtomicInteger committed = new AtomicInteger();
+    final AtomicInteger rolledBack = new AtomicInteger();
+    final AtomicInteger failCommits = new AtomicInteger();
+
+    @Override
+    public Transaction begin() throws SQLException {
+      Connection connection = database.dataSource().getConnection();
+      connection.setAutoCommit(false);
+      try (Statement mark = connection.createStatement()) {
+        mark.execute("SELECT set_config('eventbus.source', 'given', true)");
+      }
+      begun.incrementAndGet();
+      return new Transaction() {
+        private boolean ended;
+
+        @Override
+        public Connection connection() {
+          return connection;
+        }
+
+        @Override
+        public void commit() throws SQLException {
+          if (failCommits.getAndDecrement() > 0) {
+            connection.rollback();
+            throw new SQLException("commit lost with the connection", "08006");
+          }
+          connection.commit();
+          committed.incrementAndGet();
+          end();
+        }
+
+        @Override
+        public void rollback() throws SQLException {
+          if (!ended) {
+            connection.rollback();
+            rolledBack.incrementAndGet();
+            end();
+          }
+        }
+
+        private void end() throws SQLException {
+          ended = true;
+          connection.setAutoCommit(true);
+          connection.close();
+        }
+      };
+    }
+  }
+
+  @Test
+  void givenTransactionsCarryEachAttemptAndEndAsTheHandlerDid(EventBusFixture fixture)
+      throws Exception {
+    CountingTransactions transactions = new CountingTransactions();
+    transactions.failCommits.set(1);
+    Inbox given =
+        Inbox.builder(database.dataSource()).tables(tables).transactions(transactions).build();
+    closing.add(given);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder("shipping")
+                    .retryPolicy(
+                        RetryPolicy.builder()
+                            .maxAttempts(5)
+                            .backoff(Duration.ofMillis(1), 1.0, Duration.ofMillis(1))
+                            .build())
+                    .middleware(
+                        (delivery, chain) -> {
+                          try {
+                            chain.proceed(delivery);
+                          } catch (Exception e) {
+                            failures.add(e);
+                            throw e;
+                          }
+                        })
+                    .middleware(given.middleware())
+                    .build(),
+                Handlers.builder()
+                    .on(
+                        OrderPlaced.class,
+                        (OrderPlaced order, EventContext context) -> {
+                          try (Statement read = JdbcTransaction.current().createStatement();
+                              ResultSet mark =
+                                  read.executeQuery(
+                                      "SELECT current_setting('eventbus.source', true)")) {
+                            mark.next();
+                            seen.add(mark.getString(1));
+                          }
+                          ship(order, context);
+                        })
+                    .build())
+            .build();
+    closing.add(bus);
+    PublishOptions sameId = PublishOptions.none().withId("order-7-placed");
+
+    bus.publish(new OrderPlaced("o-7", 1), sameId).toCompletableFuture().join();
+    fixture.recorder().awaitHandled(OrderPlaced.class, 1, WAIT);
+    bus.publish(new OrderPlaced("o-7", 1), sameId).toCompletableFuture().join();
+    fixture.recorder().awaitHandled(OrderPlaced.class, 2, WAIT);
+
+    assertThat(failures).hasSize(1);
+    assertThat(failures.get(0))
+        .isInstanceOf(InboxException.class)
+        .hasMessageContaining("could not commit")
+        .hasMessageContaining("08006");
+    assertThat(seen).containsExactly("given", "given");
+    assertThat(transactions.begun).hasValue(3);
+    assertThat(transactions.committed).hasValue(1);
+    assertThat(transactions.rolledBack).hasValue(2);
+    assertThat(runs).hasValue(2);
+    assertThat(database.queryLong("SELECT count(*) FROM " + shipments)).isEqualTo(1);
   }
 }
