@@ -15,7 +15,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Runs the chaos scenarios and writes docs/reliability.md.
+ * Runs the chaos scenarios and writes docs/reliability.md, keeping its outbox section ({@link
+ * OutboxReliabilityReport} writes that one) and its dependency-outage section ({@link
+ * OutageReport}).
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests exec:exec@chaos
@@ -44,15 +46,17 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    String outbox =
-        Files.exists(report)
-            ? OutboxReliabilityReport.sectionOf(Files.readString(report, StandardCharsets.UTF_8))
-            : "";
+    String old = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
+    String outbox = OutboxReliabilityReport.sectionOf(old);
+    String outage = OutageReport.sectionOf(old);
     String markdown = markdown(results, length, rate);
-    Files.writeString(
-        report,
-        outbox.isEmpty() ? markdown : OutboxReliabilityReport.withSection(markdown, outbox),
-        StandardCharsets.UTF_8);
+    if (!outbox.isEmpty()) {
+      markdown = OutboxReliabilityReport.withSection(markdown, outbox);
+    }
+    if (!outage.isEmpty()) {
+      markdown = OutageReport.withSection(markdown, outage);
+    }
+    Files.writeString(report, markdown, StandardCharsets.UTF_8);
     System.out.println(table(results));
     System.out.println("Wrote " + report.toAbsolutePath());
     boolean lost = results.stream().anyMatch(result -> !result.lost().isEmpty());

@@ -130,6 +130,51 @@ final class RabbitInbound implements InboundMessage {
   }
 
   /**
+   * Re-publishes a copy to the queue this delivery came from (at its back), with {@code history}
+   * and without the broker's delivery count, waits for its confirm, then acks the original: the
+   * message is given back without counting towards {@code x-delivery-limit}.
+   */
+  @Override
+  public void defer(Map<String, String> history) {
+    if (settled.get()) {
+      return;
+    }
+    Map<String, Object> headers = headers();
+    headers.remove(BrokerHeaders.DELIVERY_COUNT);
+    headers.putAll(history);
+    storeCopyThenAck(queue, headers, "given back to");
+  }
+
+  /**
+   * Gives back a delivery that never reached the pipeline (its subscription is paused): {@link
+   * #defer} with the broker's delivery count, which the copy loses, added to our attempt count so
+   * that the attempts stay counted. If the copy cannot be stored, the delivery is requeued.
+   */
+  void giveBack() {
+    Map<String, String> history = new LinkedHashMap<>();
+    int deliveries = deliveryCount();
+    if (deliveries > 0) {
+      String before = message.headers().get(DeadLetterReason.HEADER_ATTEMPTS);
+      int attempts = 0;
+      try {
+        attempts = before == null ? 0 : Math.max(0, Integer.parseInt(before.trim()));
+      } catch (NumberFormatException e) {
+        attempts = 0;
+      }
+      history.put(
+          DeadLetterReason.HEADER_ATTEMPTS,
+          Long.toString(Math.min((long) attempts + deliveries, 1_000_000_000L)));
+    }
+    try {
+      defer(history);
+    } catch (RuntimeException e) {
+      log.warn(
+          "A delivery of {} could not be given back; requeueing it: {}", queue, e.getMessage());
+      requeue();
+    }
+  }
+
+  /**
    * Records where the message was first published, unless an earlier redelivery or parking did:
    * after a delayed redelivery the envelope shows the retry route, not the origin.
    */
