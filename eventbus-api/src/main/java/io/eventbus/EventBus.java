@@ -100,7 +100,9 @@ public interface EventBus extends EventPublisher, AutoCloseable {
    * The bus's health now: its transport's connections and publisher and each subscription (named
    * {@code subscription:<name>}), and the worst of their statuses. {@link Health.Status#DOWN} when
    * a connection is lost, a subscription's consumer is gone or stalled (see {@link
-   * SubscriptionOptions#stallTimeout()}), or the bus is closed. Cheap: it never waits for the
+   * SubscriptionOptions#stallTimeout()}), or the bus is closed; {@link Health.Status#DEGRADED} for
+   * a subscription whose circuit is open or half-open or that backs off from an unavailable
+   * dependency, with the reason and when it probes or resumes. Cheap: it never waits for the
    * broker; what needs a round trip is sampled in the background every few seconds.
    */
   Health health();

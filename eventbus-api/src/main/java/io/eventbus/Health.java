@@ -41,7 +41,10 @@ public record Health(Status status, List<Component> components) {
     UP,
     /** The component does not report its health (a transport without support for it). */
     UNKNOWN,
-    /** Works, but impaired: for example publishes wait because the broker blocked them. */
+    /**
+     * Works, but impaired: for example publishes wait because the broker blocked them, or a
+     * subscription paused because its circuit is open.
+     */
     DEGRADED,
     /** Does not work: a connection is lost, a consumer is gone or stalled, the bus is closed. */
     DOWN;

@@ -1,5 +1,6 @@
 package io.eventbus;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,10 @@ import java.util.Objects;
  * UnknownEventTypeException}, or is an {@link InterruptedException}; anything else thrown by a
  * handler (but not an {@link Error}) is retried.
  *
+ * <p>A dependency that refuses calls for now ({@link #isDependencyUnavailable}) is neither: such a
+ * failure is not retried here, not redelivered and not dead-lettered; the subscription backs off
+ * and handles the event again later (see {@link DependencyUnavailableException}).
+ *
  * <h2>Thread safety</h2>
  *
  * Immutable and thread-safe; the builder is not.
@@ -39,6 +44,7 @@ public final class RetryPolicy {
   private final Duration maxBackoff;
   private final double jitter;
   private final List<Class<? extends Throwable>> nonRetryable;
+  private final List<Class<? extends Throwable>> dependencyUnavailable;
   private final IntervalFunction interval;
 
   private RetryPolicy(Builder builder) {
@@ -48,6 +54,7 @@ public final class RetryPolicy {
     this.maxBackoff = builder.maxBackoff;
     this.jitter = builder.jitter;
     this.nonRetryable = List.copyOf(builder.nonRetryable);
+    this.dependencyUnavailable = List.copyOf(builder.dependencyUnavailable);
     this.interval = IntervalFunction.ofExponentialBackoff(initialBackoff, multiplier, maxBackoff);
   }
 
@@ -74,6 +81,7 @@ public final class RetryPolicy {
             .backoff(initialBackoff, multiplier, maxBackoff)
             .jitter(jitter);
     builder.nonRetryable.addAll(nonRetryable);
+    builder.dependencyUnavailable.addAll(dependencyUnavailable);
     return builder;
   }
 
@@ -107,9 +115,20 @@ public final class RetryPolicy {
     return nonRetryable;
   }
 
+  /**
+   * The exception types, and their subtypes, that mean a dependency refuses calls for now, besides
+   * {@link DependencyUnavailableException} and resilience4j's {@code CallNotPermittedException}.
+   */
+  public List<Class<? extends Throwable>> dependencyUnavailable() {
+    return dependencyUnavailable;
+  }
+
   /** Whether {@code failure} may be retried under this policy (see the class comment). */
   public boolean isRetryable(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
+    if (isDependencyUnavailable(failure)) {
+      return false;
+    }
     if (failure instanceof Error
         || failure instanceof NonRetryable
         || failure instanceof EventDecodingException
@@ -123,6 +142,32 @@ public final class RetryPolicy {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether {@code failure}, or one of its causes, says that a dependency refuses calls for now: a
+   * {@link DependencyUnavailableException}, resilience4j's {@code CallNotPermittedException} (a
+   * breaker the handler calls through is open), a {@link RequestException} whose circuit breaker is
+   * open ({@link RequestException.Reason#CIRCUIT_OPEN}: a request the handler made), or a type
+   * given to {@link Builder#dependencyUnavailable}. Such a failure is not retryable.
+   */
+  public boolean isDependencyUnavailable(Throwable failure) {
+    Objects.requireNonNull(failure, "failure");
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
+      if (cause instanceof DependencyUnavailableException
+          || cause instanceof CallNotPermittedException
+          || (cause instanceof RequestException refused
+              && refused.reason() == RequestException.Reason.CIRCUIT_OPEN)) {
+        return true;
+      }
+      for (Class<? extends Throwable> type : dependencyUnavailable) {
+        if (type.isInstance(cause)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -156,6 +201,10 @@ public final class RetryPolicy {
         + jitter
         + ", nonRetryable="
         + nonRetryable.stream().map(Class::getSimpleName).toList()
+        + (dependencyUnavailable.isEmpty()
+            ? ""
+            : ", dependencyUnavailable="
+                + dependencyUnavailable.stream().map(Class::getSimpleName).toList())
         + "]";
   }
 
@@ -170,6 +219,7 @@ public final class RetryPolicy {
     private Duration maxBackoff = Duration.ofSeconds(2);
     private double jitter = 0.5;
     private final List<Class<? extends Throwable>> nonRetryable = new ArrayList<>();
+    private final List<Class<? extends Throwable>> dependencyUnavailable = new ArrayList<>();
 
     private Builder() {}
 
@@ -202,6 +252,19 @@ public final class RetryPolicy {
     public final Builder nonRetryable(Class<? extends Throwable>... types) {
       for (Class<? extends Throwable> type : types) {
         nonRetryable.add(Objects.requireNonNull(type, "type"));
+      }
+      return this;
+    }
+
+    /**
+     * Adds exception types (their subtypes included, also as a cause) that mean a dependency
+     * refuses calls for now, like {@link DependencyUnavailableException}: the subscription backs
+     * off instead of retrying, redelivering or dead-lettering the event.
+     */
+    @SafeVarargs
+    public final Builder dependencyUnavailable(Class<? extends Throwable>... types) {
+      for (Class<? extends Throwable> type : types) {
+        dependencyUnavailable.add(Objects.requireNonNull(type, "type"));
       }
       return this;
     }

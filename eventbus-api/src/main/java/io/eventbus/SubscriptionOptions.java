@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How a subscription consumes: its name, how many events it handles at once, how many the broker
- * may send ahead, how failures are retried, whether order matters, and its own middleware.
+ * may send ahead, how failures are retried, whether order matters, how it protects what it calls
+ * (circuit breaker, concurrency and rate limits), and its own middleware.
  *
  * <pre>{@code
  * SubscriptionOptions options = SubscriptionOptions.builder("shipping")
@@ -22,10 +24,21 @@ import org.jspecify.annotations.Nullable;
  *     .prefetch(50)
  *     .retryPolicy(RetryPolicy.builder().maxAttempts(5).build())
  *     .redeliveryDelays(Duration.ofSeconds(5), Duration.ofMinutes(1))
+ *     .circuitBreaker(CircuitBreakerPolicy.defaults())         // pauses while handlers fail
+ *     .rateLimit(100, Duration.ofSeconds(1))                   // the carrier's quota
  *     .middleware(new AuditMiddleware())                       // just before the handler
- *     .addBefore(Stage.RETRY, new CircuitBreakerMiddleware())  // once per delivery, around retries
+ *     .addBefore(Stage.RETRY, new ValidationMiddleware())      // once per delivery, around retries
  *     .build();
  * }</pre>
+ *
+ * <h2>Resilience</h2>
+ *
+ * See docs/resilience.md. A {@link #circuitBreaker() circuit breaker} pauses the subscription while
+ * its handlers fail too often and probes before resuming; a handler whose dependency refuses calls
+ * ({@link DependencyUnavailableException}) makes it back off the same way. A {@link
+ * #concurrencyLimit() concurrency limit} caps the handlers running at once, in this process, over
+ * the whole subscription or per event type; a {@link #rateLimit() rate limit} spaces the deliveries
+ * it handles. Waiting for either holds the delivery, so the broker sends no more than the prefetch.
  *
  * <h2>Failures</h2>
  *
@@ -56,6 +69,10 @@ public final class SubscriptionOptions {
   private final Ordering ordering;
   private final @Nullable Duration handlerTimeout;
   private final Duration stallTimeout;
+  private final @Nullable CircuitBreakerPolicy circuitBreaker;
+  private final int concurrencyLimit;
+  private final Map<Class<?>, Integer> concurrencyLimits;
+  private final @Nullable RateLimit rateLimit;
 
   private SubscriptionOptions(Builder builder) {
     this.name = builder.name;
@@ -69,6 +86,10 @@ public final class SubscriptionOptions {
     this.ordering = builder.ordering;
     this.handlerTimeout = builder.handlerTimeout;
     this.stallTimeout = builder.stallTimeout;
+    this.circuitBreaker = builder.circuitBreaker;
+    this.concurrencyLimit = builder.concurrencyLimit;
+    this.concurrencyLimits = Map.copyOf(builder.concurrencyLimits);
+    this.rateLimit = builder.rateLimit;
   }
 
   /**
@@ -100,6 +121,10 @@ public final class SubscriptionOptions {
             .ordering(ordering)
             .stallTimeout(stallTimeout);
     builder.handlerTimeout = handlerTimeout;
+    builder.circuitBreaker = circuitBreaker;
+    builder.concurrencyLimit = concurrencyLimit;
+    builder.concurrencyLimits.putAll(concurrencyLimits);
+    builder.rateLimit = rateLimit;
     middleware.forEach((stage, links) -> links.forEach(link -> builder.addBefore(stage, link)));
     return builder;
   }
@@ -163,6 +188,32 @@ public final class SubscriptionOptions {
     return stallTimeout;
   }
 
+  /**
+   * The subscription's circuit breaker, or null for none (the default): see {@link
+   * CircuitBreakerPolicy}.
+   */
+  public @Nullable CircuitBreakerPolicy circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /**
+   * The most handlers of this subscription that run at once in this process, or 0 for no limit
+   * beyond {@link #concurrency()} (the default).
+   */
+  public int concurrencyLimit() {
+    return concurrencyLimit;
+  }
+
+  /** The most handlers that run at once per event class, for the classes that have a limit. */
+  public Map<Class<?>, Integer> concurrencyLimits() {
+    return concurrencyLimits;
+  }
+
+  /** The most events handled per period, or null for no limit (the default). */
+  public @Nullable RateLimit rateLimit() {
+    return rateLimit;
+  }
+
   @Override
   public String toString() {
     return "SubscriptionOptions[name="
@@ -179,7 +230,37 @@ public final class SubscriptionOptions {
         + redeliveryDelays
         + ", middleware="
         + middleware.values().stream().mapToInt(List::size).sum()
+        + (circuitBreaker == null ? "" : ", circuitBreaker=" + circuitBreaker)
+        + (concurrencyLimit == 0 ? "" : ", concurrencyLimit=" + concurrencyLimit)
+        + (concurrencyLimits.isEmpty() ? "" : ", concurrencyLimits=" + concurrencyLimits.size())
+        + (rateLimit == null ? "" : ", rateLimit=" + rateLimit)
         + "]";
+  }
+
+  /**
+   * At most {@code events} handled per {@code per}, spaced evenly: one every {@code per / events}.
+   * A delivery that comes early waits, holding its place, so the broker sends no more than the
+   * prefetch meanwhile; one that comes late may use the slot just missed, so two can start
+   * together.
+   *
+   * @param events how many events per period (at least 1)
+   * @param per the period (1 ms to 24 h)
+   */
+  public record RateLimit(int events, Duration per) {
+    /** Checks for null; {@link Builder#build()} checks the ranges. */
+    public RateLimit {
+      Objects.requireNonNull(per, "per");
+    }
+
+    /** The time between two events. */
+    public Duration interval() {
+      return per.dividedBy(events);
+    }
+
+    @Override
+    public String toString() {
+      return events + " per " + per;
+    }
   }
 
   /** How a subscription orders the events it handles. */
@@ -215,6 +296,10 @@ public final class SubscriptionOptions {
     private Ordering ordering = Ordering.NONE;
     private @Nullable Duration handlerTimeout;
     private Duration stallTimeout = Duration.ofMinutes(1);
+    private @Nullable CircuitBreakerPolicy circuitBreaker;
+    private int concurrencyLimit;
+    private final Map<Class<?>, Integer> concurrencyLimits = new LinkedHashMap<>();
+    private @Nullable RateLimit rateLimit;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -296,6 +381,43 @@ public final class SubscriptionOptions {
     }
 
     /**
+     * Pauses the subscription while its handlers fail too often, and probes before resuming (see
+     * {@link CircuitBreakerPolicy}; default: no circuit breaker).
+     */
+    public Builder circuitBreaker(CircuitBreakerPolicy circuitBreaker) {
+      this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+      return this;
+    }
+
+    /**
+     * Runs at most {@code limit} handlers of this subscription at once in this process (1 to
+     * 65535), whatever the {@link #concurrency(int) concurrency} and prefetch; the others wait,
+     * holding their deliveries.
+     */
+    public Builder concurrencyLimit(int limit) {
+      this.concurrencyLimit = limit;
+      return this;
+    }
+
+    /**
+     * Runs at most {@code limit} handlers of events of {@code eventClass} at once in this process
+     * (1 to 65535), within the subscription's own limit if it has one.
+     */
+    public Builder concurrencyLimit(Class<?> eventClass, int limit) {
+      concurrencyLimits.put(Objects.requireNonNull(eventClass, "eventClass"), limit);
+      return this;
+    }
+
+    /**
+     * Handles at most {@code events} per {@code per}, spaced evenly (events 1 to 1,000,000; per 1
+     * ms to 24 h; see {@link RateLimit}).
+     */
+    public Builder rateLimit(int events, Duration per) {
+      this.rateLimit = new RateLimit(events, Objects.requireNonNull(per, "per"));
+      return this;
+    }
+
+    /**
      * The immutable options, once every setting is checked.
      *
      * @throws EventBusConfigurationException naming the first invalid setting: the name, a range, a
@@ -328,6 +450,19 @@ public final class SubscriptionOptions {
       if (stallTimeout.isNegative() || stallTimeout.isZero()) {
         throw EventBusConfigurationException.invalid(
             "stallTimeout", "must be positive", stallTimeout);
+      }
+      if (concurrencyLimit != 0) {
+        requireRange("concurrencyLimit", concurrencyLimit, 1, 65_535);
+      }
+      for (Map.Entry<Class<?>, Integer> limit : concurrencyLimits.entrySet()) {
+        requireRange("concurrencyLimit", limit.getValue(), 1, 65_535);
+      }
+      if (rateLimit != null) {
+        requireRange("rateLimit", rateLimit.events(), 1, 1_000_000);
+        if (rateLimit.per().toMillis() < 1 || rateLimit.per().compareTo(Duration.ofHours(24)) > 0) {
+          throw EventBusConfigurationException.invalid(
+              "rateLimit", "period must be between 1 ms and 24 h", rateLimit.per());
+        }
       }
       if (ordering == Ordering.ORDERED && concurrency != 1) {
         throw new EventBusConfigurationException(

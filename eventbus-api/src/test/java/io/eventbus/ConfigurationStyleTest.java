@@ -51,6 +51,30 @@ class ConfigurationStyleTest {
                     .ordering(SubscriptionOptions.Ordering.ORDERED)
                     .concurrency(2)
                     .build()),
+        mistake(
+            "concurrencyLimit",
+            () -> SubscriptionOptions.builder("s").concurrencyLimit(-1).build()),
+        mistake(
+            "concurrencyLimit",
+            () -> SubscriptionOptions.builder("s").concurrencyLimit(String.class, 0).build()),
+        mistake(
+            "rateLimit",
+            () -> SubscriptionOptions.builder("s").rateLimit(0, Duration.ofSeconds(1)).build()),
+        mistake(
+            "rateLimit",
+            () -> SubscriptionOptions.builder("s").rateLimit(10, Duration.ZERO).build()),
+        mistake(
+            "failureRateThreshold",
+            () -> CircuitBreakerPolicy.builder().failureRateThreshold(0).build()),
+        mistake("slidingWindow", () -> CircuitBreakerPolicy.builder().slidingWindow(0).build()),
+        mistake(
+            "slidingWindow",
+            () -> CircuitBreakerPolicy.builder().slidingWindow(Duration.ofMillis(1500)).build()),
+        mistake("minimumCalls", () -> CircuitBreakerPolicy.builder().minimumCalls(0).build()),
+        mistake(
+            "openDuration",
+            () -> CircuitBreakerPolicy.builder().openDuration(Duration.ofDays(2)).build()),
+        mistake("probes", () -> CircuitBreakerPolicy.builder().probes(0).build()),
         mistake("maxAttempts", () -> RetryPolicy.builder().maxAttempts(101).build()),
         mistake("jitter", () -> RetryPolicy.builder().jitter(-0.1).build()),
         mistake("maxBodyBytes", () -> JacksonEventCodec.builder().maxBodyBytes(0).build()),
@@ -97,12 +121,31 @@ class ConfigurationStyleTest {
             .redeliveryDelays(Duration.ofSeconds(2))
             .handlerTimeout(Duration.ofSeconds(9))
             .stallTimeout(Duration.ofMinutes(2))
+            .circuitBreaker(CircuitBreakerPolicy.builder().probes(1).build())
+            .concurrencyLimit(2)
+            .concurrencyLimit(String.class, 1)
+            .rateLimit(5, Duration.ofSeconds(1))
             .addBefore(Stage.RETRY, (delivery, chain) -> chain.proceed(delivery))
             .build();
     SubscriptionOptions copy = options.toBuilder().build();
 
     assertThat(copy).usingRecursiveComparison().ignoringFields("middleware").isEqualTo(options);
     assertThat(copy.middleware(Stage.RETRY)).isEqualTo(options.middleware(Stage.RETRY));
+
+    CircuitBreakerPolicy breaker =
+        CircuitBreakerPolicy.builder()
+            .failureRateThreshold(25)
+            .slidingWindow(Duration.ofSeconds(30))
+            .minimumCalls(5)
+            .openDuration(Duration.ofSeconds(7))
+            .probes(4)
+            .record(IllegalStateException.class)
+            .ignore(IllegalArgumentException.class)
+            .build();
+    assertThat(breaker.toBuilder().build()).usingRecursiveComparison().isEqualTo(breaker);
+    RetryPolicy retry =
+        RetryPolicy.builder().dependencyUnavailable(IllegalStateException.class).build();
+    assertThat(retry.toBuilder().build()).usingRecursiveComparison().isEqualTo(retry);
 
     JacksonEventCodec codec = JacksonEventCodec.builder().maxBodyBytes(99).build();
     assertThat(codec.toBuilder().build()).hasToString(codec.toString());

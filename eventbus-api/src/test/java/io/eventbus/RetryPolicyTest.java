@@ -34,6 +34,44 @@ class RetryPolicyTest {
     assertThat(policy.isRetryable(new OutOfMemoryError())).isFalse();
   }
 
+  static final class GatewayInMaintenance extends RuntimeException {}
+
+  @Test
+  void aDependencyThatRefusesCallsIsNeitherRetryableNorPermanent() {
+    RetryPolicy policy =
+        RetryPolicy.builder().dependencyUnavailable(GatewayInMaintenance.class).build();
+    io.github.resilience4j.circuitbreaker.CircuitBreaker open =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("gateway");
+    open.transitionToOpenState();
+
+    for (Throwable refusal :
+        new Throwable[] {
+          new DependencyUnavailableException("gateway", Duration.ofSeconds(3), null),
+          io.github.resilience4j.circuitbreaker.CallNotPermittedException
+              .createCallNotPermittedException(open),
+          new GatewayInMaintenance(),
+          new java.util.concurrent.CompletionException(new GatewayInMaintenance()),
+          RequestException.of(
+              "r-1", "stock.reserve.v1", RequestException.Reason.CIRCUIT_OPEN, "open", null)
+        }) {
+      assertThat(policy.isDependencyUnavailable(refusal)).as("%s", refusal).isTrue();
+      assertThat(policy.isRetryable(refusal)).as("%s", refusal).isFalse();
+    }
+    assertThat(RetryPolicy.defaults().isDependencyUnavailable(new GatewayInMaintenance()))
+        .isFalse();
+    assertThat(policy.isDependencyUnavailable(new IllegalStateException())).isFalse();
+    assertThat(
+            policy.isDependencyUnavailable(
+                RequestException.of(
+                    "r-1",
+                    "stock.reserve.v1",
+                    RequestException.Reason.DEADLINE_EXCEEDED,
+                    "late",
+                    null)))
+        .as("only an open breaker means the dependency refuses calls")
+        .isFalse();
+  }
+
   @Test
   void backoffGrowsExponentiallyUpToTheMaximumWithinTheJitterBand() {
     RetryPolicy policy =

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One subscription with both event handlers and responders: the transport's event subscription and
  * its responder subscription, closed together (responders first, events second), reported as one
- * component with the worse of the two statuses.
+ * component with the worse of the two statuses. Pausing (the event pipeline's circuit) pauses the
+ * event subscription only.
  */
 final class Both implements TransportSubscription {
   private final TransportSubscription events;
@@ -37,6 +38,17 @@ final class Both implements TransportSubscription {
                 : first.detail() + "; requests: " + second.detail();
     return new Health.Component(
         first.name(), first.status().worse(second.status()), detail, details);
+  }
+
+  /** Pauses the event subscription: a circuit governs event handlers, not responders. */
+  @Override
+  public boolean pause() {
+    return events.pause();
+  }
+
+  @Override
+  public void resume() {
+    events.resume();
   }
 
   @Override

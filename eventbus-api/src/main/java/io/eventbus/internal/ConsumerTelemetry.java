@@ -12,6 +12,7 @@ import static io.eventbus.internal.MessagingAttributes.REDELIVERIES;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.ObservableLongGauge;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -19,8 +20,10 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +47,8 @@ final class ConsumerTelemetry {
     REDELIVER("redeliver"),
     DEAD_LETTER("dead_letter"),
     REQUEUE("requeue"),
+    /** Given back to its queue for later: its subscription paused (circuit open, back-off). */
+    DEFER("defer"),
     /** A request answered with its reply (acknowledged). */
     REPLY("reply"),
     /** A request answered with a failure reply (acknowledged). */
@@ -209,6 +214,61 @@ final class ConsumerTelemetry {
             .startSpan();
     span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
     return span;
+  }
+
+  /** Counts a delivery held back, with {@code reason} ({@code circuit_open}, …). */
+  void recordDeferred(String reason) {
+    telemetry.deferred.add(
+        1,
+        Attributes.of(
+            MessagingAttributes.MESSAGING_SYSTEM,
+            telemetry.names.system(),
+            MessagingAttributes.CONSUMER_GROUP,
+            subscription,
+            MessagingAttributes.DEFERRAL_REASON,
+            reason));
+  }
+
+  /** Records how long a delivery of {@code names}' type waited for the {@code limiter}. */
+  void recordLimiterWait(Names names, String limiter, long nanos) {
+    telemetry.limiterWait.record(
+        Math.max(0, nanos) / 1e9,
+        names.metric().toBuilder().put(MessagingAttributes.LIMITER, limiter).build());
+  }
+
+  /**
+   * Registers {@code eventbus.consumer.circuit.state} for this subscription: 1 for the state {@code
+   * state} names now ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}), 0 for the others. Closing
+   * the result unregisters it.
+   */
+  AutoCloseable circuitStateGauge(Supplier<String> state) {
+    String[] states = {"CLOSED", "OPEN", "HALF_OPEN"};
+    Attributes[] attributes = new Attributes[states.length];
+    for (int i = 0; i < states.length; i++) {
+      attributes[i] =
+          Attributes.of(
+              MessagingAttributes.MESSAGING_SYSTEM,
+              telemetry.names.system(),
+              MessagingAttributes.CONSUMER_GROUP,
+              subscription,
+              MessagingAttributes.CIRCUIT_STATE,
+              states[i].toLowerCase(Locale.ROOT));
+    }
+    ObservableLongGauge gauge =
+        telemetry
+            .meter
+            .gaugeBuilder("eventbus.consumer.circuit.state")
+            .ofLongs()
+            .setUnit("1")
+            .setDescription("1 for the current state of a subscription's circuit, 0 for others.")
+            .buildWithCallback(
+                measurement -> {
+                  String now = state.get();
+                  for (int i = 0; i < states.length; i++) {
+                    measurement.record(states[i].equals(now) ? 1 : 0, attributes[i]);
+                  }
+                });
+    return gauge::close;
   }
 
   /** Records one processed delivery: its count, duration and how it was settled. */

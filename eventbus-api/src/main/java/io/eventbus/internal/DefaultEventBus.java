@@ -382,10 +382,26 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
     }
     EventTypeRegistry newRegistry = updated.build();
     registry = newRegistry;
+    // The event pipeline first: its configuration mistakes fail before anything is started.
+    SubscriptionControl control = new SubscriptionControl(options.name());
+    Pipeline pipeline =
+        byType.isEmpty()
+            ? null
+            : new Pipeline(
+                options.name(),
+                byType,
+                this::registry,
+                codec,
+                options,
+                clock,
+                sleeper,
+                telemetry,
+                control,
+                Scheduler.shared(),
+                System::nanoTime);
     TransportSubscription answering = null;
-    Pipeline responders = null;
     if (!respondersByType.isEmpty()) {
-      responders =
+      Pipeline responders =
           new Pipeline(
               options.name(),
               respondersByType,
@@ -396,29 +412,32 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
               telemetry,
               replies,
               requestTelemetry);
-      answering =
-          transport.respond(
-              new SubscriptionSpec(
-                  options.name(),
-                  respondersByType.keySet(),
-                  options.concurrency(),
-                  options.prefetch(),
-                  List.of(),
-                  SubscriptionOptions.Ordering.NONE,
-                  options.stallTimeout()),
-              responders);
+      try {
+        answering =
+            transport.respond(
+                new SubscriptionSpec(
+                    options.name(),
+                    respondersByType.keySet(),
+                    options.concurrency(),
+                    options.prefetch(),
+                    List.of(),
+                    SubscriptionOptions.Ordering.NONE,
+                    options.stallTimeout()),
+                responders);
+      } catch (RuntimeException e) {
+        if (pipeline != null) {
+          pipeline.close();
+        }
+        throw e;
+      }
       log.info("Responders {} started for {}", options.name(), respondersByType.keySet());
-      if (byType.isEmpty()) {
+      if (pipeline == null) {
         DefaultSubscription subscription =
-            new DefaultSubscription(
-                options.name(), answering, subscriptions::remove, responders::invalidHistoryValues);
+            new DefaultSubscription(options.name(), answering, subscriptions::remove);
         subscriptions.add(subscription);
         return subscription;
       }
     }
-    Pipeline pipeline =
-        new Pipeline(
-            options.name(), byType, this::registry, codec, options, clock, sleeper, telemetry);
     TransportSubscription running;
     try {
       running =
@@ -433,23 +452,18 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
                   options.stallTimeout()),
               pipeline);
     } catch (RuntimeException e) {
+      pipeline.close();
       if (answering != null) {
         answering.close();
       }
       throw e;
     }
+    control.attach(running);
     if (answering != null) {
       running = Both.of(running, answering);
     }
-    Pipeline answeringPipeline = responders;
     DefaultSubscription subscription =
-        new DefaultSubscription(
-            options.name(),
-            running,
-            subscriptions::remove,
-            () ->
-                pipeline.invalidHistoryValues()
-                    + (answeringPipeline == null ? 0 : answeringPipeline.invalidHistoryValues()));
+        new DefaultSubscription(options.name(), running, pipeline, control, subscriptions::remove);
     subscriptions.add(subscription);
     log.info("Subscription {} started for {}", options.name(), byType.keySet());
     return subscription;

@@ -6,7 +6,10 @@ import io.eventbus.internal.ConsumerTelemetry.Outcome;
 import io.eventbus.spi.InboundMessage;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One delivery's state while its pipeline runs: its history, the attempts that failed in it, and
@@ -15,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Confined to the delivery's thread: the retry link runs attempts one after another on it.
  */
 final class DeliveryState {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryState.class);
+
   private final InboundMessage inbound;
   private final DeliveryHistory history;
   private boolean settled;
@@ -62,6 +67,26 @@ final class DeliveryState {
       settled = true;
       outcome = Outcome.REQUEUE;
       inbound.requeue();
+    }
+  }
+
+  /**
+   * Gives the delivery back to its queue for later, with {@code headers} (see {@link
+   * InboundMessage#defer}), unless it is settled already; requeues it if that fails.
+   */
+  void defer(Map<String, String> headers) {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    outcome = Outcome.DEFER;
+    try {
+      inbound.defer(headers);
+    } catch (RuntimeException e) {
+      log.warn(
+          "A delivery could not be given back for later; returning it to the queue: {}",
+          e.toString());
+      requeueInstead();
     }
   }
 
@@ -180,6 +205,11 @@ final class DeliveryState {
       return before;
     }
     return firstFailureHere != null ? firstFailureHere : now;
+  }
+
+  /** Whether an attempt failed in this delivery. */
+  boolean failedHere() {
+    return firstFailureHere != null;
   }
 
   /** When the last attempt failed, or {@code now} if none did in this delivery. */

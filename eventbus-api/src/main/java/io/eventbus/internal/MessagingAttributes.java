@@ -54,6 +54,17 @@ public final class MessagingAttributes {
   public static final AttributeKey<Long> REDELIVERY_DELAY_MS =
       AttributeKey.longKey("eventbus.redelivery.delay_ms");
 
+  /** A subscription's circuit state: {@code closed}, {@code open}, {@code half_open}. */
+  public static final AttributeKey<String> CIRCUIT_STATE =
+      AttributeKey.stringKey("eventbus.circuit.state");
+
+  /** Why a delivery waited: {@code circuit_open} or {@code dependency_unavailable}. */
+  public static final AttributeKey<String> DEFERRAL_REASON =
+      AttributeKey.stringKey("eventbus.deferral.reason");
+
+  /** Which limit a delivery waited for: {@code rate} or {@code concurrency}. */
+  public static final AttributeKey<String> LIMITER = AttributeKey.stringKey("eventbus.limiter");
+
   public static final String OPERATION_SEND = "send";
   public static final String OPERATION_PROCESS = "process";
   public static final String OPERATION_SETTLE = "settle";

@@ -1,8 +1,10 @@
 package io.eventbus.internal;
 
+import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers.Registration;
 import io.eventbus.Handlers.Responder;
+import io.eventbus.Health;
 import io.eventbus.Sleeper;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.codec.EventCodec;
@@ -15,11 +17,13 @@ import io.eventbus.spi.InboundMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,9 +37,17 @@ import org.slf4j.LoggerFactory;
  * <p>The links are shared by all deliveries; the chain objects that connect them are made per
  * delivery (like OkHttp's {@code RealInterceptorChain}), so that the settling links reach the
  * delivery's {@link InboundMessage} and its {@link DeliveryState} without thread-locals or shared
- * mutable state. Tracing and metrics are present only when the bus's {@link Telemetry} is enabled.
+ * mutable state. Tracing and metrics are present only when the bus's {@link Telemetry} is enabled;
+ * the rate and concurrency limits only when set.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * The circuit and the limits keep deliveries waiting; {@link #close()} sends those back to their
+ * queue and makes later ones go back at once. The owner pauses the transport subscription first (so
+ * that nothing returned comes straight back to this pipeline), closes the pipeline, then closes the
+ * transport subscription.
  */
-final class Pipeline implements Consumer<InboundMessage> {
+final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   /** At most one warning about invalid history headers per this interval. */
@@ -51,7 +63,10 @@ final class Pipeline implements Consumer<InboundMessage> {
   private final @Nullable Chain handler;
   private final @Nullable ReplyLink replies;
   private final @Nullable ResponderInvoker responder;
+  private final @Nullable Circuit circuit;
+  private final List<Runnable> closeables = new ArrayList<>();
 
+  /** A pipeline whose circuit cannot pause its transport: for tests of the links alone. */
   Pipeline(
       String subscription,
       Map<String, Registration<?>> handlersByType,
@@ -61,6 +76,37 @@ final class Pipeline implements Consumer<InboundMessage> {
       Clock clock,
       Sleeper sleeper,
       Telemetry telemetry) {
+    this(
+        subscription,
+        handlersByType,
+        registry,
+        codec,
+        options,
+        clock,
+        sleeper,
+        telemetry,
+        new SubscriptionControl(subscription),
+        Scheduler.shared(),
+        System::nanoTime);
+  }
+
+  /**
+   * @param control the handle on the transport subscription, attached once it runs
+   * @param scheduler wakes the circuit to probe or resume
+   * @param ticker monotonic nanoseconds, for the rate limit
+   */
+  Pipeline(
+      String subscription,
+      Map<String, Registration<?>> handlersByType,
+      Supplier<EventTypeRegistry> registry,
+      EventCodec codec,
+      SubscriptionOptions options,
+      Clock clock,
+      Sleeper sleeper,
+      Telemetry telemetry,
+      SubscriptionControl control,
+      Scheduler scheduler,
+      LongSupplier ticker) {
     this.subscription = subscription;
     this.clock = clock;
     Map<String, Registration<?>> handlers = Map.copyOf(handlersByType);
@@ -72,6 +118,28 @@ final class Pipeline implements Consumer<InboundMessage> {
     this.replies = null;
     this.responder = null;
     @Nullable Duration timeout = options.handlerTimeout();
+    Circuit circuit =
+        new Circuit(
+            subscription,
+            options.circuitBreaker(),
+            clock,
+            scheduler,
+            control,
+            options.ordering() == SubscriptionOptions.Ordering.NONE,
+            traced);
+    this.circuit = circuit;
+    closeables.add(circuit::close);
+    RateLimitLink rateLimit =
+        options.rateLimit() == null
+            ? null
+            : new RateLimitLink(options.rateLimit().interval(), sleeper, ticker, traced);
+    ConcurrencyLimitLink concurrencyLimit = concurrencyLimit(options, handlers, traced);
+    if (rateLimit != null) {
+      closeables.add(rateLimit::close);
+    }
+    if (concurrencyLimit != null) {
+      closeables.add(concurrencyLimit::close);
+    }
 
     stage(options, Stage.LOGGING, Link.of(Middlewares.logging()));
     stage(options, Stage.TRACING, traced == null ? null : new TracingLink(traced));
@@ -82,6 +150,12 @@ final class Pipeline implements Consumer<InboundMessage> {
         options,
         Stage.DELAYED_REDELIVERY,
         new RedeliveryLink(subscription, options.redeliveryDelays(), retries, clock, traced));
+    stage(
+        options,
+        Stage.CIRCUIT_BREAKER,
+        new CircuitBreakerLink(circuit, retries, options.circuitBreaker(), clock));
+    stage(options, Stage.RATE_LIMIT, rateLimit);
+    stage(options, Stage.CONCURRENCY_LIMIT, concurrencyLimit);
     stage(options, Stage.RETRY, retries);
     add("attempt", new AttemptLink(clock, traced));
     stage(options, Stage.TIMEOUT, timeout == null ? null : Link.of(Middlewares.timeout(timeout)));
@@ -138,6 +212,7 @@ final class Pipeline implements Consumer<InboundMessage> {
     this.handler = null;
     this.replies = new ReplyLink(subscription, writer, clock, requestTelemetry);
     this.responder = new ResponderInvoker(subscription, responders, clock);
+    this.circuit = null;
     @Nullable Duration timeout = options.handlerTimeout();
 
     stage(options, Stage.LOGGING, Link.of(Middlewares.logging()));
@@ -146,6 +221,11 @@ final class Pipeline implements Consumer<InboundMessage> {
     stage(options, Stage.DEAD_LETTER, replies);
     stage(options, Stage.DECODE, new DecodeLink(subscription, decodable, registry, codec));
     stage(options, Stage.DELAYED_REDELIVERY, null);
+    // Responders get no circuit or limits of their own (the requester's RequestPolicy has those);
+    // user middleware placed at these stages still runs here.
+    stage(options, Stage.CIRCUIT_BREAKER, null);
+    stage(options, Stage.RATE_LIMIT, null);
+    stage(options, Stage.CONCURRENCY_LIMIT, null);
     stage(options, Stage.RETRY, null);
     add("attempt", new AttemptLink(clock, traced));
     stage(options, Stage.TIMEOUT, timeout == null ? null : Link.of(Middlewares.timeout(timeout)));
@@ -160,6 +240,73 @@ final class Pipeline implements Consumer<InboundMessage> {
           throw new IllegalStateException(responder.description() + " is a responder");
         },
         responder.description());
+  }
+
+  /**
+   * The concurrency limit link, or null without limits. A limit for an event class no handler of
+   * the subscription takes is a configuration mistake.
+   */
+  private static @Nullable ConcurrencyLimitLink concurrencyLimit(
+      SubscriptionOptions options,
+      Map<String, Registration<?>> handlers,
+      @Nullable ConsumerTelemetry telemetry) {
+    if (options.concurrencyLimit() == 0 && options.concurrencyLimits().isEmpty()) {
+      return null;
+    }
+    Map<String, Integer> byType = new HashMap<>();
+    options
+        .concurrencyLimits()
+        .forEach(
+            (eventClass, limit) -> {
+              List<String> types = new ArrayList<>();
+              handlers.forEach(
+                  (type, registration) -> {
+                    if (registration.eventClass().equals(eventClass)) {
+                      types.add(type);
+                    }
+                  });
+              if (types.isEmpty()) {
+                throw new EventBusConfigurationException(
+                    "concurrencyLimit",
+                    "concurrencyLimit for "
+                        + eventClass.getName()
+                        + ": subscription '"
+                        + options.name()
+                        + "' has no handler for it");
+              }
+              types.forEach(type -> byType.put(type, limit));
+            });
+    return new ConcurrencyLimitLink(
+        options.concurrencyLimit() == 0 ? null : options.concurrencyLimit(), byType, telemetry);
+  }
+
+  /**
+   * {@code transport}'s health of the subscription, with its circuit's state added (a responder
+   * pipeline has no circuit).
+   */
+  Health.Component health(Health.Component transport) {
+    Health.Component health = circuit == null ? transport : circuit.health(transport);
+    long invalid = invalidHistory.sum();
+    if (invalid == 0) {
+      return health;
+    }
+    Map<String, Object> details = new java.util.LinkedHashMap<>(health.details());
+    details.put("invalidHistoryHeaders", invalid);
+    return new Health.Component(health.name(), health.status(), health.detail(), details);
+  }
+
+  /** The subscription's circuit; for tests of an event pipeline. */
+  Circuit circuit() {
+    return java.util.Objects.requireNonNull(circuit, "a responder pipeline has no circuit");
+  }
+
+  /**
+   * Sends the deliveries waiting in the circuit and the limits back to their queue, and every later
+   * one at once. Idempotent.
+   */
+  @Override
+  public void close() {
+    closeables.forEach(Runnable::run);
   }
 
   /**

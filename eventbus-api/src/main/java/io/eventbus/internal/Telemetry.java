@@ -67,6 +67,9 @@ public final class Telemetry {
   final LongCounter retries;
   final LongCounter redeliveries;
   final LongCounter deadLettered;
+  final LongCounter deferred;
+  final DoubleHistogram limiterWait;
+  final Meter meter;
   private final Map<String, Producer> producers = new ConcurrentHashMap<>();
 
   private Telemetry() {
@@ -78,7 +81,7 @@ public final class Telemetry {
     this.names = names;
     this.tracer = openTelemetry.getTracer(SCOPE);
     this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
-    Meter meter = openTelemetry.getMeter(SCOPE);
+    this.meter = openTelemetry.getMeter(SCOPE);
     this.sentMessages =
         meter
             .counterBuilder("messaging.client.sent.messages")
@@ -122,6 +125,20 @@ public final class Telemetry {
             .counterBuilder("eventbus.consumer.dead_lettered")
             .setUnit("{message}")
             .setDescription("Deliveries parked in the dead-letter queue.")
+            .build();
+    this.deferred =
+        meter
+            .counterBuilder("eventbus.consumer.deferred")
+            .setUnit("{message}")
+            .setDescription(
+                "Deliveries held back because the circuit was open or a dependency unavailable.")
+            .build();
+    this.limiterWait =
+        meter
+            .histogramBuilder("eventbus.consumer.limiter.wait")
+            .setUnit("s")
+            .setDescription("Time a delivery waited for the rate or concurrency limit.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
   }
 

@@ -22,6 +22,15 @@ public enum Stage {
   /** Re-publishes a delivery whose in-process retries are exhausted, after a delay. */
   DELAYED_REDELIVERY,
   /**
+   * Holds deliveries and pauses the subscription while its circuit is open or a handler reports a
+   * dependency unavailable, counting each delivery's outcome after its in-process retries.
+   */
+  CIRCUIT_BREAKER,
+  /** Spaces deliveries to the subscription's rate limit, when one is set. */
+  RATE_LIMIT,
+  /** Caps the handlers running at once, per subscription or event type, when a limit is set. */
+  CONCURRENCY_LIMIT,
+  /**
    * Retries the rest of the chain in process under the handler's {@link io.eventbus.RetryPolicy}.
    */
   RETRY,

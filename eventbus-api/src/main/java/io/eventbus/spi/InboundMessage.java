@@ -35,6 +35,25 @@ public interface InboundMessage {
   void requeue();
 
   /**
+   * Gives the message back to its queue, unhandled, for a later delivery, without counting a
+   * delivery: the bus defers the deliveries of a paused subscription this way (its circuit is open,
+   * a dependency is unavailable). Like {@link #redeliverAfter} without the delay: re-publishes a
+   * copy, body unchanged, its headers updated with {@code headers} and without the broker's
+   * delivery count, to the queue the message came from (it goes to the back), waits until that copy
+   * is safely stored, and then acknowledges the original.
+   *
+   * <p>The default returns the message with {@link #requeue()}, which a broker that counts
+   * deliveries (RabbitMQ's quorum queues, towards {@code x-delivery-limit}) counts.
+   *
+   * @param headers the history to carry, replacing headers of the same name (may be empty)
+   * @throws io.eventbus.EventBusException if the copy could not be stored; the original is then not
+   *     acknowledged
+   */
+  default void defer(Map<String, String> headers) {
+    requeue();
+  }
+
+  /**
    * Parks a copy of the message, body and headers unchanged plus the reason's headers, in the
    * subscription's dead-letter queue, waits until that copy is safely stored, and then acknowledges
    * the original.

@@ -104,6 +104,12 @@ class PipelineTest {
       this.history = headers;
     }
 
+    @Override
+    public void defer(Map<String, String> headers) {
+      settlements.add("defer");
+      this.history = headers;
+    }
+
     /** The message the transport would deliver next: this one with the history headers. */
     Inbound next() {
       Map<String, String> headers = new LinkedHashMap<>(message.headers());
@@ -176,7 +182,10 @@ class PipelineTest {
   @Test
   void linksRunInTheDocumentedOrderWithUserMiddlewareBeforeItsStage() {
     SubscriptionOptions.Builder options =
-        SubscriptionOptions.builder("orders").handlerTimeout(Duration.ofSeconds(5));
+        SubscriptionOptions.builder("orders")
+            .handlerTimeout(Duration.ofSeconds(5))
+            .rateLimit(10, Duration.ofSeconds(1))
+            .concurrencyLimit(2);
     for (Stage stage : Stage.values()) {
       options.addBefore(stage, tracing("before-" + stage));
     }
@@ -195,6 +204,12 @@ class PipelineTest {
             "DECODE",
             "user:before-DELAYED_REDELIVERY",
             "DELAYED_REDELIVERY",
+            "user:before-CIRCUIT_BREAKER",
+            "CIRCUIT_BREAKER",
+            "user:before-RATE_LIMIT",
+            "RATE_LIMIT",
+            "user:before-CONCURRENCY_LIMIT",
+            "CONCURRENCY_LIMIT",
             "user:before-RETRY",
             "RETRY",
             "attempt",

@@ -193,13 +193,17 @@ final class InMemoryBroker {
   }
 
   /**
-   * The next message of {@code queue}, waiting until there is one; null once {@code stopped} holds.
+   * The next message of {@code queue}, waiting until there is one and {@code paused} does not hold;
+   * null once {@code stopped} holds. A paused consumer keeps its place as the active consumer of a
+   * single-active-consumer queue.
    */
-  @Nullable Envelope take(Queue queue, Object consumer, BooleanSupplier stopped)
+  @Nullable Envelope take(
+      Queue queue, Object consumer, BooleanSupplier stopped, BooleanSupplier paused)
       throws InterruptedException {
     lock.lock();
     try {
-      while (!stopped.getAsBoolean() && (queue.ready.isEmpty() || !mayTake(queue, consumer))) {
+      while (!stopped.getAsBoolean()
+          && (paused.getAsBoolean() || queue.ready.isEmpty() || !mayTake(queue, consumer))) {
         changed.await();
       }
       if (stopped.getAsBoolean()) {
@@ -261,6 +265,29 @@ final class InMemoryBroker {
         },
         delay.toNanos(),
         TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Acks the delivery and puts a copy with {@code headers} merged in at the tail of its queue, not
+   * marked as redelivered: a deferred message, as RabbitMQ's transport re-publishes it.
+   */
+  void defer(Queue queue, Envelope envelope, Map<String, String> headers) {
+    Map<String, String> merged = new LinkedHashMap<>(envelope.message().headers());
+    merged.putAll(headers);
+    Envelope copy =
+        new Envelope(
+            new WireMessage(envelope.message().body(), envelope.message().contentType(), merged),
+            envelope.routingKey(),
+            false);
+    lock.lock();
+    try {
+      queue.unsettled--;
+      queue.ready.addLast(copy);
+      queue.readyChanged();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   void ack(Queue queue) {

@@ -67,6 +67,13 @@ final class InMemoryInbound implements InboundMessage {
   }
 
   @Override
+  public void defer(Map<String, String> headers) {
+    if (settled.compareAndSet(false, true)) {
+      broker.defer(queue, envelope, headers);
+    }
+  }
+
+  @Override
   public void deadLetter(DeadLetterReason reason) {
     if (settled.compareAndSet(false, true)) {
       broker.deadLetter(queue, envelope, reason);

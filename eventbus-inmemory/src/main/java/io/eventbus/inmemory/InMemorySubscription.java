@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Worker threads taking from the subscription's queues: {@code concurrency} workers on its one
  * queue, or one worker per partition queue when partitioned. Workers of every subscription with the
  * same name take from the same queues: competing consumers; on an ordered or partition queue only
- * the first worker to arrive takes, until it stops (single active consumer).
+ * the first worker to arrive takes, until it stops (single active consumer). A paused
+ * subscription's workers take nothing until it resumes; each keeps its place as an active consumer.
  */
 final class InMemorySubscription implements TransportSubscription {
   private static final Logger log = LoggerFactory.getLogger(InMemorySubscription.class);
@@ -33,6 +34,7 @@ final class InMemorySubscription implements TransportSubscription {
   private final List<Thread> workers = new ArrayList<>();
   private final List<Worker> lanes = new ArrayList<>();
   private volatile boolean closed;
+  private volatile boolean paused;
 
   /** One worker's queue, identity as a consumer, and when it last took or settled a message. */
   private static final class Worker {
@@ -85,7 +87,7 @@ final class InMemorySubscription implements TransportSubscription {
     Object consumer = lane;
     try {
       while (true) {
-        InMemoryBroker.Envelope envelope = broker.take(queue, consumer, () -> closed);
+        InMemoryBroker.Envelope envelope = broker.take(queue, consumer, () -> closed, () -> paused);
         if (envelope == null) {
           return;
         }
@@ -113,10 +115,27 @@ final class InMemorySubscription implements TransportSubscription {
     }
   }
 
+  /** Stops taking messages until {@link #resume()}; those being handled go on. */
+  @Override
+  public boolean pause() {
+    paused = true;
+    return true;
+  }
+
+  /** Takes messages again. */
+  @Override
+  public void resume() {
+    if (paused) {
+      paused = false;
+      broker.wakeAll();
+    }
+  }
+
   /**
    * Down when closed, when a worker has died, or when one of its queues has had ready messages for
    * longer than the spec's stall timeout while none of its workers took or settled one (on a
-   * single-active-consumer queue, only if one of ours is the active consumer).
+   * single-active-consumer queue, only if one of ours is the active consumer); a paused one is not
+   * stalled.
    */
   @Override
   public Health.Component health() {
@@ -164,6 +183,7 @@ final class InMemorySubscription implements TransportSubscription {
       }
     }
     details.put("readyMessages", ready);
+    details.put("paused", paused);
     if (closed) {
       return new Health.Component(name, Health.Status.DOWN, "closed", details);
     }
@@ -171,7 +191,7 @@ final class InMemorySubscription implements TransportSubscription {
       return new Health.Component(
           name, Health.Status.DOWN, active + " of " + lanes.size() + " consumers active", details);
     }
-    if (stalled != null) {
+    if (stalled != null && !paused) {
       return new Health.Component(name, Health.Status.DOWN, stalled, details);
     }
     return new Health.Component(name, Health.Status.UP, "", details);

@@ -55,10 +55,12 @@ import java.util.function.Consumer;
  *       with {@link UnroutableEventException}; after {@link #close()} it fails with {@link
  *       PublishNotConfirmedException}. Bodies are copied: what a handler gets went through the
  *       codec.
+ *   <li>{@code pause()} stops the workers taking messages (a worker keeps its place as the active
+ *       consumer of an ordered or partition queue) until {@code resume()}.
  *   <li>Ack removes a message; {@code requeue} puts it back at the head of its queue with {@code
  *       redelivered() == true}; a receiver that throws or returns without settling requeues it;
- *       {@code deadLetter} stores a {@link DeadLetter} with the reason headers in the
- *       subscription's {@link #deadLetters dead-letter list}.
+ *       {@code defer} puts a copy at its tail; {@code deadLetter} stores a {@link DeadLetter} with
+ *       the reason headers in the subscription's {@link #deadLetters dead-letter list}.
  *   <li>Request-reply ({@link #request}, {@link #respond}): a request is routed by its type to the
  *       request queue of every responder subscription bound to it, and fails at once when there is
  *       none; a request queue lives while it has responders; a request expires in its queue at its
@@ -165,6 +167,16 @@ public final class InMemoryTransport implements Transport {
       @Override
       public Health.Component health() {
         return subscription.health();
+      }
+
+      @Override
+      public boolean pause() {
+        return subscription.pause();
+      }
+
+      @Override
+      public void resume() {
+        subscription.resume();
       }
     };
   }

@@ -81,6 +81,13 @@ final class RawAmqp implements AutoCloseable {
     }
   }
 
+  /** How many consumers {@code queue} has at the broker (a passive declare). */
+  long consumerCount(String queue) throws Exception {
+    try (Channel channel = channel()) {
+      return channel.consumerCount(queue);
+    }
+  }
+
   /** Every message of {@code queue}, read with basic.get and acknowledged, until it is empty. */
   List<GetResponse> drain(String queue) throws Exception {
     List<GetResponse> messages = new ArrayList<>();

@@ -26,6 +26,11 @@ public final class RecordedDelivery {
     REQUEUED,
     /** Scheduled for a delayed redelivery after its in-process retries failed. */
     REDELIVERY_SCHEDULED,
+    /**
+     * Given back to its queue for later, unhandled, because its subscription paused (its circuit
+     * opened, or a dependency was unavailable).
+     */
+    DEFERRED,
     /** Parked in the subscription's dead-letter queue. */
     DEAD_LETTERED
   }

@@ -108,6 +108,17 @@ final class RecordingTransport extends ForwardingTransport {
     }
 
     @Override
+    public void defer(Map<String, String> headers) {
+      delegate.defer(headers);
+      record(Outcome.DEFERRED, null);
+    }
+
+    @Override
+    public int deliveryCount() {
+      return delegate.deliveryCount();
+    }
+
+    @Override
     public void deadLetter(DeadLetterReason reason) {
       delegate.deadLetter(reason);
       record(Outcome.DEAD_LETTERED, reason);

@@ -24,4 +24,9 @@ final class Arguments {
   int number(String name) {
     return Integer.parseInt(text(name));
   }
+
+  /** The value of {@code name}, or {@code otherwise} when it is not given. */
+  String text(String name, String otherwise) {
+    return values.getOrDefault(name, otherwise);
+  }
 }

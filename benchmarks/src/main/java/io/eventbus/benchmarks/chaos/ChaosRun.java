@@ -194,7 +194,7 @@ public final class ChaosRun {
     return consumer;
   }
 
-  private Process startConsumer(List<String> args, Path dir, int generation) throws Exception {
+  static Process startConsumer(List<String> args, Path dir, int generation) throws Exception {
     Path out = dir.resolve("consumer-" + generation + ".out");
     Process consumer = spawn(ChaosConsumer.class, args, out);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

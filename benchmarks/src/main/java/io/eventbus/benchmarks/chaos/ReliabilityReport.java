@@ -17,7 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the chaos scenarios and writes docs/reliability.md.
+ * Runs the chaos scenarios and writes docs/reliability.md, keeping its outbox section ({@link
+ * OutboxReliabilityReport} writes that one) and its dependency-outage section ({@link
+ * OutageReport}).
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests exec:exec@chaos
@@ -46,13 +48,17 @@ public final class ReliabilityReport {
     }
     List<Result> results =
         runAll(scenarios, length, rate, Files.createTempDirectory("eventbus-chaos"));
-    String existing = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
-    String outbox = OutboxReliabilityReport.sectionOf(existing);
+    String old = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
+    String outbox = OutboxReliabilityReport.sectionOf(old);
+    String outage = OutageReport.sectionOf(old);
     String markdown = markdown(results, length, rate);
     if (!outbox.isEmpty()) {
       markdown = OutboxReliabilityReport.withSection(markdown, outbox);
     }
-    Matcher hostile = HOSTILE_INPUT.matcher(existing);
+    if (!outage.isEmpty()) {
+      markdown = OutageReport.withSection(markdown, outage);
+    }
+    Matcher hostile = HOSTILE_INPUT.matcher(old);
     if (hostile.find()) {
       markdown = markdown.stripTrailing() + "\n\n" + hostile.group() + "\n";
     }

@@ -152,6 +152,61 @@ final class RabbitInbound implements InboundMessage {
   }
 
   /**
+   * Re-publishes a copy to the queue this delivery came from (at its back), with {@code history}
+   * and without the broker's delivery count, waits for its confirm, then acks the original: the
+   * message is given back without counting towards {@code x-delivery-limit}.
+   */
+  @Override
+  public void defer(Map<String, String> history) {
+    if (settled.get()) {
+      return;
+    }
+    storeCopyThenAck(
+        routes.queue(),
+        new LinkedHashMap<>(history),
+        Set.of(BrokerHeaders.DELIVERY_COUNT),
+        "given back to");
+  }
+
+  /**
+   * Gives back a delivery that never reached the pipeline (its subscription is paused): {@link
+   * #defer} with the broker's delivery count, which the copy loses, added to our attempt count so
+   * that the attempts stay counted (within the range the bus accepts, {@value #MAX_ATTEMPTS}; a
+   * forged count reads as none). If the copy cannot be stored, the delivery is requeued.
+   */
+  void giveBack() {
+    Map<String, String> history = new LinkedHashMap<>();
+    int deliveries = deliveryCount();
+    if (deliveries > 0) {
+      String before = message.headers().get(DeadLetterReason.HEADER_ATTEMPTS);
+      long attempts = 0;
+      try {
+        attempts = before == null ? 0 : Long.parseLong(before.trim());
+      } catch (NumberFormatException e) {
+        attempts = 0;
+      }
+      if (attempts < 0 || attempts > MAX_ATTEMPTS) {
+        attempts = 0;
+      }
+      history.put(
+          DeadLetterReason.HEADER_ATTEMPTS,
+          Long.toString(Math.min(attempts + Math.min(deliveries, MAX_ATTEMPTS), MAX_ATTEMPTS)));
+    }
+    try {
+      defer(history);
+    } catch (RuntimeException e) {
+      log.warn(
+          "A delivery of {} could not be given back; requeueing it: {}",
+          routes.queue(),
+          SafeText.message(e));
+      requeue();
+    }
+  }
+
+  /** The most attempts our history header may claim (the bus reads larger values as forged). */
+  private static final int MAX_ATTEMPTS = 1_000_000;
+
+  /**
    * Records where the message was first published, unless an earlier redelivery or parking did:
    * after a delayed redelivery the envelope shows the retry route, not the origin.
    */

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,6 +71,22 @@ import org.slf4j.LoggerFactory;
  * requeued, the failure logged, and the consumer keeps its channel (amqp-client would otherwise
  * close the channel, and with it every delivery in flight on it).
  *
+ * <h2>Pausing</h2>
+ *
+ * {@link #pause()} cancels the consumers of an unordered subscription at the broker. Deliveries the
+ * client had already received keep arriving in {@code handleDelivery}, which gives each back
+ * ({@link RabbitInbound#giveBack}: a confirmed copy at the back of the queue, then an ack, so that
+ * no delivery is counted towards {@code x-delivery-limit}); once none is unacknowledged the queue
+ * shows no consumer (a quorum queue counts a cancelled consumer until its deliveries are settled).
+ * A single-active-consumer queue (ordered, partitioned) keeps its consumer, so that no other
+ * instance takes over the following messages, and {@code handleDelivery} holds its deliveries, at
+ * most the prefetch, unsettled and in order, on the consumer's thread until {@link #resume()} (or
+ * returns them to the queue on close). {@link #resume()} releases what is held and consumes again,
+ * but on a cancelled consumer's channel only once its {@code handleCancelOk} has run: the client
+ * dispatches that after every delivery the consumer received, so no channel ever holds more than
+ * its prefetch. A paused subscription opens channels after a connection recovery or a broker
+ * cancel, but consumes on them only when resumed.
+ *
  * <h2>Health</h2>
  *
  * {@link #health()} reads what the consumers record (whether each slot is consuming, when it last
@@ -102,6 +120,9 @@ public final class RabbitSubscription
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Map<String, QueueDepth> depths = new LinkedHashMap<>();
   private volatile boolean closing;
+  private volatile boolean paused; // written under this
+  private final ReentrantLock holdLock = new ReentrantLock();
+  private final Condition released = holdLock.newCondition();
   private volatile @Nullable Connection setUpOn; // written under this
 
   public RabbitSubscription(
@@ -185,6 +206,7 @@ public final class RabbitSubscription
     details.put("activeConsumers", active);
     details.put("inFlight", inFlight.get());
     details.put("readyMessages", ready);
+    details.put("paused", paused);
     if (lastProgress != 0) {
       details.put("sinceLastDelivery", Duration.ofNanos(now - lastProgress));
     }
@@ -194,6 +216,9 @@ public final class RabbitSubscription
     if (setUpOn == null) {
       return new Health.Component(
           name, Health.Status.DOWN, "the consuming connection is recovering", details);
+    }
+    if (paused) {
+      return new Health.Component(name, Health.Status.UP, "", details);
     }
     if (active < slots.length()) {
       return new Health.Component(
@@ -275,9 +300,10 @@ public final class RabbitSubscription
     }
     declarer.declareSubscription(connection, spec);
     for (int i = 0; i < slots.length(); i++) {
-      slots.set(i, open(connection, i));
+      slots.set(i, open(connection, i, !paused));
     }
     setUpOn = connection;
+    releaseHeld(); // deliveries held on the dead connection's channels cannot be settled any more
   }
 
   /**
@@ -308,17 +334,118 @@ public final class RabbitSubscription
     setUpOn = null;
   }
 
-  private Slot open(Connection connection, int index) throws IOException {
+  /** Opens a slot's channel, and consumes on it unless {@code consume} is false (paused). */
+  private Slot open(Connection connection, int index, boolean consume) throws IOException {
     Channel channel = connection.createChannel();
     try {
       channel.basicQos(spec.prefetch());
       Slot slot = new Slot(channel, index, queues.get(index));
-      slot.tag = channel.basicConsume(slot.queue, false, slot);
-      slot.consuming = true;
+      if (consume) {
+        consume(slot);
+      }
       return slot;
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
       throw e;
+    }
+  }
+
+  private void consume(Slot slot) throws IOException {
+    slot.tag = slot.getChannel().basicConsume(slot.queue, false, slot);
+    slot.consuming = true;
+  }
+
+  /** Whether this subscription's queues have a single active consumer (ordered, partitioned). */
+  private boolean singleActive() {
+    return spec.ordering() != Ordering.NONE;
+  }
+
+  /**
+   * See the class's "Pausing" section. Idempotent; a failed cancel is logged (the consumer then
+   * stays, its deliveries held all the same).
+   */
+  @Override
+  public synchronized boolean pause() {
+    if (closed.get() || paused) {
+      return true;
+    }
+    paused = true;
+    if (!singleActive()) {
+      for (int i = 0; i < slots.length(); i++) {
+        Slot slot = slots.get(i);
+        if (slot == null || !slot.consuming || slot.tag == null) {
+          continue;
+        }
+        try {
+          slot.cancelling = true;
+          slot.consuming = false;
+          slot.getChannel().basicCancel(slot.tag);
+        } catch (IOException | AlreadyClosedException e) {
+          slot.cancelling = false;
+          log.debug("Pausing a consumer of {} failed: {}", spec.name(), Exceptions.describe(e));
+        }
+      }
+    }
+    log.info("Subscription {} paused", spec.name());
+    return true;
+  }
+
+  /** See the class's "Pausing" section. Idempotent. */
+  @Override
+  public synchronized void resume() {
+    if (closed.get() || !paused) {
+      return;
+    }
+    paused = false;
+    releaseHeld();
+    Connection connection = setUpOn;
+    for (int i = 0; i < slots.length(); i++) {
+      Slot slot = slots.get(i);
+      if (slot == null || connection == null) {
+        continue;
+      }
+      if (!slot.consuming && !slot.cancelling && slot.getChannel().isOpen()) {
+        try {
+          consume(slot);
+        } catch (IOException | RuntimeException e) {
+          log.warn(
+              "Consumer {} of subscription {} could not resume ({}); re-opening it",
+              i,
+              spec.name(),
+              Exceptions.describe(e));
+          reopen(i, FIRST_REOPEN);
+        }
+      }
+    }
+    log.info("Subscription {} resumed", spec.name());
+  }
+
+  /** Wakes the deliveries held in {@code handleDelivery}, which look again why they wait. */
+  private void releaseHeld() {
+    holdLock.lock();
+    try {
+      released.signalAll();
+    } finally {
+      holdLock.unlock();
+    }
+  }
+
+  /**
+   * Holds a delivery of {@code channel} while the subscription is paused; true once it may go to
+   * the receiver, false if the subscription is closing or the channel died meanwhile.
+   */
+  private boolean awaitResumed(Channel channel) {
+    holdLock.lock();
+    try {
+      while (paused && !closing && channel.isOpen()) {
+        released.await();
+      }
+      return !closing && channel.isOpen();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      holdLock.unlock();
     }
   }
 
@@ -339,7 +466,7 @@ public final class RabbitSubscription
                 return;
               }
               declarer.declareSubscription(connection, spec);
-              Slot old = slots.getAndSet(index, open(connection, index));
+              Slot old = slots.getAndSet(index, open(connection, index, !paused));
               if (old != null) {
                 closeQuietly(old.getChannel());
               }
@@ -380,7 +507,7 @@ public final class RabbitSubscription
     supervisor.removeListener(this);
     for (int i = 0; i < slots.length(); i++) {
       Slot slot = slots.get(i);
-      if (slot != null && slot.tag != null) {
+      if (slot != null && slot.tag != null && slot.consuming) {
         try {
           slot.getChannel().basicCancel(slot.tag);
         } catch (IOException | AlreadyClosedException e) {
@@ -391,6 +518,7 @@ public final class RabbitSubscription
     // Only once no consumer of ours is subscribed: a delivery turned away before would come
     // straight back to another of our consumers, and each round counts towards the delivery limit.
     closing = true;
+    releaseHeld();
     long until = System.nanoTime() + shutdownTimeout.toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < until) {
       try {
@@ -491,6 +619,7 @@ public final class RabbitSubscription
     private final RabbitInbound.Routes routes;
     volatile @Nullable String tag;
     volatile boolean consuming;
+    volatile boolean cancelling; // basicCancel sent by pause(), handleCancelOk not run yet
     volatile boolean delivered;
     volatile long lastProgressNanos = System.nanoTime();
 
@@ -521,6 +650,14 @@ public final class RabbitSubscription
           inbound.requeue();
           return;
         }
+        if (paused && !singleActive()) {
+          inbound.giveBack();
+          return;
+        }
+        if (paused && !awaitResumed(getChannel())) {
+          inbound.requeue(); // closing; on a dead channel the broker has requeued it already
+          return;
+        }
         if (!refusedOutright(inbound)) {
           receiver.accept(inbound);
         }
@@ -541,6 +678,30 @@ public final class RabbitSubscription
       }
     }
 
+    /**
+     * Our own cancel (a pause) is done, and every delivery of the cancelled consumer has passed
+     * through {@code handleDelivery}: the channel holds none, so it may consume again.
+     */
+    @Override
+    public void handleCancelOk(String consumerTag) {
+      synchronized (RabbitSubscription.this) {
+        cancelling = false;
+        if (paused || closed.get() || consuming || !getChannel().isOpen()) {
+          return;
+        }
+        try {
+          consume(this);
+        } catch (IOException | RuntimeException e) {
+          log.warn(
+              "Consumer {} of subscription {} could not resume ({}); re-opening it",
+              index,
+              spec.name(),
+              Exceptions.describe(e));
+          reopen(index, FIRST_REOPEN);
+        }
+      }
+    }
+
     @Override
     public void handleCancel(String consumerTag) {
       consuming = false;
@@ -556,6 +717,8 @@ public final class RabbitSubscription
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
       consuming = false;
+      cancelling = false;
+      releaseHeld();
       if (!closed.get() && !signal.isHardError() && !signal.isInitiatedByApplication()) {
         log.warn(
             "The broker closed the channel of consumer {} of subscription {}: {}; re-opening it",

@@ -97,6 +97,16 @@ public final class Subscriptions {
       public Health.Component health() {
         return subscription.health();
       }
+
+      @Override
+      public boolean pause() {
+        return subscription.pause();
+      }
+
+      @Override
+      public void resume() {
+        subscription.resume();
+      }
     };
   }
 

@@ -2,6 +2,7 @@ package io.eventbus.testkit.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventbus.CircuitBreakerPolicy;
 import io.eventbus.EventDecodingException;
 import io.eventbus.EventType;
 import io.eventbus.Handlers;
@@ -18,8 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.provider.Arguments;
@@ -144,6 +148,59 @@ final class Scenarios {
               }
             })
         .build();
+  }
+
+  /** A dependency of a handler that is down until told otherwise: an outage. */
+  static final class Dependency {
+    private volatile boolean down = true;
+
+    void recover() {
+      down = false;
+    }
+
+    void call(String what) {
+      if (down) {
+        throw new IllegalStateException("the dependency is down, " + what + " failed");
+      }
+    }
+  }
+
+  /**
+   * Opens after 2 failures of the last 2 deliveries, stays open {@code open}, probes with one: a
+   * breaker that trips and probes quickly.
+   */
+  static CircuitBreakerPolicy quickBreaker(Duration open) {
+    return CircuitBreakerPolicy.builder()
+        .slidingWindow(2)
+        .minimumCalls(2)
+        .failureRateThreshold(50)
+        .openDuration(open)
+        .probes(1)
+        .build();
+  }
+
+  /**
+   * Records how many handlers of each event type run at once, at most, over a short piece of work.
+   */
+  static final class InFlight {
+    private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> most = new ConcurrentHashMap<>();
+
+    void run(String key) {
+      for (String counter : new String[] {key, "all"}) {
+        int now = running.computeIfAbsent(counter, k -> new AtomicInteger()).incrementAndGet();
+        most.computeIfAbsent(counter, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+      }
+      // A little work, so that handlers overlap when nothing limits them.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3));
+      running.get(key).decrementAndGet();
+      running.get("all").decrementAndGet();
+    }
+
+    int most(String key) {
+      AtomicInteger value = most.get(key);
+      return value == null ? 0 : value.get();
+    }
   }
 
   static List<String> next(BlockingQueue<String> queue, int count) throws Exception {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The command line: {@code --uri}, {@code --orders}, {@code --rate}, {@code --duration}, {@code
- * --role}, {@code --namespace}, {@code --plain}.
+ * --role}, {@code --namespace}, {@code --payment-outage}, {@code --plain}.
  *
  * @param uri the broker's AMQP URI
  * @param orders how many orders to place
@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param role which services this process runs
  * @param namespace the exchange's name and the prefix of every queue, so that runs can be kept
  *     apart
+ * @param paymentOutage how long the payment provider is down, from the capture of a quarter of the
+ *     orders on; zero for never
  * @param plain print the live view as plain lines even on a terminal
  * @param jdbc the PostgreSQL for the outbox and the inbox, or {@code none}; when nothing answers
  *     there, orders are published directly and shipping has no inbox
@@ -32,18 +34,20 @@ record FlowOptions(
     Duration duration,
     Role role,
     String namespace,
+    Duration paymentOutage,
     boolean plain,
     String jdbc) {
   static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
   static final int DEFAULT_ORDERS = 40;
   static final double DEFAULT_RATE = 4;
+  static final Duration DEFAULT_PAYMENT_OUTAGE = Duration.ofSeconds(3);
   static final String DEFAULT_JDBC = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
   static final String USAGE =
       """
       Usage: order-flow [--uri amqp://user:pass@host:5672] [--orders N] [--rate R] [--duration D]
-                        [--role order|shipping|notification|points|analytics|all]
-                        [--namespace NAME] [--plain] [--jdbc URL|none]
+                        [--role order|shipping|notification|points|billing|analytics|all]
+                        [--namespace NAME] [--payment-outage D] [--plain] [--jdbc URL|none]
 
         --uri        the broker (default amqp://guest:guest@127.0.0.1:5672); when nothing answers
                      there, the flow runs in memory instead (role all only)
@@ -54,6 +58,8 @@ record FlowOptions(
         --role       the services this process runs (default all); start the service roles
                      before the order role so that their queues exist
         --namespace  the exchange and queue-name prefix (default order-flow)
+        --payment-outage  how long the payment provider is down, from the capture of a
+                     quarter of the orders on (default 3s; 0 for no outage)
         --plain      print the live view as plain lines even on a terminal
         --jdbc       PostgreSQL for the outbox and inbox (default
                      jdbc:postgresql://127.0.0.1:5432/test?user=postgres); when nothing
@@ -65,6 +71,10 @@ record FlowOptions(
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(paymentOutage, "paymentOutage");
+    if (paymentOutage.isNegative()) {
+      throw new IllegalArgumentException("--payment-outage must not be negative");
+    }
     Objects.requireNonNull(jdbc, "jdbc");
     if (orders < 0) {
       throw new IllegalArgumentException("--orders must not be negative, was " + orders);
@@ -90,6 +100,7 @@ record FlowOptions(
         null,
         Role.ALL,
         "order-flow",
+        DEFAULT_PAYMENT_OUTAGE,
         false,
         DEFAULT_JDBC);
   }
@@ -106,6 +117,7 @@ record FlowOptions(
     Duration duration = null;
     Role role = Role.ALL;
     String namespace = "order-flow";
+    Duration paymentOutage = DEFAULT_PAYMENT_OUTAGE;
     boolean plain = false;
     String jdbc = DEFAULT_JDBC;
     for (int i = 0; i < args.length; i++) {
@@ -123,15 +135,17 @@ record FlowOptions(
         case "--uri" -> uri = checkedUri(value);
         case "--orders" -> orders = number(name, value);
         case "--rate" -> rate = decimal(name, value);
-        case "--duration" -> duration = duration(value);
+        case "--duration" -> duration = duration(name, value);
         case "--role" -> role = Role.parse(value);
         case "--namespace" -> namespace = value;
+        case "--payment-outage" ->
+            paymentOutage = value.trim().equals("0") ? Duration.ZERO : duration(name, value);
         case "--jdbc" -> jdbc = value;
         default -> throw new IllegalArgumentException("Unknown option '" + name + "'");
       }
     }
     int count = orders != null ? orders : duration != null ? Integer.MAX_VALUE : DEFAULT_ORDERS;
-    return new FlowOptions(uri, count, rate, duration, role, namespace, plain, jdbc);
+    return new FlowOptions(uri, count, rate, duration, role, namespace, paymentOutage, plain, jdbc);
   }
 
   /** The broker's host and port, from the URI (5672, or 5671 for amqps). */
@@ -186,6 +200,11 @@ record FlowOptions(
    * {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, {@code 20} (seconds) or ISO {@code PT20S}.
    */
   static Duration duration(String value) {
+    return duration("--duration", value);
+  }
+
+  /** {@link #duration(String)} for the option {@code name}. */
+  static Duration duration(String name, String value) {
     Matcher matcher = SHORT_DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
     if (matcher.matches()) {
       long amount = Long.parseLong(matcher.group(1));
@@ -201,7 +220,7 @@ record FlowOptions(
       return Duration.parse(value.trim());
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "--duration must look like 500ms, 20s, 2m or PT20S, was '" + value + "'");
+          name + " must look like 500ms, 20s, 2m or PT20S, was '" + value + "'");
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.eventbus.samples.orders;
 
 import io.eventbus.EventBusException;
+import io.eventbus.Health;
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
+import io.eventbus.samples.orders.billing.OutagePaymentProvider;
 import io.eventbus.samples.orders.monitor.Dashboard;
 import io.eventbus.samples.orders.monitor.LiveView;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
@@ -40,6 +42,7 @@ public final class OrderFlow {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Map<String, Long> deadLettersBefore = new HashMap<>();
   private volatile List<OrderOutcome> outcomes = List.of();
+  private final OutagePaymentProvider payments;
   private @Nullable OrdersDatabase database;
 
   OrderFlow(FlowOptions options, PrintStream out, boolean ansi, Clock clock) {
@@ -47,6 +50,12 @@ public final class OrderFlow {
     this.out = out;
     this.ansi = ansi;
     this.clock = clock;
+    long expected =
+        options.orders() != Integer.MAX_VALUE
+            ? options.orders()
+            : (long) Math.min(1_000_000, options.rate() * 20);
+    this.payments =
+        new OutagePaymentProvider(Math.max(1, expected / 4), options.paymentOutage(), clock);
   }
 
   public static void main(String[] args) {
@@ -198,6 +207,7 @@ public final class OrderFlow {
             runId,
             poison,
             FlakyMailer.demo(clock),
+            payments,
             clock,
             database)) {
       rememberDeadLetters(environment, services);
@@ -238,6 +248,7 @@ public final class OrderFlow {
           summary.ofAll(
               environment,
               services,
+              payments,
               service -> deadLettersDuringRun(environment, services, service),
               settled.stream().allMatch(OrderOutcome::asExpected) ? null : SETTLE_TIMEOUT);
       return outcomes.stream().allMatch(OrderOutcome::asExpected) && !outcomes.isEmpty() ? 0 : 1;
@@ -268,6 +279,7 @@ public final class OrderFlow {
             "-",
             0,
             FlakyMailer.demo(clock),
+            payments,
             clock,
             database)) {
       long start = System.nanoTime();
@@ -348,6 +360,7 @@ public final class OrderFlow {
       rows.add(
           new Dashboard.Line(
               measured.snapshot(),
+              circuit(services.health(measured.service())),
               subscription == null
                   ? OptionalLong.empty()
                   : OptionalLong.of(
@@ -357,6 +370,28 @@ public final class OrderFlow {
                   : OptionalLong.of(environment.backlog(subscription))));
     }
     return dashboard.render(title.toString(), rows, now);
+  }
+
+  /**
+   * The circuit of a consuming service as the live view shows it: {@code closed}, {@code OPEN},
+   * {@code half-open}, {@code backoff}, or {@code -} without a circuit breaker.
+   */
+  static String circuit(Health.@Nullable Component health) {
+    if (health == null) {
+      return "-";
+    }
+    if (health.detail().startsWith("backing off")) {
+      return "backoff";
+    }
+    Object state = health.details().get("circuitState");
+    if (state == null) {
+      return "-";
+    }
+    return switch (state.toString()) {
+      case "OPEN" -> "OPEN";
+      case "HALF_OPEN" -> "half-open";
+      default -> "closed";
+    };
   }
 
   private void rememberDeadLetters(FlowEnvironment environment, Services services) {

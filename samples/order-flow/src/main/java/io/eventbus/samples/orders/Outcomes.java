@@ -10,9 +10,10 @@ import java.util.function.Predicate;
 /**
  * What happened to each order of a run, read from the services' state, and whether that is what
  * should have happened: a normal order is placed and paid, dispatched, mailed about twice
- * (confirmation and tracking), awarded points and counted three times; the poison order is placed
- * and paid, refused by shipping and parked in its dead-letter queue, never dispatched, mailed about
- * once, awarded points and counted twice.
+ * (confirmation and tracking), awarded points, its payment captured by billing (the payment
+ * provider's outage notwithstanding) and counted three times; the poison order is placed and paid,
+ * refused by shipping and parked in its dead-letter queue, never dispatched, mailed about once,
+ * awarded points, its payment captured and counted twice.
  */
 final class Outcomes {
   private Outcomes() {}
@@ -27,6 +28,7 @@ final class Outcomes {
    *     waiting}
    * @param mails what was mailed for it
    * @param points the points awarded, if any
+   * @param captured whether billing captured its payment
    * @param analytics how many of its event types analytics counted
    */
   record OrderOutcome(
@@ -36,6 +38,7 @@ final class Outcomes {
       String shipping,
       List<String> mails,
       OptionalLong points,
+      boolean captured,
       int analytics) {
 
     boolean asExpected() {
@@ -45,23 +48,26 @@ final class Outcomes {
             && shipping.equals("parked")
             && mailed.equals(Set.of("confirmation"))
             && points.isPresent()
+            && captured
             && analytics == 2;
       }
       return sent
           && shipping.equals("dispatched")
           && mailed.equals(Set.of("confirmation", "tracking"))
           && points.isPresent()
+          && captured
           && analytics == 3;
     }
 
     String line() {
       return String.format(
-          "%-10s %-11s %-10s mails %-22s points %-4s analytics %d/%d  %s",
+          "%-10s %-11s %-10s mails %-22s points %-4s %-8s analytics %d/%d  %s",
           orderId,
           sent ? "placed+paid" : "unsent",
           shipping,
           mails.isEmpty() ? "-" : String.join(",", mails),
           points.isPresent() ? Long.toString(points.getAsLong()) : "-",
+          captured ? "captured" : "uncaptured",
           analytics,
           poison ? 2 : 3,
           asExpected()
@@ -94,6 +100,7 @@ final class Outcomes {
               shipping,
               services.notification.sent(orderId),
               services.points.awarded(orderId),
+              services.billing.captured(orderId),
               services.analytics.eventsSeen(orderId)));
     }
     return outcomes;

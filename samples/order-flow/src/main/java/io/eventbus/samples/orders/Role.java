@@ -8,6 +8,7 @@ enum Role {
   SHIPPING,
   NOTIFICATION,
   POINTS,
+  BILLING,
   ANALYTICS,
   ALL;
 
@@ -16,7 +17,8 @@ enum Role {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--role must be one of order, shipping, notification, points, analytics, all; was '"
+          "--role must be one of order, shipping, notification, points, billing, analytics, all;"
+              + " was '"
               + text
               + "'");
     }

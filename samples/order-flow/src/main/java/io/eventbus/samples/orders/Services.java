@@ -3,6 +3,7 @@ package io.eventbus.samples.orders;
 import io.eventbus.EventBus;
 import io.eventbus.EventPublisher;
 import io.eventbus.Handlers;
+import io.eventbus.Health;
 import io.eventbus.RequestPolicy;
 import io.eventbus.Subscription;
 import io.eventbus.SubscriptionOptions;
@@ -10,6 +11,8 @@ import io.eventbus.jdbc.Inbox;
 import io.eventbus.jdbc.Outbox;
 import io.eventbus.middleware.Stage;
 import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
+import io.eventbus.samples.orders.billing.BillingHandlers;
+import io.eventbus.samples.orders.billing.PaymentProvider;
 import io.eventbus.samples.orders.customers.CustomerResponders;
 import io.eventbus.samples.orders.events.OrderPlaced;
 import io.eventbus.samples.orders.events.PaymentCompleted;
@@ -42,6 +45,7 @@ final class Services implements AutoCloseable {
   private final List<EventBus> buses = new ArrayList<>();
   private final Map<String, ServiceMetrics> metrics = new LinkedHashMap<>();
   private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+  private final Map<String, EventBus> consumers = new LinkedHashMap<>();
 
   /** Outboxes first (closed before the buses they publish through), inboxes after them. */
   private final List<AutoCloseable> closing = new ArrayList<>();
@@ -54,6 +58,7 @@ final class Services implements AutoCloseable {
   @Nullable ShippingHandlers shipping;
   @Nullable NotificationHandlers notification;
   @Nullable PointsHandlers points;
+  @Nullable BillingHandlers billing;
   @Nullable AnalyticsHandlers analytics;
   private @Nullable EventBus inventoryBus;
   private @Nullable Subscription inventory;
@@ -75,8 +80,9 @@ final class Services implements AutoCloseable {
       String runId,
       int poisonOrder,
       Mailer mailer,
+      PaymentProvider payments,
       Clock clock) {
-    return start(role, environment, namespace, runId, poisonOrder, mailer, clock, null);
+    return start(role, environment, namespace, runId, poisonOrder, mailer, payments, clock, null);
   }
 
   /**
@@ -90,6 +96,7 @@ final class Services implements AutoCloseable {
       String runId,
       int poisonOrder,
       Mailer mailer,
+      PaymentProvider payments,
       Clock clock,
       @Nullable OrdersDatabase database) {
     Services services = new Services(environment, namespace, clock);
@@ -119,6 +126,11 @@ final class Services implements AutoCloseable {
       if (role.runs(Role.POINTS)) {
         services.points =
             services.consumer("points", PointsHandlers::options, bus -> new PointsHandlers());
+      }
+      if (role.runs(Role.BILLING)) {
+        services.billing =
+            services.consumer(
+                "billing", BillingHandlers::options, bus -> new BillingHandlers(payments));
       }
       if (role.runs(Role.ANALYTICS)) {
         services.analytics =
@@ -177,6 +189,7 @@ final class Services implements AutoCloseable {
             .build();
     bus.subscribe(subscription, Handlers.scan(handler));
     subscriptions.put(service, subscription);
+    consumers.put(service, bus);
     return handler;
   }
 
@@ -265,6 +278,17 @@ final class Services implements AutoCloseable {
   /** The subscription options of {@code service}, if this process consumes for it. */
   @Nullable SubscriptionOptions subscription(String service) {
     return subscriptions.get(service);
+  }
+
+  /**
+   * The health of {@code service}'s subscription (its circuit's state among the details), if this
+   * process consumes for it.
+   */
+  Health.@Nullable Component health(String service) {
+    EventBus bus = consumers.get(service);
+    return bus == null
+        ? null
+        : bus.health().component("subscription:" + queue(service)).orElse(null);
   }
 
   /** Closes every bus: subscriptions stop after their handlers in flight, then the transports. */

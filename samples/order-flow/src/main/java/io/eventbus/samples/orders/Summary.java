@@ -1,8 +1,10 @@
 package io.eventbus.samples.orders;
 
+import io.eventbus.Health;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.samples.orders.FlowEnvironment.Parked;
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
+import io.eventbus.samples.orders.billing.OutagePaymentProvider;
 import io.eventbus.samples.orders.monitor.ServiceMetrics;
 import io.eventbus.samples.orders.ordering.OrderService.Delivery;
 import java.io.PrintStream;
@@ -36,6 +38,7 @@ final class Summary {
   List<OrderOutcome> ofAll(
       FlowEnvironment environment,
       Services services,
+      OutagePaymentProvider payments,
       ToLongFunction<String> deadLettersDuringRun,
       @Nullable Duration timedOut) {
     Set<String> runOrders = Set.copyOf(services.orders.attempted());
@@ -87,6 +90,19 @@ final class Summary {
         Locale.ROOT,
         "  points        %d orders awarded points%n",
         outcomes.stream().filter(outcome -> outcome.points().isPresent()).count());
+    Health.@Nullable Component billing = services.health("billing");
+    out.printf(
+        Locale.ROOT,
+        "  billing       %d payments captured; %s: %d calls refused, circuit opened %s time(s),"
+            + " %s deliveries given back, %d parked%n",
+        outcomes.stream().filter(OrderOutcome::captured).count(),
+        payments.downSince() == null
+            ? "the payment provider never went down"
+            : "the payment provider was down for " + OrderFlow.seconds(payments.outage()),
+        payments.refused(),
+        billing == null ? "-" : billing.details().getOrDefault("circuitOpenings", 0),
+        billing == null ? "-" : billing.details().getOrDefault("deferredDeliveries", 0),
+        deadLettersDuringRun.applyAsLong("billing"));
     out.printf(
         Locale.ROOT,
         "  analytics     %d events counted%n",

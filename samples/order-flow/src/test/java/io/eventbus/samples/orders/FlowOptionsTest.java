@@ -34,6 +34,8 @@ class FlowOptionsTest {
             "Shipping",
             "--namespace",
             "demo-2",
+            "--payment-outage",
+            "1500ms",
             "--plain");
 
     assertThat(options.host()).isEqualTo("broker.example");
@@ -43,7 +45,9 @@ class FlowOptionsTest {
     assertThat(options.duration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(options.role()).isEqualTo(Role.SHIPPING);
     assertThat(options.namespace()).isEqualTo("demo-2");
+    assertThat(options.paymentOutage()).isEqualTo(Duration.ofMillis(1500));
     assertThat(options.plain()).isTrue();
+    assertThat(FlowOptions.parse("--payment-outage", "0").paymentOutage()).isZero();
   }
 
   @Test
@@ -65,12 +69,15 @@ class FlowOptionsTest {
     assertThatThrownBy(() -> FlowOptions.parse("--orders", "many"))
         .hasMessageContaining("--orders");
     assertThatThrownBy(() -> FlowOptions.parse("--rate", "0")).hasMessageContaining("--rate");
-    assertThatThrownBy(() -> FlowOptions.parse("--role", "billing")).hasMessageContaining("--role");
+    assertThatThrownBy(() -> FlowOptions.parse("--role", "accounting"))
+        .hasMessageContaining("--role");
     assertThatThrownBy(() -> FlowOptions.parse("--uri", "http://u:secret@host"))
         .hasMessageContaining("amqp://")
         .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> FlowOptions.parse("--orders")).hasMessageContaining("needs a value");
     assertThatThrownBy(() -> FlowOptions.parse("--speed", "3")).hasMessageContaining("--speed");
+    assertThatThrownBy(() -> FlowOptions.parse("--payment-outage", "soon"))
+        .hasMessageContaining("--payment-outage");
   }
 
   @Test

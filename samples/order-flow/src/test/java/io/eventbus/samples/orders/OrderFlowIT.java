@@ -10,6 +10,7 @@ import io.eventbus.SubscriptionOptions.Ordering;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
 import io.eventbus.samples.orders.analytics.AnalyticsHandlers;
+import io.eventbus.samples.orders.billing.BillingHandlers;
 import io.eventbus.samples.orders.notification.NotificationHandlers;
 import io.eventbus.samples.orders.points.PointsHandlers;
 import io.eventbus.samples.orders.shipping.ShippingHandlers;
@@ -40,7 +41,16 @@ class OrderFlowIT {
     this.broker = broker;
     FlowOptions options =
         FlowOptions.parse(
-            "--uri", broker.uri(), "--orders", "8", "--rate", "20", "--namespace", namespace);
+            "--uri",
+            broker.uri(),
+            "--orders",
+            "8",
+            "--rate",
+            "20",
+            "--namespace",
+            namespace,
+            "--payment-outage",
+            "1s");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -57,6 +67,7 @@ class OrderFlowIT {
         .contains("on RabbitMQ")
         .contains("exchange " + namespace)
         .doesNotContain("IN MEMORY");
+    assertThat(printed).contains("billing       8 payments captured").contains(", 0 parked");
     // With the local PostgreSQL (as on CI) the order service uses the outbox, shipping the inbox.
     assertThat(printed.lines().skip(1).findFirst().orElseThrow())
         .containsAnyOf("through the transactional outbox", "no PostgreSQL answers");
@@ -100,6 +111,7 @@ class OrderFlowIT {
             ShippingHandlers.options(namespace + ".shipping").build(),
             NotificationHandlers.options(namespace + ".notification").build(),
             PointsHandlers.options(namespace + ".points").build(),
+            BillingHandlers.options(namespace + ".billing").build(),
             AnalyticsHandlers.options(namespace + ".analytics").build());
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(broker.uri());

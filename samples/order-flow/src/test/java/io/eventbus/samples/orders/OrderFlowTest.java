@@ -23,6 +23,8 @@ class OrderFlowTest {
             "6",
             "--rate",
             "50",
+            "--payment-outage",
+            "1s",
             "--jdbc",
             "none");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -48,6 +50,8 @@ class OrderFlowTest {
         .isEqualTo("parked");
     assertThat(printed)
         .contains("InvalidOrderException")
+        .contains("billing       6 payments captured; the payment provider was down for 1.0 s")
+        .containsPattern("deliveries given back, 0 parked")
         .contains("result: all 6 orders reached their expected state")
         .contains("6 placed and paid: 12 events confirmed, publish-to-confirm p50")
         .doesNotContain("outbox");

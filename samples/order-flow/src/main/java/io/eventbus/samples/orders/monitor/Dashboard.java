@@ -9,11 +9,11 @@ import java.util.OptionalLong;
 
 /**
  * Renders the live view's lines: a title, then per service its rate over the last refresh, totals,
- * latency percentiles, retries, dead letters and backlog. Keeps the previous totals to compute
- * rates; thread-safe.
+ * latency percentiles, retries, dead letters, backlog and the state of its circuit breaker. Keeps
+ * the previous totals to compute rates; thread-safe.
  */
 public final class Dashboard {
-  private static final String FORMAT = "%-13s %6s %7s %8s %8s %7s %5s %7s";
+  private static final String FORMAT = "%-13s %6s %7s %8s %8s %7s %5s %7s  %s";
 
   private final Map<String, long[]> previous = new HashMap<>();
 
@@ -21,11 +21,15 @@ public final class Dashboard {
    * One service's line.
    *
    * @param figures its metrics
+   * @param circuit its circuit breaker's state ({@code closed}, {@code OPEN}, …), or {@code -}
    * @param deadLetters events it parked during this run, if it has a dead-letter queue
    * @param backlog messages waiting in its queues, redelivery queues included, if it consumes
    */
   public record Line(
-      ServiceMetrics.Snapshot figures, OptionalLong deadLetters, OptionalLong backlog) {}
+      ServiceMetrics.Snapshot figures,
+      String circuit,
+      OptionalLong deadLetters,
+      OptionalLong backlog) {}
 
   /** The title, a header, and one row per line; {@code nanoTime} is when the figures were taken. */
   public synchronized List<String> render(String title, List<Line> lines, long nanoTime) {
@@ -42,7 +46,8 @@ public final class Dashboard {
             "p99 ms",
             "retries",
             "dead",
-            "backlog"));
+            "backlog",
+            "circuit"));
     for (Line line : lines) {
       ServiceMetrics.Snapshot figures = line.figures();
       long[] last = previous.put(figures.service(), new long[] {figures.completed(), nanoTime});
@@ -63,7 +68,8 @@ public final class Dashboard {
               any ? millis(figures.p99Millis()) : "-",
               figures.retries(),
               text(line.deadLetters()),
-              text(line.backlog())));
+              text(line.backlog()),
+              line.circuit()));
     }
     return out;
   }

@@ -75,13 +75,14 @@ class ServiceMetricsTest {
     assertThat(lines.get(0)).isEqualTo("title");
     assertThat(lines.get(1).split("\\s+"))
         .containsExactly(
-            "service", "ev/s", "total", "p50", "ms", "p99", "ms", "retries", "dead", "backlog");
+            "service", "ev/s", "total", "p50", "ms", "p99", "ms", "retries", "dead", "backlog",
+            "circuit");
     assertThat(lines.get(2).split("\\s+"))
-        .containsExactly("order", "1.0", "2", "3.0", "5.0", "0", "-", "-");
+        .containsExactly("order", "1.0", "2", "3.0", "5.0", "0", "-", "-", "-");
   }
 
   private static Dashboard.Line line(ServiceMetrics measured) {
-    return new Dashboard.Line(measured.snapshot(), OptionalLong.empty(), OptionalLong.empty());
+    return new Dashboard.Line(measured.snapshot(), "-", OptionalLong.empty(), OptionalLong.empty());
   }
 
   private static DeliveryContext delivery(Map<String, String> headers) {
