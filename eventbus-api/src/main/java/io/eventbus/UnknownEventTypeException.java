@@ -1,12 +1,14 @@
 package io.eventbus;
 
+import io.eventbus.spi.SafeText;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An event type that this side does not know: publishing an instance of a class that is not in the
  * {@link EventTypeRegistry}, or receiving a message whose type name is not registered or has no
  * handler in the subscription. A received message with an unknown type is dead-lettered, never
- * instantiated.
+ * instantiated. Received ids and type names are quoted in the message escaped and capped ({@link
+ * SafeText}); {@link #eventId()} and {@link #eventType()} return them as received.
  */
 public final class UnknownEventTypeException extends EventBusException {
   private static final long serialVersionUID = 1L;
@@ -38,7 +40,11 @@ public final class UnknownEventTypeException extends EventBusException {
     return new UnknownEventTypeException(
         eventId,
         eventType,
-        "Event " + eventId + " has type '" + eventType + "', which is not registered");
+        "Event "
+            + SafeText.of(eventId)
+            + " has type '"
+            + SafeText.of(eventType)
+            + "', which is not registered");
   }
 
   /** A received message of a registered type for which the subscription has no handler. */
@@ -48,9 +54,9 @@ public final class UnknownEventTypeException extends EventBusException {
         eventId,
         eventType,
         "Event "
-            + eventId
+            + SafeText.of(eventId)
             + " has type '"
-            + eventType
+            + SafeText.of(eventType)
             + "', which subscription '"
             + subscription
             + "' has no handler for");

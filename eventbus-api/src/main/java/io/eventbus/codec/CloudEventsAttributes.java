@@ -2,6 +2,7 @@ package io.eventbus.codec;
 
 import io.eventbus.EventDecodingException;
 import io.eventbus.EventMetadata;
+import io.eventbus.spi.SafeText;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -131,6 +132,6 @@ public final class CloudEventsAttributes {
   }
 
   private static String quoted(@Nullable String value) {
-    return value == null ? "missing" : "'" + value + "'";
+    return value == null ? "missing" : "'" + SafeText.of(value) + "'";
   }
 }

@@ -23,4 +23,13 @@ public interface EventCodec {
 
   /** Decodes a body into an instance of {@code type}, which is a registered event class. */
   <T> T decode(byte[] body, Class<T> type) throws Exception;
+
+  /**
+   * The largest body this codec decodes, in bytes. The pipeline checks it before {@link #decode}
+   * and parks a larger message as {@code too-large} without decoding it. The default is no limit of
+   * the codec's own (the transport's inbound limit still applies).
+   */
+  default int maxBodyBytes() {
+    return Integer.MAX_VALUE;
+  }
 }

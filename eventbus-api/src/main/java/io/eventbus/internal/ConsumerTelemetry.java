@@ -19,9 +19,10 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -72,18 +73,50 @@ final class ConsumerTelemetry {
       Attributes span,
       Attributes metric) {}
 
+  /**
+   * The type name under which every type this subscription does not handle is reported, as the
+   * semantic conventions do for values outside a known set.
+   */
+  static final String OTHER_TYPE = "_OTHER";
+
   private final Telemetry telemetry;
   private final String subscription;
-  private final Map<String, Names> byType = new ConcurrentHashMap<>();
+  private final Map<String, Names> byType;
+  private final Names other;
+  private final Names untyped;
 
-  ConsumerTelemetry(Telemetry telemetry, String subscription) {
+  /**
+   * The consumer side of {@code subscription}, which handles {@code types}: names are made once for
+   * each of them, and shared by all other types.
+   */
+  ConsumerTelemetry(Telemetry telemetry, String subscription, Set<String> types) {
     this.telemetry = telemetry;
     this.subscription = subscription;
+    Map<String, Names> names = new HashMap<>();
+    for (String type : types) {
+      names.put(type, makeNames(type));
+    }
+    this.byType = Map.copyOf(names);
+    this.other = makeNames(OTHER_TYPE);
+    this.untyped = makeNames("");
   }
 
-  /** The names for {@code type}, the empty string for a message without one. */
+  /**
+   * The names for {@code type}: its own if the subscription handles it, {@value #OTHER_TYPE} for
+   * any other (a hostile producer's made-up names must not grow a cache or a metric's attribute
+   * set), and the subscription's own for a message without a type. Made once, never per delivery.
+   */
   Names names(@Nullable String type) {
-    return byType.computeIfAbsent(type == null ? "" : type, this::makeNames);
+    if (type == null) {
+      return untyped;
+    }
+    Names names = byType.get(type);
+    return names != null ? names : other;
+  }
+
+  /** How many distinct names are held: the handled types plus two. For tests. */
+  int cachedNames() {
+    return byType.size() + 2;
   }
 
   private Names makeNames(String type) {

@@ -5,6 +5,7 @@ import io.eventbus.internal.ConsumerTelemetry.Outcome;
 import io.eventbus.middleware.DeliveryContext;
 import io.eventbus.middleware.Middleware.Chain;
 import io.eventbus.spi.DeadLetterReason;
+import io.eventbus.spi.SafeText;
 import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * pipeline's outermost guard): settle exactly once; acknowledge when the rest returns, park in the
  * dead-letter queue when it throws, requeue if parking fails; a {@link VirtualMachineError} (other
  * than a stack overflow) requeues and is rethrown.
+ *
+ * <p>The reason's category is the one the decode link marked when it refused the message, and
+ * {@code handler-failed} for everything else, whatever the exception's type. Log lines name the
+ * failure with {@link SafeText}: escaped, capped, no stack trace (it is in the parked copy).
  */
 final class DeadLetterLink implements Link {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterLink.class);
@@ -77,29 +82,35 @@ final class DeadLetterLink implements Link {
             : telemetry.startSettle(
                 state.names(telemetry), MessagingAttributes.NAME_DEAD_LETTER, failure, attempts);
     try {
+      String rejection = state.rejection();
       DeadLetterReason reason =
           DeadLetterReason.of(
-              failure, subscription, attempts, state.firstFailure(now), state.lastFailure(now));
+              rejection != null ? rejection : DeadLetterReason.CATEGORY_HANDLER_FAILED,
+              failure,
+              subscription,
+              attempts,
+              state.firstFailure(now),
+              state.lastFailure(now));
       if (step != null) {
         step.setAttribute(MessagingAttributes.DEAD_LETTER_REASON, reason.category());
       }
       state.inbound().deadLetter(reason);
       log.warn(
-          "Event {} ({}) of subscription {} parked in the dead-letter queue after {} attempt(s):"
-              + " {}: {}",
-          id,
-          type,
+          "Event {} ({}) of subscription {} parked in the dead-letter queue ({}) after {}"
+              + " attempt(s): {}",
+          SafeText.of(id),
+          SafeText.of(type),
           subscription,
+          reason.category(),
           attempts,
-          failure.getClass().getName(),
-          failure.getMessage());
+          SafeText.message(failure));
     } catch (RuntimeException parkingFailed) {
       log.error(
-          "Event {} ({}) of subscription {} could not be parked; returning it to the queue",
-          id,
-          type,
+          "Event {} ({}) of subscription {} could not be parked; returning it to the queue: {}",
+          SafeText.of(id),
+          SafeText.of(type),
           subscription,
-          parkingFailed);
+          SafeText.message(parkingFailed));
       if (step != null) {
         step.recordException(parkingFailed);
       }

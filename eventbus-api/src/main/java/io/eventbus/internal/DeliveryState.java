@@ -4,6 +4,7 @@ import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.internal.ConsumerTelemetry.Names;
 import io.eventbus.internal.ConsumerTelemetry.Outcome;
 import io.eventbus.spi.InboundMessage;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -29,12 +30,13 @@ final class DeliveryState {
   private int lastFailedAttempt;
   private @Nullable Instant firstFailureHere;
   private @Nullable Instant lastFailureHere;
+  private @Nullable String rejection;
   private @Nullable Instant deadline;
   private @Nullable Object reply;
 
-  DeliveryState(InboundMessage inbound) {
+  DeliveryState(InboundMessage inbound, Clock clock) {
     this.inbound = inbound;
-    this.history = DeliveryHistory.read(inbound);
+    this.history = DeliveryHistory.read(inbound, clock);
   }
 
   InboundMessage inbound() {
@@ -106,6 +108,21 @@ final class DeliveryState {
   void requeueInstead() {
     outcome = Outcome.REQUEUE;
     inbound.requeue();
+  }
+
+  /**
+   * Records that the decode link itself refused the message, with the dead-letter category of its
+   * refusal ({@code decoding-failed}, {@code unknown-type}, {@code too-large}). Failures not marked
+   * this way are the handler's: an exception thrown further in, even one of the same type (a
+   * handler's own failed publish of an unregistered class), is {@code handler-failed}.
+   */
+  void rejected(String category) {
+    rejection = category;
+  }
+
+  /** The category the decode link marked, or null if the message was not refused by it. */
+  @Nullable String rejection() {
+    return rejection;
   }
 
   /**

@@ -20,10 +20,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts one subscription's links in their order, the order drawn in docs/architecture.md ("The
@@ -44,7 +48,15 @@ import org.jspecify.annotations.Nullable;
  * transport subscription.
  */
 final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  /** At most one warning about invalid history headers per this interval. */
+  private static final long WARN_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
+
   private final String subscription;
+  private final Clock clock;
+  private final LongAdder invalidHistory = new LongAdder();
+  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
   private final List<Link> links = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
   private final @Nullable DeadLetterLink settlement;
@@ -96,9 +108,10 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
       Scheduler scheduler,
       LongSupplier ticker) {
     this.subscription = subscription;
+    this.clock = clock;
     Map<String, Registration<?>> handlers = Map.copyOf(handlersByType);
     @Nullable ConsumerTelemetry traced =
-        telemetry.enabled() ? telemetry.consumer(subscription) : null;
+        telemetry.enabled() ? telemetry.consumer(subscription, handlers.keySet()) : null;
     RetrySelection retries = new RetrySelection(handlers, options.retryPolicy(), sleeper);
     this.settlement = new DeadLetterLink(subscription, clock, traced);
     this.handler = new HandlerInvoker(subscription, handlers);
@@ -150,6 +163,29 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
   }
 
   /**
+   * How many history values (our attempt, redelivery and failure-time headers, the broker's
+   * delivery count) were present but invalid or out of range, and so read as absent, since the
+   * start. See {@link DeliveryHistory}.
+   */
+  long invalidHistoryValues() {
+    return invalidHistory.sum();
+  }
+
+  private void warnInvalidHistory() {
+    long now = System.nanoTime();
+    long next = nextWarnNanos.get();
+    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+      log.warn(
+          "Subscription {} received history headers (eventbus-attempts, eventbus-redeliveries,"
+              + " eventbus-first-failure-time, or the broker's delivery count) that are invalid or"
+              + " out of range; they are read as absent ({} such values so far; at most one such"
+              + " warning a minute)",
+          subscription,
+          invalidHistory.sum());
+    }
+  }
+
+  /**
    * A responder subscription's pipeline: the same links as an event subscription's, except that
    * {@link ReplyLink} settles in the {@code DEAD_LETTER} stage (answering instead of parking) and
    * there is neither delayed redelivery nor in-process retry: a request's requester is waiting, and
@@ -166,11 +202,12 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
       ReplyWriter writer,
       RequestTelemetry requestTelemetry) {
     this.subscription = subscription;
+    this.clock = clock;
     Map<String, Responder<?>> responders = Map.copyOf(respondersByType);
     Map<String, Registration<?>> decodable = new java.util.HashMap<>();
     responders.forEach((type, answering) -> decodable.put(type, asRegistration(answering)));
     @Nullable ConsumerTelemetry traced =
-        telemetry.enabled() ? telemetry.consumer(subscription) : null;
+        telemetry.enabled() ? telemetry.consumer(subscription, responders.keySet()) : null;
     this.settlement = null;
     this.handler = null;
     this.replies = new ReplyLink(subscription, writer, clock, requestTelemetry);
@@ -248,7 +285,14 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
    * pipeline has no circuit).
    */
   Health.Component health(Health.Component transport) {
-    return circuit == null ? transport : circuit.health(transport);
+    Health.Component health = circuit == null ? transport : circuit.health(transport);
+    long invalid = invalidHistory.sum();
+    if (invalid == 0) {
+      return health;
+    }
+    Map<String, Object> details = new java.util.LinkedHashMap<>(health.details());
+    details.put("invalidHistoryHeaders", invalid);
+    return new Health.Component(health.name(), health.status(), health.detail(), details);
   }
 
   /** The subscription's circuit; for tests of an event pipeline. */
@@ -307,7 +351,12 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
    */
   @Override
   public void accept(InboundMessage inbound) {
-    DeliveryState state = new DeliveryState(inbound);
+    DeliveryState state = new DeliveryState(inbound, clock);
+    int invalid = state.history().invalid();
+    if (invalid > 0) {
+      invalidHistory.add(invalid);
+      warnInvalidHistory();
+    }
     DeliveryContext delivery =
         DeliveryContext.received(
             subscription, inbound.message(), inbound.redelivered(), state.firstAttempt());

@@ -5,6 +5,7 @@ import io.eventbus.internal.ConsumerTelemetry.Outcome;
 import io.eventbus.middleware.DeliveryContext;
 import io.eventbus.middleware.Middleware.Chain;
 import io.eventbus.spi.DeadLetterReason;
+import io.eventbus.spi.SafeText;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.time.Clock;
@@ -91,10 +92,10 @@ final class RedeliveryLink implements Link {
       }
       log.error(
           "Event {} of subscription {} could not be scheduled for redelivery; returning it to"
-              + " the queue",
-          delivery.metadata().id(),
+              + " the queue: {}",
+          SafeText.of(delivery.metadata().id()),
           subscription,
-          redeliveryFailed);
+          SafeText.message(redeliveryFailed));
       state.requeueInstead();
       return;
     } finally {
@@ -104,8 +105,8 @@ final class RedeliveryLink implements Link {
     }
     log.info(
         "Event {} ({}) of subscription {} failed {} attempt(s) ({}); redelivery {} of {} in {}",
-        delivery.metadata().id(),
-        delivery.metadata().type(),
+        SafeText.of(delivery.metadata().id()),
+        SafeText.of(delivery.metadata().type()),
         subscription,
         state.attempts(),
         failure.getClass().getName(),

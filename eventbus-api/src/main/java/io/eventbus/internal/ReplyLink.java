@@ -137,7 +137,7 @@ final class ReplyLink implements Link {
       log.warn(
           "The reply to a request of subscription {} could not be sent: {}",
           subscription,
-          e.toString());
+          io.eventbus.spi.SafeText.message(e));
     }
     state.answered(outcome, failure);
   }

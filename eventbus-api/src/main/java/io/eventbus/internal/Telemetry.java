@@ -31,6 +31,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -164,9 +165,9 @@ public final class Telemetry {
     return enabled;
   }
 
-  /** The consumer side for one subscription. */
-  ConsumerTelemetry consumer(String subscription) {
-    return new ConsumerTelemetry(this, subscription);
+  /** The consumer side for one subscription, which handles {@code types}. */
+  ConsumerTelemetry consumer(String subscription, Set<String> types) {
+    return new ConsumerTelemetry(this, subscription, types);
   }
 
   /**
@@ -190,6 +191,7 @@ public final class Telemetry {
       @Nullable String correlationId,
       int bodySize,
       Map<String, String> headers) {
+    // Keyed by registered type names only: publish refuses classes the registry does not know.
     Producer producer = producers.computeIfAbsent(type, this::producer);
     var builder =
         tracer

@@ -1,11 +1,15 @@
 package io.eventbus.middleware;
 
 import io.eventbus.codec.CloudEventsAttributes;
+import io.eventbus.spi.SafeText;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
-/** Puts the delivery's identity into the SLF4J MDC, read from the raw headers (before decoding). */
+/**
+ * Puts the delivery's identity into the SLF4J MDC, read from the raw headers (before decoding),
+ * escaped and capped by {@link SafeText}: MDC values end up in log lines.
+ */
 final class LoggingMiddleware implements Middleware {
   static final LoggingMiddleware INSTANCE = new LoggingMiddleware();
 
@@ -21,8 +25,8 @@ final class LoggingMiddleware implements Middleware {
     String previousId = MDC.get(EVENT_ID);
     String previousType = MDC.get(EVENT_TYPE);
     String previousSubscription = MDC.get(SUBSCRIPTION);
-    put(EVENT_ID, CloudEventsAttributes.attribute(headers, "id"));
-    put(EVENT_TYPE, CloudEventsAttributes.attribute(headers, "type"));
+    put(EVENT_ID, safe(CloudEventsAttributes.attribute(headers, "id")));
+    put(EVENT_TYPE, safe(CloudEventsAttributes.attribute(headers, "type")));
     put(SUBSCRIPTION, delivery.subscription());
     try {
       chain.proceed(delivery);
@@ -38,11 +42,15 @@ final class LoggingMiddleware implements Middleware {
     return "logging";
   }
 
+  private static @Nullable String safe(@Nullable String value) {
+    return value == null ? null : SafeText.of(value);
+  }
+
   private static void put(String key, @Nullable String value) {
     if (value == null) {
       MDC.remove(key);
     } else {
-      MDC.put(key, value.length() > 255 ? value.substring(0, 255) : value);
+      MDC.put(key, value);
     }
   }
 }

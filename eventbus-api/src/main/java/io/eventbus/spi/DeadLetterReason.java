@@ -37,6 +37,12 @@ public record DeadLetterReason(
   public static final String CATEGORY_UNKNOWN_TYPE = "unknown-type";
   public static final String CATEGORY_HANDLER_FAILED = "handler-failed";
 
+  /**
+   * The message is larger than the consumer accepts (the transport's inbound limit or the codec's
+   * body limit); its body was not decoded.
+   */
+  public static final String CATEGORY_TOO_LARGE = "too-large";
+
   public static final String HEADER_REASON = "eventbus-dead-letter-reason";
   public static final String HEADER_ERROR_TYPE = "eventbus-error-type";
   public static final String HEADER_ERROR_MESSAGE = "eventbus-error-message";
@@ -57,10 +63,27 @@ public record DeadLetterReason(
   /** How many delayed redeliveries the message has been through. */
   public static final String HEADER_REDELIVERIES = "eventbus-redeliveries";
 
+  /**
+   * Set on a parked copy whose reason headers had to be shortened to fit the broker's frame size:
+   * which of our texts were truncated and which of our optional headers were left out, as a
+   * comma-separated list (see docs/wire-format.md).
+   */
+  public static final String HEADER_TRUNCATED = "eventbus-dead-letter-truncated";
+
+  /**
+   * Set on a parked copy from which headers of the original message had to be removed because the
+   * original headers alone did not leave room for the reason: their names, comma-separated. The
+   * body is always kept as it was.
+   */
+  public static final String HEADER_REMOVED_HEADERS = "eventbus-dead-letter-removed-headers";
+
   static final int MAX_MESSAGE_CHARS = 1_000;
   static final int MAX_STACK_TRACE_CHARS = 4_000;
 
-  /** Checks for nulls and truncates the texts. */
+  /**
+   * Checks for nulls, escapes control characters in the error message (it may quote header values)
+   * and truncates the texts.
+   */
   public DeadLetterReason {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
@@ -68,7 +91,7 @@ public record DeadLetterReason(
     Objects.requireNonNull(category, "category");
     Objects.requireNonNull(errorType, "errorType");
     errorMessage =
-        truncate(Objects.requireNonNull(errorMessage, "errorMessage"), MAX_MESSAGE_CHARS);
+        SafeText.of(Objects.requireNonNull(errorMessage, "errorMessage"), MAX_MESSAGE_CHARS);
     stackTrace = truncate(Objects.requireNonNull(stackTrace, "stackTrace"), MAX_STACK_TRACE_CHARS);
     Objects.requireNonNull(firstFailure, "firstFailure");
     Objects.requireNonNull(lastFailure, "lastFailure");
@@ -82,7 +105,12 @@ public record DeadLetterReason(
     return of(failure, subscription, 1, now, now);
   }
 
-  /** The reason for {@code failure}, categorised by its type, after {@code attempts} attempts. */
+  /**
+   * The reason for {@code failure}, categorised by its type, after {@code attempts} attempts. The
+   * bus itself categorises by where a failure arose ({@link #of(String, Throwable, String, int,
+   * Instant, Instant)}): a handler that throws an {@link EventDecodingException} is still a handler
+   * failure.
+   */
   public static DeadLetterReason of(
       Throwable failure,
       String subscription,
@@ -95,6 +123,17 @@ public record DeadLetterReason(
             : failure instanceof UnknownEventTypeException
                 ? CATEGORY_UNKNOWN_TYPE
                 : CATEGORY_HANDLER_FAILED;
+    return of(category, failure, subscription, attempts, firstFailure, lastFailure);
+  }
+
+  /** The reason for {@code failure} in {@code category}, after {@code attempts} attempts. */
+  public static DeadLetterReason of(
+      String category,
+      Throwable failure,
+      String subscription,
+      int attempts,
+      Instant firstFailure,
+      Instant lastFailure) {
     StringWriter trace = new StringWriter();
     failure.printStackTrace(new PrintWriter(trace));
     String message = failure.getMessage();
@@ -127,7 +166,8 @@ public record DeadLetterReason(
     headers.put(HEADER_LAST_FAILURE, lastFailure.toString());
     headers.put(HEADER_ERROR_TYPE, lastError.getClass().getName());
     String message = lastError.getMessage();
-    headers.put(HEADER_ERROR_MESSAGE, truncate(message == null ? "" : message, MAX_MESSAGE_CHARS));
+    headers.put(
+        HEADER_ERROR_MESSAGE, SafeText.of(message == null ? "" : message, MAX_MESSAGE_CHARS));
     return headers;
   }
 

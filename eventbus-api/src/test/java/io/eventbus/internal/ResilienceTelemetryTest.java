@@ -30,7 +30,8 @@ class ResilienceTelemetryTest {
           .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
           .build();
   private final ConsumerTelemetry telemetry =
-      Telemetry.create(sdk, new TelemetryNames("acme", "bus")).consumer("payments");
+      Telemetry.create(sdk, new TelemetryNames("acme", "bus"))
+          .consumer("payments", java.util.Set.of("test.thing.v1"));
   private final ManualScheduler time = new ManualScheduler(Instant.parse("2026-12-01T10:00:00Z"));
 
   @AfterEach

@@ -213,6 +213,35 @@ class TelemetryTest {
                             .build()));
   }
 
+  @Test
+  void typeNamesTheSubscriptionDoesNotHandleShareOneNameSoNothingGrowsWithHostileInput() {
+    Telemetry telemetry = Telemetry.create(sdk, NAMES);
+    Pipeline pipeline = pipeline(telemetry, RetryPolicy.none(), e -> {});
+    for (int i = 0; i < 500; i++) {
+      Map<String, String> headers =
+          CloudEventsAttributes.toHeaders(EventMetadata.of("e-" + i, "made.up." + i, "/x", NOW));
+      Inbound inbound =
+          new Inbound(new WireMessage("{}".getBytes(StandardCharsets.UTF_8), null, headers));
+      pipeline.accept(inbound);
+      assertThat(inbound.settlements).containsExactly("deadLetter");
+    }
+
+    assertThat(spans.getFinishedSpanItems())
+        .extracting(SpanData::getName)
+        .filteredOn(name -> name.startsWith("process "))
+        .hasSize(500)
+        .containsOnly("process bus:_OTHER:billing");
+    assertThat(metric("eventbus.consumer.dead_lettered").getLongSumData().getPoints())
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.getAttributes().get(MessagingAttributes.DESTINATION_NAME))
+                    .isEqualTo("bus:_OTHER:billing"));
+    assertThat(
+            Telemetry.create(sdk, NAMES).consumer("billing", java.util.Set.of(TYPE)).cachedNames())
+        .isEqualTo(3);
+  }
+
   private Inbound published(Telemetry telemetry) {
     Map<String, String> headers =
         CloudEventsAttributes.toHeaders(EventMetadata.of("e-1", TYPE, "/test", NOW));

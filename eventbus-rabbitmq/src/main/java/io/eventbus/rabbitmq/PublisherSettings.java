@@ -41,6 +41,11 @@ import java.util.Objects;
  * @param acceptUnroutable if true, an event no queue is bound for is confirmed like any other and
  *     counted in {@link TransportStatus#unroutableAccepted()}; if false (the default) it fails with
  *     {@link io.eventbus.UnroutableEventException}
+ * @param maxMessageBytes the largest body that may be published; a larger one fails at once, before
+ *     anything is sent, with {@link io.eventbus.EventTooLargeException}. At most {@value
+ *     #MAX_MESSAGE_BYTES_LIMIT} (RabbitMQ 3.x accepts bodies up to 128 MiB by default, 4.x 16 MiB;
+ *     very large messages strain quorum queues); a body over {@link #maxBufferedBytes()} fails the
+ *     same way, naming that setting
  */
 public record PublisherSettings(
     Duration timeout,
@@ -49,7 +54,11 @@ public record PublisherSettings(
     int maxOutstandingConfirms,
     int nackRetries,
     Duration nackBackoff,
-    boolean acceptUnroutable) {
+    boolean acceptUnroutable,
+    int maxMessageBytes) {
+  /** The largest {@link #maxMessageBytes()} allowed: 64 MiB. */
+  public static final int MAX_MESSAGE_BYTES_LIMIT = 64 * 1024 * 1024;
+
   private static final PublisherSettings DEFAULTS = new Builder().build();
 
   /** Validates the values (see "Failures"). */
@@ -60,11 +69,14 @@ public record PublisherSettings(
     SettingChecks.atLeast(maxBufferedBytes, 1, "PublisherSettings.maxBufferedBytes");
     SettingChecks.atLeast(maxOutstandingConfirms, 1, "PublisherSettings.maxOutstandingConfirms");
     SettingChecks.atLeast(nackRetries, 0, "PublisherSettings.nackRetries");
+    SettingChecks.between(
+        maxMessageBytes, 1, MAX_MESSAGE_BYTES_LIMIT, "PublisherSettings.maxMessageBytes");
   }
 
   /**
    * Timeout 30 s, up to 10,000 events and 64 MiB buffered, 4,096 outstanding confirms, 3 retries
-   * after a nack starting at 100 ms, unroutable events fail.
+   * after a nack starting at 100 ms, unroutable events fail, bodies up to 4 MiB (the default
+   * decoding limit of {@link io.eventbus.codec.JacksonEventCodec}).
    */
   public static PublisherSettings defaults() {
     return DEFAULTS;
@@ -84,7 +96,8 @@ public record PublisherSettings(
         .maxOutstandingConfirms(maxOutstandingConfirms)
         .nackRetries(nackRetries)
         .nackBackoff(nackBackoff)
-        .acceptUnroutable(acceptUnroutable);
+        .acceptUnroutable(acceptUnroutable)
+        .maxMessageBytes(maxMessageBytes);
   }
 
   /** A copy with another {@link #timeout()}. */
@@ -122,6 +135,11 @@ public record PublisherSettings(
     return toBuilder().acceptUnroutable(acceptUnroutable).build();
   }
 
+  /** A copy with another {@link #maxMessageBytes()}. */
+  public PublisherSettings withMaxMessageBytes(int maxMessageBytes) {
+    return toBuilder().maxMessageBytes(maxMessageBytes).build();
+  }
+
   /**
    * Collects publisher settings; {@link #build()} validates them and makes the value. Not
    * thread-safe.
@@ -134,6 +152,7 @@ public record PublisherSettings(
     private int nackRetries = 3;
     private Duration nackBackoff = Duration.ofMillis(100);
     private boolean acceptUnroutable;
+    private int maxMessageBytes = 4 * 1024 * 1024;
 
     private Builder() {}
 
@@ -179,6 +198,12 @@ public record PublisherSettings(
       return this;
     }
 
+    /** See {@link PublisherSettings#maxMessageBytes()} (1 to 64 MiB; default 4 MiB). */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
     /**
      * The validated settings.
      *
@@ -192,7 +217,8 @@ public record PublisherSettings(
           maxOutstandingConfirms,
           nackRetries,
           nackBackoff,
-          acceptUnroutable);
+          acceptUnroutable,
+          maxMessageBytes);
     }
   }
 }

@@ -192,7 +192,7 @@ public final class RabbitDeadLetters {
     String type = String.valueOf(parked.eventType());
     try {
       publisher
-          .publish("", parked.queue(), properties, message.getBody(), id, type)
+          .publishCopy("", parked.queue(), properties, message.getBody(), id, type)
           .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       return true;
     } catch (ExecutionException e) {

@@ -1,6 +1,7 @@
 package io.eventbus.rabbitmq;
 
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
@@ -11,9 +12,11 @@ import io.eventbus.rabbitmq.internal.BrokerHeaders;
 import io.eventbus.rabbitmq.internal.ConnectionSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.DaemonThreads;
+import io.eventbus.rabbitmq.internal.Exceptions;
 import io.eventbus.rabbitmq.internal.QueueProbe;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
 import io.eventbus.rabbitmq.internal.Subscriptions;
+import io.eventbus.rabbitmq.internal.ThreadSupervisor;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.rabbitmq.internal.TransportHealth;
 import io.eventbus.rabbitmq.internal.TransportThreads;
@@ -107,8 +110,13 @@ import org.slf4j.LoggerFactory;
  * logged at WARN in the same words (at most once a minute per connection) and is the reason of that
  * connection's {@link #health()} component. A publish that is not confirmed within its deadline
  * fails with {@link io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then
- * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException}.
- * {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
+ * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException};
+ * one over {@link PublisherSettings#maxMessageBytes()} or whose headers do not fit the broker's
+ * frame fails at once with {@link io.eventbus.EventTooLargeException}; one the broker refuses for
+ * good (it closes the channel) fails alone with {@link io.eventbus.PublishRefusedException}. A
+ * delivery over {@link Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a
+ * message or the broker does stops the transport's threads (see docs/architecture.md, "Hostile
+ * input"). {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
  * IllegalStateException}: a lifecycle error, not a configuration one. Passwords never appear in
  * logs, exceptions or connection names.
  */
@@ -120,6 +128,7 @@ public final class RabbitTransport implements Transport {
   private final Duration shutdownTimeout;
   private final TopologyDeclarer declarer;
   private final TransportThreads threads = new TransportThreads();
+  private final ThreadSupervisor threadSupervisor = new ThreadSupervisor(threads.scheduler());
   private final ConnectionSupervisor publishing;
   private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
@@ -162,8 +171,11 @@ public final class RabbitTransport implements Transport {
             publisherSettings,
             threads.scheduler(),
             threads.completions(),
-            threads.publisherThreads());
-    this.health = new TransportHealth(publishing, consuming, publisher, publisherSettings);
+            threads.publisherThreads(),
+            threadSupervisor,
+            this::refused);
+    this.health =
+        new TransportHealth(publishing, consuming, publisher, publisherSettings, threadSupervisor);
     this.subscriptions =
         new Subscriptions(
             topology,
@@ -173,7 +185,8 @@ public final class RabbitTransport implements Transport {
             threads.scheduler(),
             threads.health(),
             publisherSettings.timeout(),
-            shutdownTimeout);
+            shutdownTimeout,
+            connection.maxInboundMessageBytes());
     this.requester =
         new RabbitRequester(
             publishing,
@@ -200,7 +213,7 @@ public final class RabbitTransport implements Transport {
     threads
         .health()
         .scheduleWithFixedDelay(
-            subscriptions::sample,
+            threadSupervisor.periodic("the queue depth sampler", subscriptions::sample),
             0,
             connection.healthCheckInterval().toNanos(),
             TimeUnit.NANOSECONDS);
@@ -210,6 +223,35 @@ public final class RabbitTransport implements Transport {
   /** A builder for a transport. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The broker refused a publish: a 404 means the exchange (and with it every binding) is gone, so
+   * the exchange and every subscription's queues and bindings are declared again before the refused
+   * events are sent again. This runs on the publisher's sender thread, which waits for it (each
+   * declaration is bound by the connect timeout): nothing could be sent meanwhile anyway.
+   */
+  private void refused(int replyCode, String replyText) {
+    if (replyCode != 404 || closed.get()) {
+      return;
+    }
+    try {
+      Connection connection = publishing.connection();
+      if (connection != null) {
+        declarer.declareExchange(connection);
+        log.warn(
+            "Declared the exchange {} again after the broker said: {}",
+            topology.exchange(),
+            replyText);
+      }
+      subscriptions.redeclareAll();
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not declare the topology again after {} {}: {}",
+          replyCode,
+          replyText,
+          Exceptions.describe(e));
+    }
   }
 
   @Override
@@ -402,6 +444,7 @@ public final class RabbitTransport implements Transport {
     private Duration heartbeat = Duration.ofSeconds(20);
     private Duration recoveryInterval = Duration.ofSeconds(5);
     private Duration healthCheckInterval = Duration.ofSeconds(5);
+    private int maxInboundMessageBytes = 16 * 1024 * 1024;
     private @Nullable TlsSettings tls;
     private @Nullable CredentialsSource credentials;
 
@@ -504,6 +547,19 @@ public final class RabbitTransport implements Transport {
     }
 
     /**
+     * The largest message body a subscription accepts (default 16 MiB; 1 KiB to 128 MiB). A larger
+     * delivery is parked in the subscription's dead-letter queue with reason {@code too-large},
+     * without being decoded; the consumer and its connection carry on. The event codec's own limit
+     * ({@code JacksonEventCodec.Builder.maxBodyBytes}, 4 MiB by default) applies to what passes
+     * this one. Keep the broker's {@code max_message_size} low too: a body is read into memory in
+     * full before it can be judged.
+     */
+    public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
+      return this;
+    }
+
+    /**
      * Validates the settings, connects to the first reachable broker and declares the exchange.
      *
      * @throws EventBusConfigurationException naming the first invalid setting, before connecting
@@ -524,6 +580,7 @@ public final class RabbitTransport implements Transport {
           recoveryInterval,
           shutdownTimeout,
           healthCheckInterval,
+          maxInboundMessageBytes,
           tls,
           credentials);
     }

@@ -85,9 +85,9 @@ class DeadLetterIT {
             "application/json",
             ("{\"orderId\":\"" + "x".repeat(MAX_BODY) + "\",\"amountCents\":1}")
                 .getBytes(StandardCharsets.UTF_8),
-            "decoding-failed",
+            "too-large",
             EventDecodingException.class.getName(),
-            "over the limit of " + MAX_BODY + " bytes"),
+            "over the codec's limit of " + MAX_BODY + " bytes"),
         Arguments.argumentSet(
             "nesting beyond the limit",
             headers("too-deep", TYPE),
@@ -222,5 +222,45 @@ class DeadLetterIT {
       headers.put("cloudEvents:type", type);
     }
     return headers;
+  }
+
+  @Test
+  void anEventIsStillParkedWhenItsDeadLetterQueueWasDeleted(EventBusFixture fixture)
+      throws Exception {
+    String failing = "dlq-gone";
+    String queue = fixture.queueName(failing);
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .subscribe(
+                SubscriptionOptions.builder(failing)
+                    .retryPolicy(RetryPolicy.none())
+                    .redeliveryDelays()
+                    .build(),
+                Handlers.scan(new FailingHandler()))
+            .build();
+    try (RawAmqp raw = RawAmqp.open(fixture)) {
+      try (com.rabbitmq.client.Channel channel = raw.channel()) {
+        channel.queueDelete(queue + ".dlq");
+      }
+
+      String id = bus.publishAndWait(new PaymentCompleted("o-9", -1)).eventId();
+
+      io.eventbus.testkit.Await.until(
+          WAIT,
+          () -> {
+            try {
+              return raw.messageCount(queue + ".dlq") == 1;
+            } catch (java.io.IOException e) {
+              return false; // not declared again yet
+            }
+          },
+          "the dead-letter queue declared again, holding the event");
+      GetResponse parked = raw.awaitMessages(queue + ".dlq", 1, WAIT).get(0);
+      assertThat(parked.getProps().getMessageId()).isEqualTo(id);
+      assertThat(RawAmqp.text(parked))
+          .containsEntry("eventbus-dead-letter-reason", "handler-failed");
+      assertThat(raw.messageCount(queue)).isZero();
+    }
   }
 }

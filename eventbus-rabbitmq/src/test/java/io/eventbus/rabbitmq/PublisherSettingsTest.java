@@ -26,7 +26,8 @@ class PublisherSettingsTest {
                 4_096,
                 3,
                 Duration.ofMillis(100),
-                false))
+                false,
+                4 * 1024 * 1024))
         .isEqualTo(PublisherSettings.builder().build());
   }
 
@@ -41,9 +42,11 @@ class PublisherSettingsTest {
             .nackRetries(0)
             .nackBackoff(Duration.ofSeconds(1))
             .acceptUnroutable(true)
+            .maxMessageBytes(600)
             .build();
 
     assertThat(custom.toBuilder().build()).isEqualTo(custom);
+    assertThat(custom.withMaxMessageBytes(500).maxMessageBytes()).isEqualTo(500);
     assertThat(custom.withTimeout(Duration.ofSeconds(9)))
         .isEqualTo(custom.toBuilder().timeout(Duration.ofSeconds(9)).build());
     assertThat(custom.withMaxBufferedEvents(8).maxBufferedEvents()).isEqualTo(8);
@@ -74,7 +77,12 @@ class PublisherSettingsTest {
             "PublisherSettings.maxOutstandingConfirms"),
         mistake("negative retries", b -> b.nackRetries(-1), "PublisherSettings.nackRetries"),
         mistake(
-            "zero back-off", b -> b.nackBackoff(Duration.ZERO), "PublisherSettings.nackBackoff"));
+            "zero back-off", b -> b.nackBackoff(Duration.ZERO), "PublisherSettings.nackBackoff"),
+        mistake("no message size", b -> b.maxMessageBytes(0), "PublisherSettings.maxMessageBytes"),
+        mistake(
+            "a message size near the broker's own limit",
+            b -> b.maxMessageBytes(100 * 1024 * 1024),
+            "PublisherSettings.maxMessageBytes"));
   }
 
   private static Arguments mistake(

@@ -13,6 +13,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the chaos scenarios and writes docs/reliability.md, keeping its outbox section ({@link
@@ -55,6 +57,10 @@ public final class ReliabilityReport {
     }
     if (!outage.isEmpty()) {
       markdown = OutageReport.withSection(markdown, outage);
+    }
+    Matcher hostile = HOSTILE_INPUT.matcher(old);
+    if (hostile.find()) {
+      markdown = markdown.stripTrailing() + "\n\n" + hostile.group() + "\n";
     }
     Files.writeString(report, markdown, StandardCharsets.UTF_8);
     System.out.println(table(results));
@@ -110,6 +116,13 @@ public final class ReliabilityReport {
     }
     return table.toString();
   }
+
+  /**
+   * The section HostileInputIT writes into the report, kept as it is when the chaos runs rewrite
+   * it.
+   */
+  static final Pattern HOSTILE_INPUT =
+      Pattern.compile("<!-- hostile-input -->.*?<!-- /hostile-input -->", Pattern.DOTALL);
 
   static String markdown(List<Result> results, Duration length, int rate) {
     return "# Reliability\n\n"

@@ -63,9 +63,11 @@ public final class AmqpMapping {
   }
 
   /**
-   * The wire message of a received AMQP message. Header values become strings; binary, list and
-   * table values (such as the broker's {@code x-death}) are not carried over, but a dead-lettered
-   * copy keeps them since it is built from the raw properties.
+   * The wire message of a received AMQP message. Header values become strings: long strings and
+   * byte arrays (field type {@code x}, which some clients use for strings) as UTF-8, numbers,
+   * booleans and timestamps as text; list and table values (such as the broker's {@code x-death})
+   * are not carried over, but a dead-lettered copy keeps them since it is built from the raw
+   * properties.
    */
   public static WireMessage wireMessage(AMQP.BasicProperties properties, byte[] body) {
     Map<String, Object> raw = properties.getHeaders();
@@ -92,6 +94,9 @@ public final class AmqpMapping {
   private static @Nullable String text(@Nullable Object value) {
     if (value instanceof LongString longString) {
       return new String(longString.getBytes(), StandardCharsets.UTF_8);
+    }
+    if (value instanceof byte[] bytes) {
+      return new String(bytes, StandardCharsets.UTF_8);
     }
     if (value instanceof String
         || value instanceof Number

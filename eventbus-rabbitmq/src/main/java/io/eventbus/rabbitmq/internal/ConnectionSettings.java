@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param recoveryInterval the longest wait between two reconnection attempts
  * @param shutdownTimeout how long close waits for handlers and confirms
  * @param healthCheckInterval how often queue depths are sampled for health
+ * @param maxInboundMessageBytes the largest body a consumer accepts; a larger delivery is parked as
+ *     {@code too-large} without being decoded (1 KiB to {@value #MAX_INBOUND_LIMIT})
  * @param tls the TLS settings for an {@code amqps} first URI, or null for the JDK's defaults
  * @param credentials where user name and password come from, or null for the first URI's
  */
@@ -43,9 +45,22 @@ public record ConnectionSettings(
     Duration recoveryInterval,
     Duration shutdownTimeout,
     Duration healthCheckInterval,
+    int maxInboundMessageBytes,
     @Nullable TlsSettings tls,
     @Nullable CredentialsSource credentials) {
   private static final String PREFIX = "RabbitTransport.Builder.";
+
+  /** The largest {@link #maxInboundMessageBytes()}: 128 MiB, RabbitMQ 3.x's default maximum. */
+  public static final int MAX_INBOUND_LIMIT = 128 * 1024 * 1024;
+
+  /**
+   * amqp-client's own inbound limit, above the largest body any RabbitMQ broker accepts ({@code
+   * max_message_size} is at most 512 MiB): a larger delivery would make amqp-client close the whole
+   * connection, the message would return to its queue, and every reconnect would meet it again (and
+   * requeue the innocent deliveries in flight with it). Set this high, no delivery can close the
+   * connection; our own, lower {@link #maxInboundMessageBytes()} parks the large ones.
+   */
+  static final int CLIENT_INBOUND_LIMIT = 512 * 1024 * 1024 + 1024;
 
   /** The AMQP heartbeat is an unsigned short number of seconds. */
   private static final long MAX_HEARTBEAT_SECONDS = 65_535;
@@ -79,6 +94,8 @@ public record ConnectionSettings(
     SettingChecks.positive(recoveryInterval, PREFIX + "recoveryInterval");
     SettingChecks.positive(shutdownTimeout, PREFIX + "shutdownTimeout");
     SettingChecks.positive(healthCheckInterval, PREFIX + "healthCheckInterval");
+    SettingChecks.between(
+        maxInboundMessageBytes, 1024, MAX_INBOUND_LIMIT, PREFIX + "maxInboundMessageBytes");
     ConnectionSecurity.check(parse(uris.get(0)), tls, credentials, PREFIX);
   }
 
@@ -88,6 +105,18 @@ public record ConnectionSettings(
       if (!"amqp".equals(parsed.getScheme()) && !"amqps".equals(parsed.getScheme())) {
         throw new EventBusConfigurationException(
             PREFIX + "uri: not an AMQP URI: " + Redaction.uri(uri) + " (use amqp:// or amqps://)");
+      }
+      String path = parsed.getRawPath();
+      if (path != null && path.length() > 1 && path.indexOf('/', 1) >= 0) {
+        throw new EventBusConfigurationException(
+            PREFIX
+                + "uri: the path of an AMQP URI is the virtual host, a single segment, but "
+                + Redaction.uri(uri)
+                + " has several (write a '/' inside the virtual host's name as %2F)");
+      }
+      if (parsed.getPort() > 65_535) {
+        throw new EventBusConfigurationException(
+            PREFIX + "uri: port out of range in " + Redaction.uri(uri));
       }
       return parsed;
     } catch (URISyntaxException e) {
@@ -108,6 +137,13 @@ public record ConnectionSettings(
     URI first = parse(uris.get(0));
     try {
       factory.setUri(first);
+    } catch (IllegalArgumentException e) {
+      throw new EventBusConfigurationException(
+          PREFIX
+              + "uri: invalid AMQP URI "
+              + Redaction.uri(first.toString())
+              + ": "
+              + e.getMessage());
     } catch (GeneralSecurityException e) {
       throw new EventBusConfigurationException(
           PREFIX
@@ -122,6 +158,7 @@ public record ConnectionSettings(
     factory.setHandshakeTimeout((int) connectTimeout.toMillis());
     factory.setChannelRpcTimeout((int) connectTimeout.toMillis());
     factory.setRequestedHeartbeat((int) Math.max(1, heartbeat.toSeconds()));
+    factory.setMaxInboundMessageBodySize(CLIENT_INBOUND_LIMIT);
     ConnectionSecurity.configure(factory, first, tls, credentials);
     return factory;
   }
@@ -159,6 +196,8 @@ public record ConnectionSettings(
         + shutdownTimeout
         + ", healthCheckInterval="
         + healthCheckInterval
+        + ", maxInboundMessageBytes="
+        + maxInboundMessageBytes
         + ", tls="
         + (tls == null ? "defaults" : tls)
         + ", credentials="

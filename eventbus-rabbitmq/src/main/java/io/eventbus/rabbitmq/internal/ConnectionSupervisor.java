@@ -174,7 +174,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
                   setState(ConnectionState.BLOCKED);
                 }
               }
-              listeners.forEach(listener -> listener.blocked(true));
+              tell(listener -> listener.blocked(true));
             }
 
             @Override
@@ -185,7 +185,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
                   setState(ConnectionState.CONNECTED);
                 }
               }
-              listeners.forEach(listener -> listener.blocked(false));
+              tell(listener -> listener.blocked(false));
             }
           });
       opened.addShutdownListener(cause -> lost(opened, cause));
@@ -212,8 +212,27 @@ public final class ConnectionSupervisor implements AutoCloseable {
       setState(ConnectionState.RECOVERING);
     }
     log.warn("Connection {} lost: {}; reconnecting", name, Exceptions.describe(cause));
-    listeners.forEach(Listener::disconnected);
+    tell(Listener::disconnected);
     scheduleReconnect();
+  }
+
+  /**
+   * Tells every listener, one failing listener not keeping the others from being told nor the
+   * connection from being recovered (this runs on the I/O thread, before the reconnect is
+   * scheduled).
+   */
+  private void tell(java.util.function.Consumer<Listener> call) {
+    for (Listener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        log.error(
+            "A listener of connection {} failed; the others are told and recovery goes on: {}",
+            name,
+            Exceptions.describe(e),
+            e);
+      }
+    }
   }
 
   private void scheduleReconnect() {

@@ -8,14 +8,19 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
+import io.eventbus.EventDecodingException;
 import io.eventbus.Health;
 import io.eventbus.SubscriptionOptions.Ordering;
+import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
+import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
+import io.eventbus.spi.SafeText;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +60,16 @@ import org.slf4j.LoggerFactory;
  * or whose channel the broker closed (for example after the consumer timeout) is re-opened on its
  * own, with back-off, while the connection stays up. Deliveries in flight on a dead channel cannot
  * be acknowledged any more; the broker redelivers them.
+ *
+ * <h2>What never reaches the pipeline</h2>
+ *
+ * A delivery whose body is over the transport's inbound limit is parked with reason {@code
+ * too-large}, and one with a {@code content_encoding} other than identity with reason {@code
+ * decoding-failed} naming the encoding, before anything is decoded; the consumer goes on. No
+ * delivery can close the connection for its size (see {@link ConnectionSettings}). Whatever a
+ * delivery makes the pipeline throw, {@link Error}s included, is caught here: the delivery is
+ * requeued, the failure logged, and the consumer keeps its channel (amqp-client would otherwise
+ * close the channel, and with it every delivery in flight on it).
  *
  * <h2>Pausing</h2>
  *
@@ -97,6 +112,7 @@ public final class RabbitSubscription
   private final ScheduledExecutorService scheduler;
   private final Duration parkTimeout;
   private final Duration shutdownTimeout;
+  private final int maxInboundMessageBytes;
   private final Consumer<InboundMessage> receiver;
   private final AtomicReferenceArray<Slot> slots;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -120,6 +136,7 @@ public final class RabbitSubscription
       ScheduledExecutorService scheduler,
       Duration parkTimeout,
       Duration shutdownTimeout,
+      int maxInboundMessageBytes,
       Consumer<InboundMessage> receiver) {
     this.spec = spec;
     this.queues = List.copyOf(queues);
@@ -131,6 +148,7 @@ public final class RabbitSubscription
     this.scheduler = scheduler;
     this.parkTimeout = parkTimeout;
     this.shutdownTimeout = shutdownTimeout;
+    this.maxInboundMessageBytes = maxInboundMessageBytes;
     this.receiver = receiver;
     this.slots = new AtomicReferenceArray<>(this.queues.size());
     for (String queue : this.queues) {
@@ -286,6 +304,27 @@ public final class RabbitSubscription
     }
     setUpOn = connection;
     releaseHeld(); // deliveries held on the dead connection's channels cannot be settled any more
+  }
+
+  /**
+   * Declares the subscription's queues and bindings again on the current connection, after a copy
+   * to one of them came back unroutable or the exchange was found deleted. A failure is logged; the
+   * next recovery declares again.
+   */
+  void redeclare() {
+    Connection connection = supervisor.connection();
+    if (closed.get() || connection == null) {
+      return;
+    }
+    try {
+      declarer.declareSubscription(connection, spec);
+      log.info("Declared the queues and bindings of subscription {} again", spec.name());
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not declare the queues of subscription {} again: {}",
+          spec.name(),
+          Exceptions.describe(e));
+    }
   }
 
   @Override
@@ -516,9 +555,68 @@ public final class RabbitSubscription
     }
   }
 
+  /**
+   * Parks {@code inbound} without running the pipeline, when the transport refuses it outright (see
+   * the class description); requeues it if parking fails.
+   */
+  private void refuse(RabbitInbound inbound, String category, String why) {
+    java.util.Map<String, String> headers = inbound.message().headers();
+    String id = CloudEventsAttributes.attribute(headers, "id");
+    String type = CloudEventsAttributes.attribute(headers, "type");
+    Instant now = Instant.now();
+    try {
+      inbound.deadLetter(
+          DeadLetterReason.of(
+              category, new EventDecodingException(id, type, why, null), spec.name(), 1, now, now));
+      log.warn(
+          "Event {} ({}) of subscription {} parked in the dead-letter queue ({}): {}",
+          SafeText.of(id),
+          SafeText.of(type),
+          spec.name(),
+          category,
+          why);
+    } catch (RuntimeException e) {
+      log.error(
+          "Event {} ({}) of subscription {} could not be parked; returning it to the queue: {}",
+          SafeText.of(id),
+          SafeText.of(type),
+          spec.name(),
+          SafeText.message(e));
+      inbound.requeue();
+    }
+  }
+
+  /** Whether the transport parked {@code inbound} itself: too large, or an encoded body. */
+  private boolean refusedOutright(RabbitInbound inbound) {
+    if (inbound.bodySize() > maxInboundMessageBytes) {
+      refuse(
+          inbound,
+          DeadLetterReason.CATEGORY_TOO_LARGE,
+          "Body of "
+              + inbound.bodySize()
+              + " bytes is over the inbound limit of "
+              + maxInboundMessageBytes
+              + " bytes (RabbitTransport.Builder.maxInboundMessageBytes); it was not decoded");
+      return true;
+    }
+    String encoding = inbound.properties().getContentEncoding();
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      refuse(
+          inbound,
+          DeadLetterReason.CATEGORY_DECODING_FAILED,
+          "content_encoding '"
+              + SafeText.of(encoding)
+              + "' is not supported: eventbus bodies are sent unencoded (identity), see"
+              + " docs/wire-format.md");
+      return true;
+    }
+    return false;
+  }
+
   private final class Slot extends DefaultConsumer {
     private final int index;
     private final String queue;
+    private final RabbitInbound.Routes routes;
     volatile @Nullable String tag;
     volatile boolean consuming;
     volatile boolean cancelling; // basicCancel sent by pause(), handleCancelOk not run yet
@@ -529,6 +627,14 @@ public final class RabbitSubscription
       super(channel);
       this.index = index;
       this.queue = queue;
+      this.routes =
+          new RabbitInbound.Routes(
+              queue,
+              deadLetterQueue,
+              retryQueues,
+              publisher,
+              parkTimeout,
+              RabbitSubscription.this::redeclare);
     }
 
     @Override
@@ -537,17 +643,7 @@ public final class RabbitSubscription
       inFlight.incrementAndGet();
       delivered = true;
       lastProgressNanos = System.nanoTime();
-      RabbitInbound inbound =
-          new RabbitInbound(
-              getChannel(),
-              envelope,
-              properties,
-              body,
-              queue,
-              deadLetterQueue,
-              retryQueues,
-              publisher,
-              parkTimeout);
+      RabbitInbound inbound = new RabbitInbound(getChannel(), envelope, properties, body, routes);
       unsettled.add(inbound);
       try {
         if (closing) {
@@ -562,9 +658,16 @@ public final class RabbitSubscription
           inbound.requeue(); // closing; on a dead channel the broker has requeued it already
           return;
         }
-        receiver.accept(inbound);
-      } catch (RuntimeException e) {
-        log.error("Subscription {} failed to settle a delivery; requeueing it", spec.name(), e);
+        if (!refusedOutright(inbound)) {
+          receiver.accept(inbound);
+        }
+      } catch (Throwable e) {
+        // Nothing may escape: amqp-client would close this channel, with every delivery on it.
+        log.error(
+            "Subscription {} failed to settle a delivery; requeueing it: {}",
+            spec.name(),
+            SafeText.message(e),
+            e);
       } finally {
         if (!inbound.isSettled()) {
           inbound.requeue();

@@ -31,6 +31,7 @@ public final class Subscriptions {
   private final ScheduledExecutorService health;
   private final Duration parkTimeout;
   private final Duration shutdownTimeout;
+  private final int maxInboundMessageBytes;
   private final QueueSampler sampler;
   private final List<RabbitSubscription> open = new CopyOnWriteArrayList<>();
 
@@ -39,6 +40,7 @@ public final class Subscriptions {
    * @param health the thread that samples queue depths
    * @param parkTimeout how long parking or re-publishing a delivery waits for its confirm
    * @param shutdownTimeout how long closing a subscription waits for its handlers
+   * @param maxInboundMessageBytes the largest body a subscription accepts; larger ones are parked
    */
   public Subscriptions(
       RabbitTopology topology,
@@ -48,7 +50,8 @@ public final class Subscriptions {
       ScheduledExecutorService scheduler,
       ScheduledExecutorService health,
       Duration parkTimeout,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      int maxInboundMessageBytes) {
     this.topology = topology;
     this.declarer = declarer;
     this.consuming = consuming;
@@ -57,6 +60,7 @@ public final class Subscriptions {
     this.health = health;
     this.parkTimeout = parkTimeout;
     this.shutdownTimeout = shutdownTimeout;
+    this.maxInboundMessageBytes = maxInboundMessageBytes;
     this.sampler = new QueueSampler(consuming);
   }
 
@@ -77,6 +81,7 @@ public final class Subscriptions {
             scheduler,
             parkTimeout,
             shutdownTimeout,
+            maxInboundMessageBytes,
             receiver);
     subscription.start();
     open.add(subscription);
@@ -113,6 +118,17 @@ public final class Subscriptions {
       }
     } catch (RuntimeException e) {
       log.debug("Sampling queue depths failed", e);
+    }
+  }
+
+  /**
+   * Declares every open subscription's queues and bindings again, on the consuming connection
+   * (after the broker said the exchange was gone). Failures are logged; the next recovery declares
+   * again.
+   */
+  public void redeclareAll() {
+    for (RabbitSubscription subscription : open) {
+      subscription.redeclare();
     }
   }
 

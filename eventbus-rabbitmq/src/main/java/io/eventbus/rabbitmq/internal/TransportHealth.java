@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  *       resource alarm is degraded; recovering or closed is down, and while recovering the reason
  *       says why the last reconnection attempt failed (a refused login, a failed TLS verification);
  *   <li>{@code publisher}: closed is down; a buffer at least 90% full (events or bytes) is
- *       degraded.
+ *       degraded;
+ *   <li>{@code threads}: the transport's own threads and periodic tasks ({@link ThreadSupervisor}):
+ *       down while one that died waits to be restarted.
  * </ul>
  */
 public final class TransportHealth {
@@ -31,33 +33,45 @@ public final class TransportHealth {
   private final ConnectionSupervisor consuming;
   private final ConfirmingPublisher publisher;
   private final PublisherSettings settings;
+  private final ThreadSupervisor threads;
 
   public TransportHealth(
       ConnectionSupervisor publishing,
       ConnectionSupervisor consuming,
       ConfirmingPublisher publisher,
-      PublisherSettings settings) {
+      PublisherSettings settings,
+      ThreadSupervisor threads) {
     this.publishing = publishing;
     this.consuming = consuming;
     this.publisher = publisher;
     this.settings = settings;
+    this.threads = threads;
   }
 
-  /** The three components, the publisher's down if {@code closed}. */
+  /** The four components, the publisher's down if {@code closed}. */
   public Health health(boolean closed) {
+    Health.Component publisherHealth =
+        publisher(
+            settings,
+            closed,
+            publisher.bufferedEvents(),
+            publisher.bufferedBytes(),
+            publisher.outstandingConfirms(),
+            publisher.resentAfterRecovery(),
+            publisher.nackRetries(),
+            publisher.unroutableAccepted());
+    Map<String, Object> details = new LinkedHashMap<>(publisherHealth.details());
+    details.put("refusedByBroker", publisher.refusedByBroker());
     return Health.of(
         List.of(
             connection("connection:publish", publishing),
             connection("connection:consume", consuming),
-            publisher(
-                settings,
-                closed,
-                publisher.bufferedEvents(),
-                publisher.bufferedBytes(),
-                publisher.outstandingConfirms(),
-                publisher.resentAfterRecovery(),
-                publisher.nackRetries(),
-                publisher.unroutableAccepted())));
+            new Health.Component(
+                publisherHealth.name(),
+                publisherHealth.status(),
+                publisherHealth.detail(),
+                details),
+            threads.health()));
   }
 
   /** A snapshot of both connections, the buffer and the counters. */

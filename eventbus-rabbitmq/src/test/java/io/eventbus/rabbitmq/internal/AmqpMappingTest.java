@@ -90,7 +90,7 @@ class AmqpMappingTest {
     headers.put("small", (byte) 7);
     headers.put("flag", true);
     headers.put("when", Date.from(Instant.parse("2026-12-01T10:15:30Z")));
-    headers.put("binary", new byte[] {1, 2});
+    headers.put("binary", "b".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     headers.put("x-death", List.of(Map.of("count", 1L)));
     headers.put("table", Map.of("k", "v"));
     AMQP.BasicProperties properties =
@@ -106,7 +106,8 @@ class AmqpMappingTest {
                 "eventbus-attempts", "3",
                 "small", "7",
                 "flag", "true",
-                "when", "2026-12-01T10:15:30Z"));
+                "when", "2026-12-01T10:15:30Z",
+                "binary", "b"));
     assertThat(message.body()).isEqualTo(BODY);
     assertThat(message.contentType()).isEqualTo("application/json");
   }
@@ -148,5 +149,23 @@ class AmqpMappingTest {
 
     assertThat(message.headers()).isEmpty();
     assertThat(message.contentType()).isNull();
+  }
+
+  @Test
+  void headerValuesSentAsByteArraysAreReadAsUtf8() {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    raw.put("cloudEvents:id", "e-1".getBytes(StandardCharsets.UTF_8));
+    raw.put("cloudEvents:type", "order.placed.v1".getBytes(StandardCharsets.UTF_8));
+    raw.put("cloudEvents:source", LongStringHelper.asLongString("/orders"));
+    raw.put("note", "é".getBytes(StandardCharsets.UTF_8));
+
+    WireMessage message =
+        AmqpMapping.wireMessage(new AMQP.BasicProperties.Builder().headers(raw).build(), BODY);
+
+    assertThat(message.headers())
+        .containsEntry("cloudEvents:id", "e-1")
+        .containsEntry("cloudEvents:type", "order.placed.v1")
+        .containsEntry("cloudEvents:source", "/orders")
+        .containsEntry("note", "é");
   }
 }

@@ -29,6 +29,7 @@ class ConnectionSettingsTest {
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
         Duration.ofSeconds(5),
+        16 * 1024 * 1024,
         tls,
         credentials);
   }
@@ -65,6 +66,50 @@ class ConnectionSettingsTest {
   }
 
   @Test
+  void noDeliveryARabbitMqBrokerAcceptsCanMakeTheClientCloseTheConnection() throws Exception {
+    // RabbitMQ's max_message_size is at most 512 MiB; amqp-client's own default (64 MiB) would
+    // drop the whole consuming connection for a larger body, on every redelivery. amqp-client has
+    // no getter for it.
+    java.lang.reflect.Field limit =
+        ConnectionFactory.class.getDeclaredField("maxInboundMessageBodySize");
+    limit.setAccessible(true);
+
+    assertThat((int) limit.get(settings("amqp://localhost").connectionFactory()))
+        .isGreaterThan(512 * 1024 * 1024);
+  }
+
+  @Test
+  void aVirtualHostPathOfSeveralSegmentsIsAConfigurationMistakeNamingTheSetting() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> settings("amqp://alice:s3cret@rabbit-1/a/b"))
+        .isInstanceOf(io.eventbus.EventBusConfigurationException.class)
+        .hasMessageStartingWith("RabbitTransport.Builder.uri: the path of an AMQP URI")
+        .hasMessageContaining("%2F")
+        .hasMessageNotContaining("s3cret");
+    assertThat(settings("amqp://rabbit-1/a%2Fb").connectionFactory().getVirtualHost())
+        .isEqualTo("a/b");
+  }
+
+  @Test
+  void theInboundLimitIsValidated() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new ConnectionSettings(
+                    List.of("amqp://localhost"),
+                    "orders",
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(5),
+                    200 * 1024 * 1024,
+                    null,
+                    null))
+        .isInstanceOf(io.eventbus.EventBusConfigurationException.class)
+        .hasMessageStartingWith("RabbitTransport.Builder.maxInboundMessageBytes");
+  }
+
+  @Test
   void aSubSecondHeartbeatIsRequestedAsOneSecond() {
     ConnectionSettings settings =
         new ConnectionSettings(
@@ -75,6 +120,7 @@ class ConnectionSettingsTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
+            16 * 1024 * 1024,
             null,
             null);
 

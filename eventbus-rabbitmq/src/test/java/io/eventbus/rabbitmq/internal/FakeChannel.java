@@ -59,6 +59,21 @@ public final class FakeChannel {
   private long nextSequence; // guarded by lock; 0 until confirmSelect, as in amqp-client
   private long failAtSequence = -1; // guarded by lock
   private volatile boolean open = true;
+  private volatile @org.jspecify.annotations.Nullable ShutdownSignalException closeReason;
+  private volatile int frameMax = 131_072;
+  private volatile @org.jspecify.annotations.Nullable RuntimeException nextPublishFailure;
+  private volatile @org.jspecify.annotations.Nullable Throwable nextSequenceFailure;
+  private final com.rabbitmq.client.Connection connection =
+      (com.rabbitmq.client.Connection)
+          Proxy.newProxyInstance(
+              Channel.class.getClassLoader(),
+              new Class<?>[] {com.rabbitmq.client.Connection.class},
+              (self, method, args) -> {
+                if (method.getName().equals("getFrameMax")) {
+                  return frameMax;
+                }
+                throw new UnsupportedOperationException("FakeChannel's connection: " + method);
+              });
 
   public FakeChannel() {
     this.proxy =
@@ -102,6 +117,10 @@ public final class FakeChannel {
     return open;
   }
 
+  public ShutdownSignalException getCloseReason() {
+    return closeReason;
+  }
+
   public AMQP.Confirm.SelectOk confirmSelect() {
     lock.lock();
     try {
@@ -114,7 +133,12 @@ public final class FakeChannel {
     }
   }
 
-  public long getNextPublishSeqNo() {
+  public long getNextPublishSeqNo() throws Throwable {
+    Throwable failure = nextSequenceFailure;
+    if (failure != null) {
+      nextSequenceFailure = null;
+      throw failure;
+    }
     lock.lock();
     try {
       return nextSequence;
@@ -134,11 +158,16 @@ public final class FakeChannel {
       throw new AlreadyClosedException(new ShutdownSignalException(false, false, null, proxy));
     }
     boolean fail;
+    RuntimeException clientFailure = nextPublishFailure;
     lock.lock();
     try {
       long sequence = nextSequence;
       if (sequence > 0) {
-        nextSequence++;
+        nextSequence++; // counted before sending, as amqp-client does
+      }
+      if (clientFailure != null) {
+        nextPublishFailure = null;
+        throw clientFailure;
       }
       fail = sequence == failAtSequence;
       if (!fail) {
@@ -168,6 +197,19 @@ public final class FakeChannel {
 
   public void close() {
     die();
+  }
+
+  public void abort() {
+    ShutdownSignalException cause = new ShutdownSignalException(false, true, null, proxy);
+    closeReason = cause;
+    open = false;
+    for (ShutdownListener listener : shutdownListeners) {
+      listener.shutdownCompleted(cause);
+    }
+  }
+
+  public com.rabbitmq.client.Connection getConnection() {
+    return connection;
   }
 
   public AMQP.Exchange.DeclareOk exchangeDeclare(String exchange, String type, boolean durable) {
@@ -252,10 +294,46 @@ public final class FakeChannel {
     }
   }
 
+  /** The {@code frame_max} the channel's connection reports (default 128 KiB). */
+  public void frameMax(int frameMax) {
+    this.frameMax = frameMax;
+  }
+
+  /**
+   * Makes the next {@code basicPublish} throw {@code failure} after counting its sequence number,
+   * as amqp-client does when it refuses to send (content headers over {@code frame_max}).
+   */
+  public void failNextPublishWith(RuntimeException failure) {
+    this.nextPublishFailure = failure;
+  }
+
+  /**
+   * Makes the next {@code getNextPublishSeqNo} throw {@code failure}: a bug in the sender's way.
+   */
+  public void failNextSequenceWith(Throwable failure) {
+    this.nextSequenceFailure = failure;
+  }
+
+  /**
+   * Closes the channel as the broker does when it refuses something sent on it: a channel-level
+   * {@code channel.close} with {@code replyCode} and {@code replyText}.
+   */
+  public void refuse(int replyCode, String replyText) {
+    AMQP.Channel.Close close =
+        new AMQP.Channel.Close.Builder().replyCode(replyCode).replyText(replyText).build();
+    ShutdownSignalException cause = new ShutdownSignalException(false, false, close, proxy);
+    closeReason = cause;
+    open = false;
+    for (ShutdownListener listener : shutdownListeners) {
+      listener.shutdownCompleted(cause);
+    }
+  }
+
   /** Closes the channel as a lost connection would, telling the shutdown listeners. */
   public void die() {
-    open = false;
     ShutdownSignalException cause = new ShutdownSignalException(false, false, null, proxy);
+    closeReason = cause;
+    open = false;
     for (ShutdownListener listener : shutdownListeners) {
       listener.shutdownCompleted(cause);
     }

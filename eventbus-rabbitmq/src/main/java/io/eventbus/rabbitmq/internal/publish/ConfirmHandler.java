@@ -6,6 +6,7 @@ import com.rabbitmq.client.ReturnListener;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.rabbitmq.PublisherSettings;
+import io.eventbus.spi.SafeText;
 import io.github.resilience4j.core.IntervalFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,10 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       byte[] body) {
     String eventId = properties.getMessageId();
     if (!outstanding.markReturned(eventId, exchange, routingKey, replyCode + " " + replyText)) {
-      log.debug("Return for an unknown publish of {} to {}", eventId, routingKey);
+      log.debug(
+          "Return for an unknown publish of {} to {}",
+          SafeText.of(eventId),
+          SafeText.of(routingKey));
     }
   }
 
@@ -127,7 +131,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       return false;
     }
     String returned = publish.returnedWith;
-    if (returned != null && !settings.acceptUnroutable()) {
+    if (returned != null && (publish.copy || !settings.acceptUnroutable())) {
       publish.fail(
           completions,
           UnroutableEventException.returned(

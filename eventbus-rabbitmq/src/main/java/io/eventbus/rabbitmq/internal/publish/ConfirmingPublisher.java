@@ -2,11 +2,15 @@ package io.eventbus.rabbitmq.internal.publish;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
+import io.eventbus.EventTooLargeException;
 import io.eventbus.PublishException;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.rabbitmq.ConnectionState;
 import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
+import io.eventbus.rabbitmq.internal.FrameSizes;
+import io.eventbus.rabbitmq.internal.ThreadSupervisor;
+import io.eventbus.spi.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +21,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes with confirms and mandatory routing, and never reports an event as confirmed that the
@@ -49,12 +56,38 @@ import org.jspecify.annotations.Nullable;
  * expired ones, buffered or outstanding. Buffered events are bounded by count and bytes (one more
  * fails at once), outstanding ones by the window.
  *
+ * <h2>Size limits and refusals</h2>
+ *
+ * A body over {@link PublisherSettings#maxMessageBytes()}, or headers that do not fit the
+ * connection's {@code frame_max}, fail the publish at once with {@link EventTooLargeException};
+ * nothing is sent. Copies of received messages ({@link #publishCopy}: parking, redelivery, replay)
+ * are bound by the inbound limit instead, and by the frame. When the broker refuses something sent
+ * (it closes the channel: 404, 406, 403…), only the refused event fails, with {@link
+ * io.eventbus.PublishRefusedException}; see {@link Sender}. Refusals are logged at WARN at most
+ * once every {@value #REFUSAL_LOG_SECONDS} s (with the count of those not logged) and handed to the
+ * {@link RefusalListener}, which re-declares the topology on a 404.
+ *
  * <h2>Lifecycle</h2>
  *
- * Nothing runs until {@link #start()}, which starts the sender thread and the sweep; {@link
- * #close(Duration)} stops both. Publishing before the start only fills the buffer.
+ * Nothing runs until {@link #start()}, which starts the sender thread (supervised: restarted if it
+ * dies) and the sweep; {@link #close(Duration)} stops both. Publishing before the start only fills
+ * the buffer.
  */
 public final class ConfirmingPublisher implements ConnectionSupervisor.Listener {
+  private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+  /** At most one refusal warning per this many seconds. */
+  static final long REFUSAL_LOG_SECONDS = 10;
+
+  /**
+   * Told, on the sender thread, when the broker refused something sent, before anything is sent
+   * again: it may repair what it can (declare a deleted exchange), and should not block for long.
+   */
+  @FunctionalInterface
+  public interface RefusalListener {
+    void refused(int replyCode, String replyText);
+  }
+
   /** How often expired events are failed, and the longest the idle sender waits. */
   static final Duration SWEEP_INTERVAL = Duration.ofMillis(50);
 
@@ -67,6 +100,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   private final Executor completions;
   private final Ticker ticker;
   private final ThreadFactory threads;
+  private final ThreadSupervisor supervisor;
+  private final RefusalListener refusalListener;
+  private final AtomicLong refusalsNotLogged = new AtomicLong();
+  private final AtomicLong nextRefusalLog = new AtomicLong(Long.MIN_VALUE);
   private final PublishBuffer buffer;
   private final OutstandingConfirms outstanding = new OutstandingConfirms();
   private final ConfirmHandler confirms;
@@ -74,6 +111,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   private final PublishingChannel channel;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile @Nullable ScheduledFuture<?> sweeper;
+  private volatile ThreadSupervisor.@Nullable Supervised senderThread;
   private long sweeps; // scheduler thread only
 
   /**
@@ -82,13 +120,17 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
    * @param scheduler runs the sweep and the back-off before a nack retry
    * @param completions completes and fails the futures (user callbacks run there)
    * @param threads makes the sender thread
+   * @param threadSupervisor restarts the sender thread if it dies, and keeps the sweep going
+   * @param refusals told when the broker refuses something sent
    */
   public static ConfirmingPublisher create(
       ConnectionSupervisor supervisor,
       PublisherSettings settings,
       ScheduledExecutorService scheduler,
       Executor completions,
-      ThreadFactory threads) {
+      ThreadFactory threads,
+      ThreadSupervisor threadSupervisor,
+      RefusalListener refusals) {
     return new ConfirmingPublisher(
         settings,
         () -> {
@@ -99,7 +141,9 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
         scheduler,
         completions,
         Ticker.system(),
-        threads);
+        threads,
+        threadSupervisor,
+        refusals);
   }
 
   ConfirmingPublisher(
@@ -109,21 +153,57 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       ScheduledExecutorService scheduler,
       Executor completions,
       Ticker ticker,
-      ThreadFactory threads) {
+      ThreadFactory threads,
+      ThreadSupervisor supervisor,
+      RefusalListener refusalListener) {
     this.settings = settings;
     this.connectionState = connectionState;
     this.scheduler = scheduler;
     this.completions = completions;
     this.ticker = ticker;
     this.threads = threads;
+    this.supervisor = supervisor;
+    this.refusalListener = refusalListener;
     this.buffer = new PublishBuffer(settings.maxBufferedEvents(), settings.maxBufferedBytes());
     this.confirms = new ConfirmHandler(outstanding, buffer, settings, completions, scheduler);
     this.sender =
-        new Sender(buffer, outstanding, settings.maxOutstandingConfirms(), SWEEP_INTERVAL);
+        new Sender(
+            buffer,
+            outstanding,
+            settings.maxOutstandingConfirms(),
+            SWEEP_INTERVAL,
+            ticker,
+            completions,
+            this::refused);
     this.channel =
-        new PublishingChannel(
-            opener, confirms, sender::blocked, buffer::wake, sender::requeueOutstanding);
+        new PublishingChannel(opener, confirms, sender::blocked, buffer::wake, sender::channelLost);
     sender.channel(channel);
+  }
+
+  /** Logs a refusal (rate-limited) and hands it to the listener. On the sender thread. */
+  private void refused(Refusal refusal) {
+    long now = ticker.nanos();
+    long next = nextRefusalLog.get();
+    if ((next == Long.MIN_VALUE || now - next >= 0)
+        && nextRefusalLog.compareAndSet(
+            next, now + TimeUnit.SECONDS.toNanos(REFUSAL_LOG_SECONDS))) {
+      long notLogged = refusalsNotLogged.getAndSet(0);
+      log.warn(
+          "The broker refused a publish and closed the publishing channel: {}; the events sent"
+              + " with it are sent again one at a time, and the one refused again fails with"
+              + " PublishRefusedException{}",
+          SafeText.of(refusal, SafeText.MAX_MESSAGE_CHARS),
+          notLogged == 0
+              ? ""
+              : " (" + notLogged + " refusals since the last such warning were not logged)");
+    } else {
+      refusalsNotLogged.incrementAndGet();
+    }
+    try {
+      refusalListener.refused(refusal.replyCode(), refusal.replyText());
+    } catch (RuntimeException e) {
+      log.warn("The refusal listener failed: {}", SafeText.message(e));
+    }
   }
 
   /**
@@ -135,10 +215,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("The publisher is already started");
     }
-    sender.start(threads);
+    senderThread = supervisor.start("the publisher's sender thread", threads, sender);
     sweeper =
         scheduler.scheduleWithFixedDelay(
-            this::failExpired,
+            supervisor.periodic("the publish deadline sweep", this::failExpired),
             SWEEP_INTERVAL.toNanos(),
             SWEEP_INTERVAL.toNanos(),
             TimeUnit.NANOSECONDS);
@@ -146,7 +226,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
 
   /**
    * Queues a message for publishing and returns a future completed by the broker's confirm, or
-   * failed with a {@link PublishException}. Only appends to the buffer; never touches a channel.
+   * failed with a {@link PublishException}: at once with {@link EventTooLargeException} if its body
+   * is over {@link PublisherSettings#maxMessageBytes()} (or over the whole buffer's {@link
+   * PublisherSettings#maxBufferedBytes()}) or its headers do not fit a frame. Only appends to the
+   * buffer; never touches a channel.
    */
   public CompletableFuture<Void> publish(
       String exchange,
@@ -155,6 +238,53 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       byte[] body,
       String eventId,
       String eventType) {
+    if (body.length > settings.maxMessageBytes() || body.length > settings.maxBufferedBytes()) {
+      boolean message = settings.maxMessageBytes() <= settings.maxBufferedBytes();
+      return CompletableFuture.failedFuture(
+          EventTooLargeException.body(
+              eventId,
+              eventType,
+              body.length,
+              message ? settings.maxMessageBytes() : settings.maxBufferedBytes(),
+              message
+                  ? "PublisherSettings.maxMessageBytes"
+                  : "PublisherSettings.maxBufferedBytes"));
+    }
+    return offer(exchange, routingKey, properties, body, eventId, eventType, false);
+  }
+
+  /**
+   * Like {@link #publish}, for a copy of a message that was received (parked, redelivered or
+   * replayed): its body is not held to {@link PublisherSettings#maxMessageBytes()}, since the
+   * broker already accepted it and the consumer's inbound limit bounds it; its headers must still
+   * fit a frame. A copy that no queue takes always fails with {@link
+   * io.eventbus.UnroutableEventException}, whatever {@link PublisherSettings#acceptUnroutable()}
+   * says: its original is acknowledged only once the copy is stored.
+   */
+  public CompletableFuture<Void> publishCopy(
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties properties,
+      byte[] body,
+      String eventId,
+      String eventType) {
+    return offer(exchange, routingKey, properties, body, eventId, eventType, true);
+  }
+
+  private CompletableFuture<Void> offer(
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties properties,
+      byte[] body,
+      String eventId,
+      String eventType,
+      boolean copy) {
+    int frameMax = channel.frameMax();
+    if (!FrameSizes.fits(properties, frameMax)) {
+      return CompletableFuture.failedFuture(
+          EventTooLargeException.headers(
+              eventId, eventType, FrameSizes.contentHeaderFrame(properties), frameMax));
+    }
     Publish publish =
         new Publish(
             exchange,
@@ -163,7 +293,8 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
             body,
             eventId,
             eventType,
-            ticker.nanos() + settings.timeout().toNanos());
+            ticker.nanos() + settings.timeout().toNanos(),
+            copy);
     buffer.offer(publish);
     return publish.future;
   }
@@ -190,6 +321,19 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
 
   public long unroutableAccepted() {
     return confirms.unroutableAccepted();
+  }
+
+  /** Events failed because the broker refused them (see {@link Sender}), since the start. */
+  public long refusedByBroker() {
+    return sender.refused();
+  }
+
+  /**
+   * The negotiated {@code frame_max} of the publishing connection (0: no limit), or RabbitMQ's
+   * default (128 KiB) before the first connection: copies must fit it.
+   */
+  public int frameMax() {
+    return channel.frameMax();
   }
 
   @Override
@@ -256,8 +400,11 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     if (sweep != null) {
       sweep.cancel(false);
     }
+    ThreadSupervisor.Supervised thread = senderThread;
     try {
-      sender.join(Duration.ofSeconds(5));
+      if (thread != null) {
+        thread.join(Duration.ofSeconds(5));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

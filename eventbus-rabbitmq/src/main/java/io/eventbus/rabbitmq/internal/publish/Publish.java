@@ -18,6 +18,10 @@ final class Publish {
   final String eventId;
   final String eventType;
   final long expiresAt;
+
+  /** A copy of a received message: it must be stored, so it never counts as routed if returned. */
+  final boolean copy;
+
   final CompletableFuture<Void> future = new CompletableFuture<>();
 
   /**
@@ -25,6 +29,9 @@ final class Publish {
    * outstanding, and read by those who found it there.
    */
   long sequence;
+
+  /** How many times it was handed to a channel; written by the sender thread only. */
+  int sends;
 
   /** Negative confirms so far; written on the I/O thread only. */
   volatile int nacks;
@@ -39,7 +46,8 @@ final class Publish {
       byte[] body,
       String eventId,
       String eventType,
-      long expiresAt) {
+      long expiresAt,
+      boolean copy) {
     this.exchange = exchange;
     this.routingKey = routingKey;
     this.properties = properties;
@@ -47,6 +55,7 @@ final class Publish {
     this.eventId = eventId;
     this.eventType = eventType;
     this.expiresAt = expiresAt;
+    this.copy = copy;
   }
 
   /** Whether the deadline has passed at {@code now} (a {@link Ticker} reading). */

@@ -41,7 +41,7 @@ final class PublishBuffer {
   /**
    * Appends {@code publish} at the back, or fails its future at once: with {@link
    * PublishBufferFullException} if it does not fit, with {@link PublishNotConfirmedException} once
-   * closed.
+   * closed. An empty buffer admits one event even if it is larger than the byte bound.
    *
    * @return whether it was admitted
    */
@@ -54,7 +54,10 @@ final class PublishBuffer {
                 publish.eventId, publish.eventType, "the transport is closed", null));
         return false;
       }
-      if (queue.size() >= maxEvents || bytes + publish.body.length > maxBytes) {
+      // An event larger than the byte bound on its own (a copy of a large received message) is
+      // admitted into an empty buffer, so that it is not refused as "full" forever.
+      if (queue.size() >= maxEvents
+          || (bytes + publish.body.length > maxBytes && !queue.isEmpty())) {
         publish.future.completeExceptionally(
             PublishBufferFullException.of(
                 publish.eventId,

@@ -1,20 +1,28 @@
 package io.eventbus.rabbitmq.internal.publish;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.rabbitmq.internal.Exceptions;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens the publishing channel in confirm mode with the confirm, return and shutdown listeners, and
- * keeps it until it dies. Used by the sender thread only (and by close, after the sender ended).
+ * keeps it until it dies. Used by the sender thread only (and by close, after the sender ended). It
+ * remembers the negotiated {@code frame_max} of the channel's connection and why the channel
+ * closed.
  */
 final class PublishingChannel {
   private static final Logger log = LoggerFactory.getLogger(PublishingChannel.class);
+
+  /** RabbitMQ's default {@code frame_max}, assumed until a connection says otherwise. */
+  static final int DEFAULT_FRAME_MAX = 131_072;
 
   /** Opens a channel on the current connection. */
   @FunctionalInterface
@@ -31,20 +39,22 @@ final class PublishingChannel {
   private final ConfirmHandler confirms;
   private final BooleanSupplier blocked;
   private final Runnable wake;
-  private final Runnable lost;
+  private final Consumer<@Nullable ShutdownSignalException> lost;
   private @Nullable Channel channel;
+  private volatile int frameMax = DEFAULT_FRAME_MAX;
 
   /**
    * @param blocked whether the broker blocks the connection: no channel is opened meanwhile
    * @param wake called (on the I/O thread) when the channel shuts down, to wake the sender
-   * @param lost called (on the sender thread) when it finds that the kept channel died
+   * @param lost called (on the sender thread) when it finds that the kept channel died, with the
+   *     reason it was closed for
    */
   PublishingChannel(
       Opener opener,
       ConfirmHandler confirms,
       BooleanSupplier blocked,
       Runnable wake,
-      Runnable lost) {
+      Consumer<@Nullable ShutdownSignalException> lost) {
     this.opener = opener;
     this.confirms = confirms;
     this.blocked = blocked;
@@ -65,7 +75,10 @@ final class PublishingChannel {
         return current;
       }
       channel = null;
-      lost.run();
+      // The channel's own record: amqp-client sets it before isOpen() turns false, while the
+      // shutdown listeners may not have run yet.
+      lost.accept(current.getCloseReason());
+      return null; // the sender looks again, after any back-off the loss called for
     }
     if (blocked.getAsBoolean()) {
       return null;
@@ -79,11 +92,37 @@ final class PublishingChannel {
       fresh.addConfirmListener(confirms);
       fresh.addReturnListener(confirms);
       fresh.addShutdownListener(cause -> wake.run());
+      Connection connection = fresh.getConnection();
+      frameMax = connection == null ? DEFAULT_FRAME_MAX : connection.getFrameMax();
       channel = fresh;
       return fresh;
     } catch (IOException | RuntimeException e) {
       log.debug("Could not open a publishing channel: {}", Exceptions.describe(e));
       return null;
+    }
+  }
+
+  /**
+   * The negotiated {@code frame_max} of the last connection a channel was opened on (0: no limit),
+   * or RabbitMQ's default before the first.
+   */
+  int frameMax() {
+    return frameMax;
+  }
+
+  /**
+   * Closes the channel after the client failed in the middle of a publish: amqp-client has counted
+   * the publish's sequence number without sending it, so confirms on this channel would no longer
+   * match. The events outstanding on it are sent again on the next one.
+   */
+  void discard() {
+    Channel current = channel;
+    if (current != null && current.isOpen()) {
+      try {
+        current.abort();
+      } catch (IOException | RuntimeException e) {
+        log.debug("Publishing channel did not abort cleanly: {}", Exceptions.describe(e));
+      }
     }
   }
 

@@ -330,7 +330,9 @@ public final class RabbitRequester implements ConnectionSupervisor.Listener, Aut
       Outgoing outgoing = id == null ? null : pending.remove(id);
       if (outgoing == null) {
         lateReplies.incrementAndGet();
-        log.debug("A reply for no waiting request arrived (correlation {}); dropped", id);
+        log.debug(
+            "A reply for no waiting request arrived (correlation {}); dropped",
+            io.eventbus.spi.SafeText.of(id));
         return;
       }
       ScheduledFuture<?> timer = outgoing.timer;

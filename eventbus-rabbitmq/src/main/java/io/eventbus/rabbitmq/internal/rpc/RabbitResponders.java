@@ -263,7 +263,8 @@ public final class RabbitResponders
           return;
         }
         receiver.accept(request);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Nothing may escape: amqp-client would close this channel, with every request on it.
         log.error("Responders {} failed to settle a request; requeueing it", spec.name(), e);
       } finally {
         if (!request.settled.get()) {

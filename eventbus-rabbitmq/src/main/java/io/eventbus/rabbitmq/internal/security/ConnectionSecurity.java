@@ -7,6 +7,7 @@ import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.CredentialsSource;
 import io.eventbus.rabbitmq.TlsSettings;
 import io.eventbus.rabbitmq.TlsVerificationException;
+import io.eventbus.rabbitmq.internal.Exceptions;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Optional;
@@ -91,7 +92,7 @@ public final class ConnectionSecurity {
     if (tls.isPresent()) {
       return new TlsVerificationException(tls.get().reason(), where, tls.get().detail(), e);
     }
-    return new EventBusException("Could not connect to " + where + ": " + e.getMessage(), e);
+    return Exceptions.connectFailure(where, e);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.FakeChannel;
 import io.eventbus.rabbitmq.internal.FakeChannel.Published;
+import io.eventbus.rabbitmq.internal.ThreadSupervisor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,9 @@ class ConfirmingPublisherTest {
   private volatile boolean connected = true;
   private ConfirmingPublisher publisher;
 
+  final ThreadSupervisor supervisor = new ThreadSupervisor(scheduler);
+  final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private ConfirmingPublisher start(PublisherSettings settings) {
     publisher =
         new ConfirmingPublisher(
@@ -49,7 +53,9 @@ class ConfirmingPublisherTest {
             scheduler,
             Runnable::run,
             scheduler,
-            new DaemonThreads("test-publisher"));
+            new DaemonThreads("test-publisher"),
+            supervisor,
+            (code, text) -> refusals.add(code + " " + text));
     publisher.start();
     return publisher;
   }

@@ -22,7 +22,8 @@ class OutstandingConfirmsTest {
         new byte[1],
         id,
         routingKey,
-        Long.MAX_VALUE);
+        Long.MAX_VALUE,
+        false);
   }
 
   @Test

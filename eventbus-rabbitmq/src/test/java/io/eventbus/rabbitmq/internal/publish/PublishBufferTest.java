@@ -22,7 +22,8 @@ class PublishBufferTest {
         new byte[bytes],
         id,
         "order.placed.v1",
-        expiresAt);
+        expiresAt,
+        false);
   }
 
   static Publish publish(String id) {
