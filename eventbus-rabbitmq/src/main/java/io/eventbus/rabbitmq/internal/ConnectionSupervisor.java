@@ -95,7 +95,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
 
   /** Connects for the first time, failing if no address answers. */
   public void connect() throws IOException, TimeoutException {
-    open();
+    open(false);
   }
 
   /** The current connection, or null while recovering or closed. */
@@ -154,7 +154,11 @@ public final class ConnectionSupervisor implements AutoCloseable {
     }
   }
 
-  private void open() throws IOException, TimeoutException {
+  /**
+   * Opens a connection; {@code afterLoss} counts it as a recovery, before its state says CONNECTED,
+   * so that no snapshot shows the new state with the old count.
+   */
+  private void open(boolean afterLoss) throws IOException, TimeoutException {
     Connection opened =
         dispatch == null
             ? factory.newConnection(addresses, name)
@@ -190,6 +194,9 @@ public final class ConnectionSupervisor implements AutoCloseable {
           });
       opened.addShutdownListener(cause -> lost(opened, cause));
       connection = opened;
+      if (afterLoss) {
+        recoveries++;
+      }
       setState(ConnectionState.CONNECTED);
       nextRetry = FIRST_RETRY;
     }
@@ -254,8 +261,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
       return;
     }
     try {
-      open();
-      recoveries++;
+      open(true);
       failures.recovered();
     } catch (IOException | TimeoutException | RuntimeException e) {
       failures.failed(e);
