@@ -276,8 +276,10 @@ class ProductionSettingsIT {
     int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     HttpResponse<String> response =
         http.send(
+            // Generous: the first request initialises Spring MVC and Actuator, slow on a loaded
+            // machine.
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(60))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path).isEqualTo(200);
