@@ -41,6 +41,7 @@ import io.eventbus.testkit.Await;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.eventbus.testkit.conformance.Scenarios.Billing;
 import io.eventbus.testkit.conformance.Scenarios.Dependency;
 import io.eventbus.testkit.conformance.Scenarios.InFlight;
 import io.eventbus.testkit.conformance.Scenarios.OrderPlaced;
@@ -401,6 +402,39 @@ public abstract class TransportConformance {
         .wasDeadLettered()
         .hasReason("decoding-failed")
         .hasErrorType(EventDecodingException.class);
+  }
+
+  @Test
+  void handlersPublishFollowUpEventsThroughTheirContext(EventBusFixture fixture) {
+    EventRecorder recorder = fixture.recorder();
+    fixture
+        .busBuilder()
+        .subscribe(
+            named("stock"),
+            Handlers.builder()
+                .on(
+                    OrderPlaced.class,
+                    (order, context) ->
+                        context
+                            .publisher()
+                            .publishAndWait(
+                                new StockReserved(order.orderId(), order.items(), "stock")))
+                .build())
+        .subscribe(named("billing"), Handlers.scan(new Billing()))
+        .subscribe(
+            named("audit"),
+            Handlers.builder()
+                .on(StockReserved.class, (e, c) -> {})
+                .on(PaymentCompleted.class, (e, c) -> {})
+                .build())
+        .build()
+        .publishAndWait(new OrderPlaced("o-1", 2));
+
+    assertThat(recorder.awaitHandled("audit", StockReserved.class, 1, WAIT))
+        .containsExactly(new StockReserved("o-1", 2, "stock"));
+    assertThat(recorder.awaitHandled("audit", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 200));
+    assertThat(recorder).hasNoDeadLetters();
   }
 
   @Test
