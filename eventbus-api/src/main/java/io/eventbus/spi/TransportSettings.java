@@ -34,6 +34,7 @@ public final class TransportSettings {
   private final Duration connectTimeout;
   private final Duration publishTimeout;
   private final Duration shutdownTimeout;
+  private final boolean failUnroutable;
 
   private TransportSettings(Builder builder) {
     this.uri = builder.uri;
@@ -42,6 +43,7 @@ public final class TransportSettings {
     this.connectTimeout = builder.connectTimeout;
     this.publishTimeout = builder.publishTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
+    this.failUnroutable = builder.failUnroutable;
   }
 
   /** A builder for a broker at {@code uri}, such as {@code amqp://user:pass@host:5672/vhost}. */
@@ -56,7 +58,8 @@ public final class TransportSettings {
         .connectionName(connectionName)
         .connectTimeout(connectTimeout)
         .publishTimeout(publishTimeout)
-        .shutdownTimeout(shutdownTimeout);
+        .shutdownTimeout(shutdownTimeout)
+        .failUnroutable(failUnroutable);
   }
 
   /** The broker's URI, credentials included: never log it as is. */
@@ -87,6 +90,15 @@ public final class TransportSettings {
   /** How long closing waits for handlers in flight (default 30 s). */
   public Duration shutdownTimeout() {
     return shutdownTimeout;
+  }
+
+  /**
+   * Whether a publish that no queue is bound for fails with {@link
+   * io.eventbus.UnroutableEventException} (the strict mode); by default (false) it completes
+   * normally and the transport counts it by type ({@link UnroutableEvents}).
+   */
+  public boolean failUnroutable() {
+    return failUnroutable;
   }
 
   @Override
@@ -134,6 +146,7 @@ public final class TransportSettings {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration publishTimeout = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private boolean failUnroutable;
 
     private Builder(String uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -172,6 +185,12 @@ public final class TransportSettings {
     /** How long closing waits for handlers in flight. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      return this;
+    }
+
+    /** Whether an unroutable publish fails (see {@link TransportSettings#failUnroutable()}). */
+    public Builder failUnroutable(boolean failUnroutable) {
+      this.failUnroutable = failUnroutable;
       return this;
     }
 

@@ -83,12 +83,12 @@ import org.slf4j.LoggerFactory;
  * Given an OpenTelemetry by the bus ({@link #instrument}), the transport reports its own figures as
  * asynchronous metrics: {@code eventbus.publisher.outstanding_confirms}, {@code
  * eventbus.publisher.buffered.messages} and {@code .size}, {@code eventbus.publisher.resent},
- * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted}, {@code
- * eventbus.connection.state}, {@code eventbus.connection.blocked.time} and {@code
- * eventbus.connection.recoveries}. {@link #health()} reports both connections and the publisher;
- * each subscription reports its consumers and whether it is stalled, from queue depths a health
- * thread samples every {@link Builder#healthCheckInterval health check interval} with a passive
- * declare on the consuming connection.
+ * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted} (per
+ * event type, attribute {@code cloudevents.event_type}), {@code eventbus.connection.state}, {@code
+ * eventbus.connection.blocked.time} and {@code eventbus.connection.recoveries}. {@link #health()}
+ * reports both connections and the publisher; each subscription reports its consumers and whether
+ * it is stalled, from queue depths a health thread samples every {@link Builder#healthCheckInterval
+ * health check interval} with a passive declare on the consuming connection.
  *
  * <h2>Thread safety</h2>
  *
@@ -110,15 +110,18 @@ import org.slf4j.LoggerFactory;
  * logged at WARN in the same words (at most once a minute per connection) and is the reason of that
  * connection's {@link #health()} component. A publish that is not confirmed within its deadline
  * fails with {@link io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then
- * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException};
- * one over {@link PublisherSettings#maxMessageBytes()} or whose headers do not fit the broker's
- * frame fails at once with {@link io.eventbus.EventTooLargeException}; one the broker refuses for
- * good (it closes the channel) fails alone with {@link io.eventbus.PublishRefusedException}. A
- * delivery over {@link Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a
- * message or the broker does stops the transport's threads (see docs/architecture.md, "Hostile
- * input"). {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
- * IllegalStateException}: a lifecycle error, not a configuration one. Passwords never appear in
- * logs, exceptions or connection names.
+ * fails the same way; an unroutable one (no queue bound for its type) completes normally and is
+ * counted by type (status, health details, metric, a WARN for the first of each type), or fails
+ * with {@link io.eventbus.UnroutableEventException} with {@link
+ * PublisherSettings#failUnroutable()}; one over {@link PublisherSettings#maxMessageBytes()} or
+ * whose headers do not fit the broker's frame fails at once with {@link
+ * io.eventbus.EventTooLargeException}; one the broker refuses for good (it closes the channel)
+ * fails alone with {@link io.eventbus.PublishRefusedException}. A delivery over {@link
+ * Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a message or the broker
+ * does stops the transport's threads (see docs/architecture.md, "Hostile input"). {@link
+ * #subscribe} and {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a
+ * lifecycle error, not a configuration one. Passwords never appear in logs, exceptions or
+ * connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);

@@ -206,10 +206,7 @@ class BrokerFaultsIT {
     RabbitTransport publishing =
         transport(cutter.proxiedUri(node.uri()))
             .heartbeat(Duration.ofSeconds(60))
-            .publisher(
-                PublisherSettings.defaults()
-                    .withTimeout(Duration.ofSeconds(1))
-                    .withAcceptUnroutable(true))
+            .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(1)))
             .build();
     EventBus publisher = bus(publishing, null, DeliveryLedger.create());
     publisher.publishAndWait(new OrderPlaced("warm-up", 0));
@@ -267,8 +264,7 @@ class BrokerFaultsIT {
             .publisher(
                 PublisherSettings.defaults()
                     .withMaxBufferedEvents(10)
-                    .withTimeout(Duration.ofSeconds(60))
-                    .withAcceptUnroutable(true))
+                    .withTimeout(Duration.ofSeconds(60)))
             .build();
     EventBus bus = bus(transport, null, DeliveryLedger.create());
     cutter.refuseNewConnections();

@@ -127,8 +127,9 @@ public record EventBusProperties(
    * @param maxOutstandingConfirms How many events may be sent and unconfirmed at once.
    * @param nackRetries How often an event the broker refused is sent again before it fails.
    * @param nackBackoff The first wait before such a retry; it doubles each time.
-   * @param acceptUnroutable Whether an event that no queue is bound for counts as published instead
-   *     of failing.
+   * @param failUnroutable Whether an event that no queue is bound for fails with {@code
+   *     UnroutableEventException} (strict mode); by default it counts as published, and is counted
+   *     by type in the health details and metrics, with a WARN for the first of each type.
    */
   public record Publisher(
       @DefaultValue("30s") Duration timeout,
@@ -137,7 +138,7 @@ public record EventBusProperties(
       @DefaultValue("4096") int maxOutstandingConfirms,
       @DefaultValue("3") int nackRetries,
       @DefaultValue("100ms") Duration nackBackoff,
-      @DefaultValue("false") boolean acceptUnroutable) {}
+      @DefaultValue("false") boolean failUnroutable) {}
 
   /**
    * The options of one subscription; unset ones keep the value of {@code @EventSubscription} or the

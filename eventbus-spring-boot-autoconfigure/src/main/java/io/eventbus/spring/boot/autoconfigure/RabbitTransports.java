@@ -100,7 +100,7 @@ final class RabbitTransports {
         .maxOutstandingConfirms(publisher.maxOutstandingConfirms())
         .nackRetries(publisher.nackRetries())
         .nackBackoff(publisher.nackBackoff())
-        .acceptUnroutable(publisher.acceptUnroutable())
+        .failUnroutable(publisher.failUnroutable())
         .build();
   }
 
