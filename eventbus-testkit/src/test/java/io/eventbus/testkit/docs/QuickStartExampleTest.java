@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's quick start, compiled and run in memory: an annotated handler and a builder-time
- * handler that both publish a follow-up event through their {@link EventContext}. The README quotes
- * every region between {@code // tag::name[]} and {@code // end::name[]} exactly.
+ * handler that both publish a follow-up event through their {@link EventContext}, on a bus built as
+ * the README builds it (on RabbitMQ there). The README quotes every region between {@code //
+ * tag::name[]} and {@code // end::name[]} exactly.
  */
 class QuickStartExampleTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -50,13 +51,20 @@ class QuickStartExampleTest {
   @Test
   void theAnnotatedHandlerPublishesItsFollowUpThroughItsContext() {
     EventRecorder recorder = EventRecorder.create();
-    try (EventBus bus =
-        EventBus.builder()
-            .transport(recorder.record(InMemoryTransport.create()))
-            .source("/orders")
-            .subscribe("shipping", new ShippingHandlers())
-            .subscribe("tracking", Handlers.builder().on(OrderShipped.class, (e, c) -> {}).build())
-            .build()) {
+    InMemoryTransport transport = InMemoryTransport.create();
+    try (EventBus tracking =
+            EventBus.builder()
+                .transport(recorder.record(transport.peer()))
+                .subscribe(
+                    "tracking", Handlers.builder().on(OrderShipped.class, (e, c) -> {}).build())
+                .build();
+        EventBus bus =
+            EventBus.builder()
+                .transport(recorder.record(transport))
+                .source("/orders")
+                .register(OrderShipped.class) // what the handlers publish
+                .subscribe("shipping", new ShippingHandlers())
+                .build()) {
       bus.publishAndWait(new OrderPlaced("o-1", new BigDecimal("9.90")));
 
       assertThat(recorder.awaitHandled("tracking", OrderShipped.class, 1, WAIT))
@@ -68,22 +76,31 @@ class QuickStartExampleTest {
   @Test
   void aBuilderTimeHandlerPublishesItsFollowUpThroughItsContext() {
     EventRecorder recorder = EventRecorder.create();
-    try (EventBus bus =
-        EventBus.builder()
-            .transport(recorder.record(InMemoryTransport.create()))
-            .source("/orders")
-            // tag::builder[]
-            .subscribe(
-                SubscriptionOptions.named("shipping"),
-                Handlers.builder()
-                    .on(
-                        OrderPlaced.class,
-                        (order, context) ->
-                            context.publisher().publishAndWait(new OrderShipped(order.orderId())))
-                    .build())
-            // end::builder[]
-            .subscribe("tracking", Handlers.builder().on(OrderShipped.class, (e, c) -> {}).build())
-            .build()) {
+    InMemoryTransport transport = InMemoryTransport.create();
+    try (EventBus tracking =
+            EventBus.builder()
+                .transport(recorder.record(transport.peer()))
+                .subscribe(
+                    "tracking", Handlers.builder().on(OrderShipped.class, (e, c) -> {}).build())
+                .build();
+        EventBus bus =
+            EventBus.builder()
+                .transport(recorder.record(transport))
+                .source("/orders")
+                .register(OrderShipped.class)
+                // tag::builder[]
+                .subscribe(
+                    SubscriptionOptions.named("shipping"),
+                    Handlers.builder()
+                        .on(
+                            OrderPlaced.class,
+                            (order, context) ->
+                                context
+                                    .publisher()
+                                    .publishAndWait(new OrderShipped(order.orderId())))
+                        .build())
+                // end::builder[]
+                .build()) {
       bus.publishAndWait(new OrderPlaced("o-2", BigDecimal.ONE));
 
       assertThat(recorder.awaitHandled("tracking", OrderShipped.class, 1, WAIT))
