@@ -31,7 +31,13 @@ class DocsQuotesTest {
       Pattern.compile("(?:(<!-- file: [^\\n]+ -->)\\n)?```(java|xml)\\n", Pattern.DOTALL);
 
   @ParameterizedTest
-  @ValueSource(strings = {"docs/getting-started.md", "docs/testing.md", "docs/spring-boot.md"})
+  @ValueSource(
+      strings = {
+        "docs/getting-started.md",
+        "docs/testing.md",
+        "docs/configuration.md",
+        "docs/spring-boot.md"
+      })
   void everyQuoteEqualsItsSource(String page) throws IOException {
     String text = read(page);
     Matcher quote = QUOTE.matcher(text);
