@@ -72,7 +72,10 @@ public final class TransportSettings {
     return exchange;
   }
 
-  /** The name the broker shows for the transport's connections (default {@code eventbus}). */
+  /**
+   * The name the broker shows for the transport's connections (default {@link
+   * #defaultApplicationName()}).
+   */
   public String connectionName() {
     return connectionName;
   }
@@ -100,6 +103,38 @@ public final class TransportSettings {
   public boolean failUnroutable() {
     return failUnroutable;
   }
+
+  /**
+   * The application's name as connections show it by default: the system property {@value
+   * #APPLICATION_PROPERTY}, else the environment variable {@value #APPLICATION_VARIABLE}, else this
+   * machine's host name (in a container, usually the container's id), else {@code eventbus}.
+   * Control characters are dropped and the result is cut at 200 characters (an AMQP short string
+   * holds 255 bytes, and transports append a suffix such as {@code -publish}).
+   */
+  public static String defaultApplicationName() {
+    String name = System.getProperty(APPLICATION_PROPERTY);
+    if (name == null || name.isBlank()) {
+      name = System.getenv(APPLICATION_VARIABLE);
+    }
+    if (name == null || name.isBlank()) {
+      try {
+        name = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException | SecurityException e) {
+        name = System.getenv("HOSTNAME");
+      }
+    }
+    if (name == null || name.isBlank()) {
+      return "eventbus";
+    }
+    String clean = name.strip().replaceAll("\\p{Cntrl}", "");
+    return clean.length() > 200 ? clean.substring(0, 200) : clean;
+  }
+
+  /** The system property that names the application: {@value}. */
+  public static final String APPLICATION_PROPERTY = "eventbus.application";
+
+  /** The environment variable that names the application: {@value}. */
+  public static final String APPLICATION_VARIABLE = "EVENTBUS_APPLICATION";
 
   @Override
   public String toString() {
@@ -142,7 +177,7 @@ public final class TransportSettings {
   public static final class Builder {
     private String uri;
     private String exchange = "eventbus";
-    private String connectionName = "eventbus";
+    private String connectionName = defaultApplicationName();
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration publishTimeout = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
