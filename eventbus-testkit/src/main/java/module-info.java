@@ -27,5 +27,6 @@ module io.eventbus.testkit {
 
   opens io.eventbus.testkit.conformance to
       org.junit.platform.commons,
+      io.eventbus,
       com.fasterxml.jackson.databind;
 }

@@ -29,12 +29,12 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Closed</b>: deliveries are handled; each one's outcome, after its in-process retries, is
  *       one call of the breaker. A failure that does not open the circuit goes on to delayed
  *       redelivery and the dead-letter queue as usual.
- *   <li><b>Open</b>, once at least {@link #minimumCalls()} calls are in the {@link #slidingWindow
- *       sliding window} and at least {@link #failureRateThreshold()} percent of them failed: the
- *       subscription stops consuming (its consumers are cancelled at the broker), handlers in
- *       flight finish, and every delivery it already holds waits, neither handled, acknowledged,
- *       returned nor dead-lettered, the one that failed included. Nothing goes to the dead-letter
- *       queue because of the open circuit.
+ *   <li><b>Open</b>, once at least {@link #minimumCalls()} calls are in the {@link
+ *       Builder#slidingWindow(int) sliding window} and at least {@link #failureRateThreshold()}
+ *       percent of them failed: the subscription stops consuming (its consumers are cancelled at
+ *       the broker), handlers in flight finish, and every delivery it already holds waits, neither
+ *       handled, acknowledged, returned nor dead-lettered, the one that failed included. Nothing
+ *       goes to the dead-letter queue because of the open circuit.
  *   <li><b>Half-open</b>, after {@link #openDuration()}: consumption resumes and up to {@link
  *       #probes()} deliveries are handled as probes, those held first. When all of them succeed the
  *       circuit closes; the first one that fails opens it again.

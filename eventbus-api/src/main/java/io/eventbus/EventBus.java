@@ -90,6 +90,11 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     return subscribe(SubscriptionOptions.named(name), Handlers.scan(handler));
   }
 
+  /** Starts a subscription with default options for {@code handlers}. */
+  default Subscription subscribe(String name, Handlers handlers) {
+    return subscribe(SubscriptionOptions.named(name), handlers);
+  }
+
   /**
    * Starts a subscription. Its queue, dead-letter queue and bindings are declared first; when this
    * returns, events published from then on reach it.
@@ -256,6 +261,13 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     /** Adds a subscription with default options, started by {@link #build()}. */
     public Builder subscribe(String name, Object handler) {
       return subscribe(SubscriptionOptions.named(name), Handlers.scan(handler));
+    }
+
+    /**
+     * Adds a subscription with default options for {@code handlers}, started by {@link #build()}.
+     */
+    public Builder subscribe(String name, Handlers handlers) {
+      return subscribe(SubscriptionOptions.named(name), handlers);
     }
 
     /** Adds a subscription, started by {@link #build()}. */

@@ -62,7 +62,8 @@ public record Health(Status status, List<Component> components) {
    * @param status how well it works
    * @param detail why it is not {@link Status#UP}, in words; empty when it is
    * @param details figures behind the status, by name: {@code String}, {@code Long}, {@code
-   *     Integer}, {@code Boolean} or {@code java.time.Duration} values (copied)
+   *     Integer}, {@code Boolean} or {@code java.time.Duration} values, or counts by name as a
+   *     {@code Map<String, Long>} (copied)
    */
   public record Component(String name, Status status, String detail, Map<String, Object> details) {
     /** Checks for nulls and copies the details, keeping their order. */

@@ -14,12 +14,14 @@ import org.jspecify.annotations.Nullable;
  * bus.publish(order, PublishOptions.none().withCorrelationId(order.orderId()));
  * }</pre>
  *
+ * <p>Making options throws {@link EventBusConfigurationException} naming the option when an id is
+ * empty or over 255 bytes, or an extension's name is not 1 to 20 lowercase letters or digits or is
+ * reserved.
+ *
  * @param id the event id to use, or null for a fresh random UUID
  * @param correlationId see {@link EventMetadata#correlationId()}
  * @param subject see {@link EventMetadata#subject()}
  * @param extensions see {@link EventMetadata#extensions()}
- * @throws EventBusConfigurationException naming the option when an id is empty or over 255 bytes,
- *     or an extension's name is not 1 to 20 lowercase letters or digits or is reserved
  */
 public record PublishOptions(
     @Nullable String id,

@@ -31,13 +31,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Retries</h2>
  *
- * Only for requests marked {@link Builder#idempotent idempotent} (safe to repeat): {@link #build()}
- * refuses a retry policy otherwise. An attempt is retried after {@link RetryPolicy#backoff} when it
- * failed with {@link RequestException.Reason#NO_RESPONDER}, {@link
- * RequestException.Reason#CONNECTION_LOST} or, when an attempt timeout shorter than the deadline is
- * set, {@link RequestException.Reason#DEADLINE_EXCEEDED}; never past the request's deadline, and
- * never when the responder answered with a failure. A retried request keeps its id, so a responder
- * can deduplicate.
+ * Only for requests marked {@link Builder#idempotent idempotent} (safe to repeat): {@link
+ * Builder#build()} refuses a retry policy otherwise. An attempt is retried after {@link
+ * RetryPolicy.Builder#backoff backoff} when it failed with {@link
+ * RequestException.Reason#NO_RESPONDER}, {@link RequestException.Reason#CONNECTION_LOST} or, when
+ * an attempt timeout shorter than the deadline is set, {@link
+ * RequestException.Reason#DEADLINE_EXCEEDED}; never past the request's deadline, and never when the
+ * responder answered with a failure. A retried request keeps its id, so a responder can
+ * deduplicate.
  *
  * <h2>Thread safety</h2>
  *

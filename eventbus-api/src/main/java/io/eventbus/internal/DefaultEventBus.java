@@ -193,30 +193,32 @@ public final class DefaultEventBus implements EventBus, BusExtensions {
         byType.isEmpty()
             ? null
             : new Pipeline(
-                options.name(),
-                byType,
-                this::registry,
-                codec,
-                options,
-                clock,
-                sleeper,
-                telemetry,
-                control,
-                Scheduler.shared(),
-                System::nanoTime);
+                    options.name(),
+                    byType,
+                    this::registry,
+                    codec,
+                    options,
+                    clock,
+                    sleeper,
+                    telemetry,
+                    control,
+                    Scheduler.shared(),
+                    System::nanoTime)
+                .publishingThrough(this);
     TransportSubscription answering = null;
     if (!respondersByType.isEmpty()) {
       Pipeline responders =
           new Pipeline(
-              options.name(),
-              respondersByType,
-              this::registry,
-              codec,
-              options,
-              clock,
-              telemetry,
-              replies,
-              requestTelemetry);
+                  options.name(),
+                  respondersByType,
+                  this::registry,
+                  codec,
+                  options,
+                  clock,
+                  telemetry,
+                  replies,
+                  requestTelemetry)
+              .publishingThrough(this);
       try {
         answering =
             transport.respond(

@@ -1,6 +1,7 @@
 package io.eventbus.internal;
 
 import io.eventbus.EventBusConfigurationException;
+import io.eventbus.EventPublisher;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Handlers.Registration;
 import io.eventbus.Handlers.Responder;
@@ -65,6 +66,7 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
   private final @Nullable ResponderInvoker responder;
   private final @Nullable Circuit circuit;
   private final List<Runnable> closeables = new ArrayList<>();
+  private volatile @Nullable EventPublisher publisher;
 
   /** A pipeline whose circuit cannot pause its transport: for tests of the links alone. */
   Pipeline(
@@ -310,6 +312,15 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
   }
 
   /**
+   * Gives handlers {@code publisher} as their {@link io.eventbus.EventContext#publisher()}; called
+   * by the bus before the transport delivers anything.
+   */
+  Pipeline publishingThrough(EventPublisher publisher) {
+    this.publisher = publisher;
+    return this;
+  }
+
+  /**
    * The links outermost first: a stage's name, {@code attempt} for the attempt record, or {@code
    * user:<middleware>}. For tests and logs.
    */
@@ -357,9 +368,17 @@ final class Pipeline implements Consumer<InboundMessage>, AutoCloseable {
       invalidHistory.add(invalid);
       warnInvalidHistory();
     }
+    EventPublisher publishing = publisher;
     DeliveryContext delivery =
-        DeliveryContext.received(
-            subscription, inbound.message(), inbound.redelivered(), state.firstAttempt());
+        publishing == null
+            ? DeliveryContext.received(
+                subscription, inbound.message(), inbound.redelivered(), state.firstAttempt())
+            : DeliveryContext.received(
+                subscription,
+                inbound.message(),
+                inbound.redelivered(),
+                state.firstAttempt(),
+                publishing);
     Chain chain = chain(0, state);
     if (replies != null) {
       replies.settle(state, () -> chain.proceed(delivery));

@@ -2,6 +2,7 @@ package io.eventbus.middleware;
 
 import io.eventbus.EventContext;
 import io.eventbus.EventMetadata;
+import io.eventbus.EventPublisher;
 import io.eventbus.codec.WireMessage;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +22,7 @@ public final class DeliveryContext implements EventContext {
   private final int attempt;
   private final @Nullable EventMetadata metadata;
   private final @Nullable Object event;
+  private final @Nullable EventPublisher publisher;
 
   private DeliveryContext(
       String subscription,
@@ -28,24 +30,56 @@ public final class DeliveryContext implements EventContext {
       boolean redelivered,
       int attempt,
       @Nullable EventMetadata metadata,
-      @Nullable Object event) {
+      @Nullable Object event,
+      @Nullable EventPublisher publisher) {
     this.subscription = subscription;
     this.message = message;
     this.redelivered = redelivered;
     this.attempt = attempt;
     this.metadata = metadata;
     this.event = event;
+    this.publisher = publisher;
   }
 
-  /** A context for a message that was just received and not yet decoded. */
+  /**
+   * A context for a message that was just received and not yet decoded, without a publisher (for
+   * tests of a middleware alone: {@link #publisher()} throws).
+   */
   public static DeliveryContext received(
       String subscription, WireMessage message, boolean redelivered, int attempt) {
+    return create(subscription, message, redelivered, attempt, null);
+  }
+
+  /**
+   * A context for a message that was just received and not yet decoded, whose handler publishes
+   * follow-up events through {@code publisher}.
+   */
+  public static DeliveryContext received(
+      String subscription,
+      WireMessage message,
+      boolean redelivered,
+      int attempt,
+      EventPublisher publisher) {
+    return create(
+        subscription,
+        message,
+        redelivered,
+        attempt,
+        Objects.requireNonNull(publisher, "publisher"));
+  }
+
+  private static DeliveryContext create(
+      String subscription,
+      WireMessage message,
+      boolean redelivered,
+      int attempt,
+      @Nullable EventPublisher publisher) {
     Objects.requireNonNull(subscription, "subscription");
     Objects.requireNonNull(message, "message");
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
     }
-    return new DeliveryContext(subscription, message, redelivered, attempt, null, null);
+    return new DeliveryContext(subscription, message, redelivered, attempt, null, null, publisher);
   }
 
   /** A copy carrying the decoded event and its metadata. */
@@ -56,7 +90,8 @@ public final class DeliveryContext implements EventContext {
         redelivered,
         attempt,
         Objects.requireNonNull(metadata, "metadata"),
-        Objects.requireNonNull(event, "event"));
+        Objects.requireNonNull(event, "event"),
+        publisher);
   }
 
   /** A copy with another attempt number. */
@@ -64,7 +99,8 @@ public final class DeliveryContext implements EventContext {
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
     }
-    return new DeliveryContext(subscription, message, redelivered, attempt, metadata, event);
+    return new DeliveryContext(
+        subscription, message, redelivered, attempt, metadata, event, publisher);
   }
 
   @Override
@@ -85,6 +121,20 @@ public final class DeliveryContext implements EventContext {
   @Override
   public int attempt() {
     return attempt;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if this context was made without a publisher
+   */
+  @Override
+  public EventPublisher publisher() {
+    if (publisher == null) {
+      throw new IllegalStateException(
+          "This DeliveryContext was made without a publisher: only a bus's contexts have one");
+    }
+    return publisher;
   }
 
   /** Whether the decode link has run. */

@@ -34,6 +34,7 @@ public final class TransportSettings {
   private final Duration connectTimeout;
   private final Duration publishTimeout;
   private final Duration shutdownTimeout;
+  private final boolean failUnroutable;
 
   private TransportSettings(Builder builder) {
     this.uri = builder.uri;
@@ -42,6 +43,7 @@ public final class TransportSettings {
     this.connectTimeout = builder.connectTimeout;
     this.publishTimeout = builder.publishTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
+    this.failUnroutable = builder.failUnroutable;
   }
 
   /** A builder for a broker at {@code uri}, such as {@code amqp://user:pass@host:5672/vhost}. */
@@ -56,7 +58,8 @@ public final class TransportSettings {
         .connectionName(connectionName)
         .connectTimeout(connectTimeout)
         .publishTimeout(publishTimeout)
-        .shutdownTimeout(shutdownTimeout);
+        .shutdownTimeout(shutdownTimeout)
+        .failUnroutable(failUnroutable);
   }
 
   /** The broker's URI, credentials included: never log it as is. */
@@ -69,7 +72,10 @@ public final class TransportSettings {
     return exchange;
   }
 
-  /** The name the broker shows for the transport's connections (default {@code eventbus}). */
+  /**
+   * The name the broker shows for the transport's connections (default {@link
+   * #defaultApplicationName()}).
+   */
   public String connectionName() {
     return connectionName;
   }
@@ -88,6 +94,47 @@ public final class TransportSettings {
   public Duration shutdownTimeout() {
     return shutdownTimeout;
   }
+
+  /**
+   * Whether a publish that no queue is bound for fails with {@link
+   * io.eventbus.UnroutableEventException} (the strict mode); by default (false) it completes
+   * normally and the transport counts it by type ({@link UnroutableEvents}).
+   */
+  public boolean failUnroutable() {
+    return failUnroutable;
+  }
+
+  /**
+   * The application's name as connections show it by default: the system property {@value
+   * #APPLICATION_PROPERTY}, else the environment variable {@value #APPLICATION_VARIABLE}, else this
+   * machine's host name (in a container, usually the container's id), else {@code eventbus}.
+   * Control characters are dropped and the result is cut at 200 characters (an AMQP short string
+   * holds 255 bytes, and transports append a suffix such as {@code -publish}).
+   */
+  public static String defaultApplicationName() {
+    String name = System.getProperty(APPLICATION_PROPERTY);
+    if (name == null || name.isBlank()) {
+      name = System.getenv(APPLICATION_VARIABLE);
+    }
+    if (name == null || name.isBlank()) {
+      try {
+        name = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException | SecurityException e) {
+        name = System.getenv("HOSTNAME");
+      }
+    }
+    if (name == null || name.isBlank()) {
+      return "eventbus";
+    }
+    String clean = name.strip().replaceAll("\\p{Cntrl}", "");
+    return clean.length() > 200 ? clean.substring(0, 200) : clean;
+  }
+
+  /** The system property that names the application: {@value}. */
+  public static final String APPLICATION_PROPERTY = "eventbus.application";
+
+  /** The environment variable that names the application: {@value}. */
+  public static final String APPLICATION_VARIABLE = "EVENTBUS_APPLICATION";
 
   @Override
   public String toString() {
@@ -130,10 +177,11 @@ public final class TransportSettings {
   public static final class Builder {
     private String uri;
     private String exchange = "eventbus";
-    private String connectionName = "eventbus";
+    private String connectionName = defaultApplicationName();
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration publishTimeout = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private boolean failUnroutable;
 
     private Builder(String uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -172,6 +220,12 @@ public final class TransportSettings {
     /** How long closing waits for handlers in flight. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      return this;
+    }
+
+    /** Whether an unroutable publish fails (see {@link TransportSettings#failUnroutable()}). */
+    public Builder failUnroutable(boolean failUnroutable) {
+      this.failUnroutable = failUnroutable;
       return this;
     }
 

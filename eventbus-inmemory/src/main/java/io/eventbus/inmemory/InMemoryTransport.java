@@ -13,7 +13,10 @@ import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TelemetryNames;
 import io.eventbus.spi.Transport;
 import io.eventbus.spi.TransportSubscription;
+import io.eventbus.spi.UnroutableEvents;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Transport} that keeps its queues in memory, with the semantics of the RabbitMQ
@@ -51,8 +55,11 @@ import java.util.function.Consumer;
  *       transport and its {@link #peer() peers} (competing consumers).
  *   <li>{@code concurrency} worker threads per subscription, each handling one message at a time;
  *       {@code prefetch} has no effect.
- *   <li>{@link #send} completes once the message sits in at least one queue, and otherwise fails
- *       with {@link UnroutableEventException}; after {@link #close()} it fails with {@link
+ *   <li>{@link #send} completes once the message sits in at least one queue. A message no queue is
+ *       bound for completes too, and is counted by type ({@link #unroutable()}, the health details,
+ *       the metric {@value UnroutableEvents#METRIC}, a WARN for the first of each type); with
+ *       {@link Builder#failUnroutable(boolean) failUnroutable} it fails with {@link
+ *       UnroutableEventException} instead. After {@link #close()} it fails with {@link
  *       PublishNotConfirmedException}. Bodies are copied: what a handler gets went through the
  *       codec.
  *   <li>{@code pause()} stops the workers taking messages (a worker keeps its place as the active
@@ -69,10 +76,11 @@ import java.util.function.Consumer;
  *
  * <h2>Observability</h2>
  *
- * Spans and metrics name the system {@code inmemory} and the exchange {@code eventbus}. {@link
- * #health()} has one component, {@code transport} (down once closed); each subscription reports its
- * workers and, like on RabbitMQ, whether it is stalled (ready messages and no progress for longer
- * than its stall timeout).
+ * Spans and metrics name the system {@code inmemory} and the exchange {@code eventbus}; the
+ * transport's own metric is {@value UnroutableEvents#METRIC}. {@link #health()} has one component,
+ * {@code transport} (down once closed, with the unroutable counts as details); each subscription
+ * reports its workers and, like on RabbitMQ, whether it is stalled (ready messages and no progress
+ * for longer than its stall timeout).
  *
  * <h2>Thread safety</h2>
  *
@@ -100,28 +108,39 @@ public final class InMemoryTransport implements Transport {
   private final List<InMemorySubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<TransportSubscription> responding = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean failUnroutable;
+  private final UnroutableEvents unroutable =
+      UnroutableEvents.create("the in-memory exchange '" + EXCHANGE + "'");
+  private final List<AutoCloseable> instruments = new CopyOnWriteArrayList<>();
 
   private InMemoryTransport(
-      InMemoryBroker broker, InMemoryRequests requests, AtomicInteger serials) {
+      InMemoryBroker broker,
+      InMemoryRequests requests,
+      AtomicInteger serials,
+      boolean failUnroutable) {
     this.broker = broker;
     this.requests = requests;
     this.serials = serials;
+    this.failUnroutable = failUnroutable;
   }
 
-  /** A transport with fresh, empty in-memory state. */
+  /** A transport with fresh, empty in-memory state and the default settings. */
   public static InMemoryTransport create() {
-    return new InMemoryTransport(
-        new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT),
-        new InMemoryRequests(),
-        new AtomicInteger());
+    return builder().build();
+  }
+
+  /** A builder for a transport with settings of its own. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
    * Another transport on the same in-memory state, as a second connection to the same broker: for a
-   * second bus (another service, or another instance of the same one). It closes independently.
+   * second bus (another service, or another instance of the same one), with this one's settings. It
+   * closes independently and counts its own unroutable sends.
    */
   public InMemoryTransport peer() {
-    return new InMemoryTransport(broker, requests, serials);
+    return builder().peerOf(this).failUnroutable(failUnroutable).build();
   }
 
   @Override
@@ -136,6 +155,10 @@ public final class InMemoryTransport implements Transport {
     WireMessage copy =
         new WireMessage(original.body().clone(), original.contentType(), original.headers());
     if (broker.route(message.eventType(), copy) == 0) {
+      if (!failUnroutable) {
+        unroutable.accepted(message.eventType());
+        return CompletableFuture.completedFuture(null);
+      }
       return CompletableFuture.failedFuture(
           UnroutableEventException.returned(
               message.eventId(),
@@ -240,14 +263,37 @@ public final class InMemoryTransport implements Transport {
     return new TelemetryNames("inmemory", broker.exchange);
   }
 
-  /** One component, {@code transport}: up while open, down once closed. */
+  /** Registers the counter {@value UnroutableEvents#METRIC}; it ends with {@link #close()}. */
+  @Override
+  public void instrument(OpenTelemetry openTelemetry) {
+    Objects.requireNonNull(openTelemetry, "openTelemetry");
+    if (!closed.get()) {
+      instruments.add(unroutable.instrument(openTelemetry, "io.eventbus.inmemory"));
+    }
+  }
+
+  /**
+   * One component, {@code transport}: up while open, down once closed; its details are {@code
+   * unroutableAccepted} (a count) and {@code unroutableByType} (a map), as on RabbitMQ.
+   */
   @Override
   public Health health() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("unroutableAccepted", unroutable.total());
+    details.put("unroutableByType", unroutable.byType());
     return Health.of(
         List.of(
             closed.get()
-                ? new Health.Component("transport", Health.Status.DOWN, "closed", Map.of())
-                : new Health.Component("transport", Health.Status.UP, "", Map.of())));
+                ? new Health.Component("transport", Health.Status.DOWN, "closed", details)
+                : new Health.Component("transport", Health.Status.UP, "", details)));
+  }
+
+  /**
+   * The sends of this transport that no queue was bound for and that completed normally (see {@link
+   * Builder#failUnroutable(boolean)}), by type.
+   */
+  public UnroutableEvents unroutable() {
+    return unroutable;
   }
 
   /**
@@ -298,6 +344,14 @@ public final class InMemoryTransport implements Transport {
       responders.close();
     }
     responding.clear();
+    for (AutoCloseable instrument : instruments) {
+      try {
+        instrument.close();
+      } catch (Exception e) {
+        // An instrument that cannot unregister only keeps reporting its last counts.
+      }
+    }
+    instruments.clear();
     pendingRequests.forEach(
         (pending, request) ->
             pending.completeExceptionally(
@@ -312,5 +366,49 @@ public final class InMemoryTransport implements Transport {
   @Override
   public String toString() {
     return "InMemoryTransport[" + (closed.get() ? "closed" : "open") + "]";
+  }
+
+  /**
+   * Collects a transport's settings. Not thread-safe.
+   *
+   * <pre>{@code
+   * InMemoryTransport strict = InMemoryTransport.builder().failUnroutable(true).build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private boolean failUnroutable;
+    private @Nullable InMemoryTransport peerOf;
+
+    private Builder() {}
+
+    /**
+     * Whether a send no queue is bound for fails with {@link UnroutableEventException} (the strict
+     * mode), as {@code PublisherSettings.failUnroutable} on RabbitMQ (default false: it completes
+     * and is counted in {@link #unroutable()}).
+     */
+    public Builder failUnroutable(boolean failUnroutable) {
+      this.failUnroutable = failUnroutable;
+      return this;
+    }
+
+    /**
+     * Shares the in-memory state of {@code other}, as its {@link #peer()} does (default: fresh).
+     */
+    public Builder peerOf(InMemoryTransport other) {
+      this.peerOf = Objects.requireNonNull(other, "other");
+      return this;
+    }
+
+    /** The transport. */
+    public InMemoryTransport build() {
+      InMemoryTransport other = peerOf;
+      return other == null
+          ? new InMemoryTransport(
+              new InMemoryBroker(EXCHANGE, Partitions.DEFAULT_COUNT),
+              new InMemoryRequests(),
+              new AtomicInteger(),
+              failUnroutable)
+          : new InMemoryTransport(other.broker, other.requests, other.serials, failUnroutable);
+    }
   }
 }

@@ -57,9 +57,13 @@ class OutboxIT {
   private final List<String> handledIds = new CopyOnWriteArrayList<>();
 
   private EventBus consumingBus(EventBusFixture fixture) {
+    return consumingBus(fixture, false);
+  }
+
+  private EventBus consumingBus(EventBusFixture fixture, boolean failUnroutable) {
     EventBus bus =
-        fixture
-            .busBuilder()
+        EventBus.builder()
+            .transport(fixture.transport(settings -> settings.failUnroutable(failUnroutable)))
             .source("/orders")
             .register(NobodyListens.class)
             .subscribe(
@@ -218,7 +222,7 @@ class OutboxIT {
   @Test
   void anEventTheBrokerRefusesForGoodIsParkedAndCanBeReplayedOnceItIsRoutable(
       EventBusFixture fixture) throws Exception {
-    EventBus bus = consumingBus(fixture);
+    EventBus bus = consumingBus(fixture, true);
     Outbox outbox = outbox(bus, database.dataSource(), 1);
     StoredEvent refused;
     try (Connection connection = database.dataSource().getConnection()) {

@@ -38,9 +38,12 @@ import java.util.Objects;
  * @param maxOutstandingConfirms how many events may be sent and unconfirmed at once (the window)
  * @param nackRetries how often an event the broker refused (nack) is sent again before it fails
  * @param nackBackoff the first wait before such a retry; it doubles each time, with jitter
- * @param acceptUnroutable if true, an event no queue is bound for is confirmed like any other and
- *     counted in {@link TransportStatus#unroutableAccepted()}; if false (the default) it fails with
- *     {@link io.eventbus.UnroutableEventException}
+ * @param failUnroutable the strict mode: if true, an event no queue is bound for fails with {@link
+ *     io.eventbus.UnroutableEventException}; if false (the default) its publish completes normally,
+ *     as in any publish/subscribe system where nobody listens yet, and it stays visible: counted by
+ *     type in {@link TransportStatus#unroutableByType()}, the health details and the metric {@code
+ *     eventbus.publisher.unroutable_accepted}, and logged at WARN for the first of each type.
+ *     Dead-letter and retry copies fail when unroutable whatever this says
  * @param maxMessageBytes the largest body that may be published; a larger one fails at once, before
  *     anything is sent, with {@link io.eventbus.EventTooLargeException}. At most {@value
  *     #MAX_MESSAGE_BYTES_LIMIT} (RabbitMQ 3.x accepts bodies up to 128 MiB by default, 4.x 16 MiB;
@@ -54,7 +57,7 @@ public record PublisherSettings(
     int maxOutstandingConfirms,
     int nackRetries,
     Duration nackBackoff,
-    boolean acceptUnroutable,
+    boolean failUnroutable,
     int maxMessageBytes) {
   /** The largest {@link #maxMessageBytes()} allowed: 64 MiB. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = 64 * 1024 * 1024;
@@ -75,8 +78,8 @@ public record PublisherSettings(
 
   /**
    * Timeout 30 s, up to 10,000 events and 64 MiB buffered, 4,096 outstanding confirms, 3 retries
-   * after a nack starting at 100 ms, unroutable events fail, bodies up to 4 MiB (the default
-   * decoding limit of {@link io.eventbus.codec.JacksonEventCodec}).
+   * after a nack starting at 100 ms, unroutable events accepted and counted, bodies up to 4 MiB
+   * (the default decoding limit of {@link io.eventbus.codec.JacksonEventCodec}).
    */
   public static PublisherSettings defaults() {
     return DEFAULTS;
@@ -96,7 +99,7 @@ public record PublisherSettings(
         .maxOutstandingConfirms(maxOutstandingConfirms)
         .nackRetries(nackRetries)
         .nackBackoff(nackBackoff)
-        .acceptUnroutable(acceptUnroutable)
+        .failUnroutable(failUnroutable)
         .maxMessageBytes(maxMessageBytes);
   }
 
@@ -130,9 +133,9 @@ public record PublisherSettings(
     return toBuilder().nackBackoff(nackBackoff).build();
   }
 
-  /** A copy with another {@link #acceptUnroutable()}. */
-  public PublisherSettings withAcceptUnroutable(boolean acceptUnroutable) {
-    return toBuilder().acceptUnroutable(acceptUnroutable).build();
+  /** A copy with another {@link #failUnroutable()}. */
+  public PublisherSettings withFailUnroutable(boolean failUnroutable) {
+    return toBuilder().failUnroutable(failUnroutable).build();
   }
 
   /** A copy with another {@link #maxMessageBytes()}. */
@@ -151,7 +154,7 @@ public record PublisherSettings(
     private int maxOutstandingConfirms = 4_096;
     private int nackRetries = 3;
     private Duration nackBackoff = Duration.ofMillis(100);
-    private boolean acceptUnroutable;
+    private boolean failUnroutable;
     private int maxMessageBytes = 4 * 1024 * 1024;
 
     private Builder() {}
@@ -192,9 +195,9 @@ public record PublisherSettings(
       return this;
     }
 
-    /** See {@link PublisherSettings#acceptUnroutable()} (default false). */
-    public Builder acceptUnroutable(boolean acceptUnroutable) {
-      this.acceptUnroutable = acceptUnroutable;
+    /** See {@link PublisherSettings#failUnroutable()} (default false: accept and count). */
+    public Builder failUnroutable(boolean failUnroutable) {
+      this.failUnroutable = failUnroutable;
       return this;
     }
 
@@ -217,7 +220,7 @@ public record PublisherSettings(
           maxOutstandingConfirms,
           nackRetries,
           nackBackoff,
-          acceptUnroutable,
+          failUnroutable,
           maxMessageBytes);
     }
   }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.EventBusException;
 import io.eventbus.Health;
+import io.eventbus.SubscriptionOptions;
 import io.eventbus.codec.WireMessage;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.BrokerHeaders;
@@ -15,6 +16,7 @@ import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.Exceptions;
 import io.eventbus.rabbitmq.internal.QueueProbe;
 import io.eventbus.rabbitmq.internal.RabbitMetrics;
+import io.eventbus.rabbitmq.internal.SubscriptionRemoval;
 import io.eventbus.rabbitmq.internal.Subscriptions;
 import io.eventbus.rabbitmq.internal.ThreadSupervisor;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Transport transport = RabbitTransport.builder()
  *     .uri("amqp://guest:guest@localhost:5672")
- *     .connectionName("orders")
+ *     .applicationName("orders")   // connections "orders-publish" and "orders-consume"
  *     .build();
  * }</pre>
  *
@@ -83,12 +85,12 @@ import org.slf4j.LoggerFactory;
  * Given an OpenTelemetry by the bus ({@link #instrument}), the transport reports its own figures as
  * asynchronous metrics: {@code eventbus.publisher.outstanding_confirms}, {@code
  * eventbus.publisher.buffered.messages} and {@code .size}, {@code eventbus.publisher.resent},
- * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted}, {@code
- * eventbus.connection.state}, {@code eventbus.connection.blocked.time} and {@code
- * eventbus.connection.recoveries}. {@link #health()} reports both connections and the publisher;
- * each subscription reports its consumers and whether it is stalled, from queue depths a health
- * thread samples every {@link Builder#healthCheckInterval health check interval} with a passive
- * declare on the consuming connection.
+ * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted} (per
+ * event type, attribute {@code cloudevents.event_type}), {@code eventbus.connection.state}, {@code
+ * eventbus.connection.blocked.time} and {@code eventbus.connection.recoveries}. {@link #health()}
+ * reports both connections and the publisher; each subscription reports its consumers and whether
+ * it is stalled, from queue depths a health thread samples every {@link Builder#healthCheckInterval
+ * health check interval} with a passive declare on the consuming connection.
  *
  * <h2>Thread safety</h2>
  *
@@ -110,15 +112,18 @@ import org.slf4j.LoggerFactory;
  * logged at WARN in the same words (at most once a minute per connection) and is the reason of that
  * connection's {@link #health()} component. A publish that is not confirmed within its deadline
  * fails with {@link io.eventbus.PublishNotConfirmedException}; a nacked one is retried and then
- * fails the same way; an unroutable one fails with {@link io.eventbus.UnroutableEventException};
- * one over {@link PublisherSettings#maxMessageBytes()} or whose headers do not fit the broker's
- * frame fails at once with {@link io.eventbus.EventTooLargeException}; one the broker refuses for
- * good (it closes the channel) fails alone with {@link io.eventbus.PublishRefusedException}. A
- * delivery over {@link Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a
- * message or the broker does stops the transport's threads (see docs/architecture.md, "Hostile
- * input"). {@link #subscribe} and {@link #deadLetters} on a closed transport throw {@link
- * IllegalStateException}: a lifecycle error, not a configuration one. Passwords never appear in
- * logs, exceptions or connection names.
+ * fails the same way; an unroutable one (no queue bound for its type) completes normally and is
+ * counted by type (status, health details, metric, a WARN for the first of each type), or fails
+ * with {@link io.eventbus.UnroutableEventException} with {@link
+ * PublisherSettings#failUnroutable()}; one over {@link PublisherSettings#maxMessageBytes()} or
+ * whose headers do not fit the broker's frame fails at once with {@link
+ * io.eventbus.EventTooLargeException}; one the broker refuses for good (it closes the channel)
+ * fails alone with {@link io.eventbus.PublishRefusedException}. A delivery over {@link
+ * Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a message or the broker
+ * does stops the transport's threads (see docs/architecture.md, "Hostile input"). {@link
+ * #subscribe} and {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a
+ * lifecycle error, not a configuration one. Passwords never appear in logs, exceptions or
+ * connection names.
  */
 public final class RabbitTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitTransport.class);
@@ -398,6 +403,58 @@ public final class RabbitTransport implements Transport {
     return QueueProbe.status(consuming, queue);
   }
 
+  /**
+   * Deletes what the topology declares for the subscription named {@code name}, whatever its
+   * ordering, with the default redelivery delays: its queue and partition queues, its dead-letter
+   * queue (and the events parked there), its retry queues and a partitioned one's two exchanges.
+   * Queues and exchanges that do not exist are skipped; nothing else is touched (not the bus's
+   * exchange, not other subscriptions' queues). For a subscription with its own redelivery delays,
+   * use {@link #deleteSubscription(SubscriptionOptions)}.
+   *
+   * <pre>{@code
+   * List<String> deleted = transport.deleteSubscription("shipping");
+   * // [shipping.dlq, shipping, shipping.retry.1000, ..., shipping.p0, ..., shipping.partitions, ...]
+   * }</pre>
+   *
+   * @return the names of the queues and exchanges deleted, queues first
+   * @throws IllegalStateException if the subscription is open on this transport, or any of its
+   *     queues has consumers (an instance elsewhere runs it): then nothing is deleted; or if the
+   *     transport is closed
+   * @throws EventBusException if the broker cannot be asked now (the consuming connection is
+   *     recovering) or refuses a deletion
+   */
+  public List<String> deleteSubscription(String name) {
+    Objects.requireNonNull(name, "name");
+    return deleteSubscription(SubscriptionOptions.named(name), true);
+  }
+
+  /**
+   * Deletes what the topology declares for a subscription with {@code options}: its queue (or, if
+   * partitioned, its partition queues and two exchanges), its dead-letter queue and one retry queue
+   * per redelivery delay of {@code options}. As {@link #deleteSubscription(String)} otherwise.
+   *
+   * @throws IllegalStateException as {@link #deleteSubscription(String)}
+   * @throws EventBusException as {@link #deleteSubscription(String)}
+   */
+  public List<String> deleteSubscription(SubscriptionOptions options) {
+    Objects.requireNonNull(options, "options");
+    return deleteSubscription(options, false);
+  }
+
+  private List<String> deleteSubscription(SubscriptionOptions options, boolean anyOrdering) {
+    requireOpen();
+    if (subscriptions.isOpen(options.name())) {
+      throw new IllegalStateException(
+          "Subscription "
+              + options.name()
+              + " is running on this transport: close it before deleting its queues");
+    }
+    List<String> deleted =
+        new SubscriptionRemoval(topology, consuming).delete(options, anyOrdering);
+    log.info("Deleted the topology of subscription {}: {}", options.name(), deleted);
+    return deleted;
+  }
+
   private void requireOpen() {
     if (closed.get()) {
       throw new IllegalStateException("The transport is closed");
@@ -436,7 +493,8 @@ public final class RabbitTransport implements Transport {
    */
   public static final class Builder {
     private final List<String> uris = new ArrayList<>();
-    private String connectionName = "eventbus";
+    private @Nullable String connectionName;
+    private @Nullable String applicationName;
     private RabbitTopology topology = RabbitTopology.defaults();
     private PublisherSettings publisher = PublisherSettings.defaults();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -461,7 +519,24 @@ public final class RabbitTransport implements Transport {
       return this;
     }
 
-    /** The name both connections show in the management UI, suffixed with -publish and -consume. */
+    /**
+     * The application's name, from which the connections' names derive: {@code
+     * <applicationName>-publish} and {@code <applicationName>-consume}, as the broker lists them
+     * ({@code rabbitmqctl list_connections client_properties}, the management UI). Default: the
+     * system property {@code eventbus.application}, else the environment variable {@code
+     * EVENTBUS_APPLICATION}, else the host name (see {@link
+     * io.eventbus.spi.TransportSettings#defaultApplicationName()}). {@link #connectionName}, if
+     * set, takes precedence.
+     */
+    public Builder applicationName(String applicationName) {
+      this.applicationName = Objects.requireNonNull(applicationName, "applicationName");
+      return this;
+    }
+
+    /**
+     * The connections' name exactly, suffixed with {@code -publish} and {@code -consume}; overrides
+     * {@link #applicationName} (default: unset, so the application's name is used).
+     */
     public Builder connectionName(String connectionName) {
       this.connectionName = Objects.requireNonNull(connectionName, "connectionName");
       return this;
@@ -572,9 +647,26 @@ public final class RabbitTransport implements Transport {
 
     /** The validated connection settings. */
     ConnectionSettings settings() {
+      for (String[] name :
+          new String[][] {
+            {"applicationName", applicationName}, {"connectionName", connectionName}
+          }) {
+        if (name[1] != null && (name[1].isBlank() || name[1].length() > 200)) {
+          throw new EventBusConfigurationException(
+              "RabbitTransport.Builder."
+                  + name[0]
+                  + " must be 1 to 200 characters and not blank, was '"
+                  + io.eventbus.spi.SafeText.of(name[1])
+                  + "'");
+        }
+      }
       return new ConnectionSettings(
           uris.isEmpty() ? List.of("amqp://localhost:5672") : uris,
-          connectionName,
+          connectionName != null
+              ? connectionName
+              : applicationName != null
+                  ? applicationName
+                  : io.eventbus.spi.TransportSettings.defaultApplicationName(),
           connectTimeout,
           heartbeat,
           recoveryInterval,

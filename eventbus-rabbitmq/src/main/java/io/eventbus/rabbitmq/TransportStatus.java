@@ -1,5 +1,9 @@
 package io.eventbus.rabbitmq;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * A snapshot of the transport's state, cheap enough to read on every readiness probe.
  *
@@ -10,8 +14,10 @@ package io.eventbus.rabbitmq;
  * @param outstandingConfirms events sent and not yet confirmed
  * @param resentAfterRecovery events sent again after a lost connection, since the start
  * @param nackRetries events sent again after a negative confirm, since the start
- * @param unroutableAccepted unroutable events accepted (see {@link
- *     PublisherSettings#acceptUnroutable()}), since the start
+ * @param unroutableAccepted events published that no queue was bound for, accepted (see {@link
+ *     PublisherSettings#failUnroutable()}), since the start
+ * @param unroutableByType the same by event type, sorted by type (at most {@value
+ *     io.eventbus.spi.UnroutableEvents#MAX_TYPES} types, then {@code "(other)"})
  * @param recoveries connections re-established after a loss, both connections, since the start
  */
 public record TransportStatus(
@@ -23,4 +29,10 @@ public record TransportStatus(
     long resentAfterRecovery,
     long nackRetries,
     long unroutableAccepted,
-    long recoveries) {}
+    Map<String, Long> unroutableByType,
+    long recoveries) {
+  /** Copies the map. */
+  public TransportStatus {
+    unroutableByType = Collections.unmodifiableMap(new TreeMap<>(unroutableByType));
+  }
+}

@@ -91,7 +91,12 @@ class BrokerFaultsIT {
         .uri(uri)
         .connectionName("faults")
         .topology(RabbitTopology.defaults().withExchange(exchange))
-        .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(60)))
+        // Strict routing: publishUntilRoutable tells a re-declared queue by the end of the
+        // UnroutableEventExceptions.
+        .publisher(
+            PublisherSettings.defaults()
+                .withTimeout(Duration.ofSeconds(60))
+                .withFailUnroutable(true))
         .recoveryInterval(Duration.ofMillis(500))
         .shutdownTimeout(Duration.ofSeconds(5));
   }
@@ -177,7 +182,10 @@ class BrokerFaultsIT {
     bus(transport(node.uri()).connectionName("faults-consumer").build(), "alarm", ledger);
     RabbitTransport publishing =
         transport(node.uri())
-            .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(2)))
+            .publisher(
+                PublisherSettings.defaults()
+                    .withTimeout(Duration.ofSeconds(2))
+                    .withFailUnroutable(true))
             .build();
     EventBus publisher = bus(publishing, null, ledger);
     publisher.publishAndWait(new OrderPlaced("before", 0));
@@ -206,10 +214,7 @@ class BrokerFaultsIT {
     RabbitTransport publishing =
         transport(cutter.proxiedUri(node.uri()))
             .heartbeat(Duration.ofSeconds(60))
-            .publisher(
-                PublisherSettings.defaults()
-                    .withTimeout(Duration.ofSeconds(1))
-                    .withAcceptUnroutable(true))
+            .publisher(PublisherSettings.defaults().withTimeout(Duration.ofSeconds(1)))
             .build();
     EventBus publisher = bus(publishing, null, DeliveryLedger.create());
     publisher.publishAndWait(new OrderPlaced("warm-up", 0));
@@ -267,8 +272,7 @@ class BrokerFaultsIT {
             .publisher(
                 PublisherSettings.defaults()
                     .withMaxBufferedEvents(10)
-                    .withTimeout(Duration.ofSeconds(60))
-                    .withAcceptUnroutable(true))
+                    .withTimeout(Duration.ofSeconds(60)))
             .build();
     EventBus bus = bus(transport, null, DeliveryLedger.create());
     cutter.refuseNewConnections();

@@ -158,22 +158,36 @@ class ConfirmingPublisherIT {
   }
 
   @Test
-  void unroutableEventsCanBeAcceptedAndCounted() {
-    RabbitTransport transport =
-        Fixtures.rabbit(fixture)
-            .publisher(PublisherSettings.defaults().withAcceptUnroutable(true))
-            .build();
+  void unroutableEventsAreAcceptedAndCountedByTypeByDefault() {
+    RabbitTransport transport = Fixtures.rabbit(fixture).build();
     EventBus bus = bus(transport);
 
-    bus.publishAndWait(new PaymentCompleted("nobody-listens", 1));
-    bus.publishAndWait(new PaymentCompleted("nobody-listens", 2));
+    String log;
+    try (LogCapture capture = LogCapture.start()) {
+      bus.publishAndWait(new PaymentCompleted("nobody-listens", 1));
+      bus.publishAndWait(new PaymentCompleted("nobody-listens", 2));
+      log = capture.text();
+    }
 
+    assertThat(log.lines().filter(line -> line.contains("No queue is bound for event type")))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains("WARN")
+                    .contains("it.payment.completed.v1")
+                    .doesNotContain("nobody-listens"));
     assertThat(transport.status().unroutableAccepted()).isEqualTo(2);
+    assertThat(transport.status().unroutableByType())
+        .isEqualTo(Map.of("it.payment.completed.v1", 2L));
+    assertThat(transport.health().component("publisher").orElseThrow().details())
+        .containsEntry("unroutableAccepted", 2L)
+        .containsEntry("unroutableByType", Map.of("it.payment.completed.v1", 2L));
   }
 
   @Test
-  void unroutableEventsInABatchFailTheBatchWithEveryFailureAttached() {
-    EventBus bus = bus(PublisherSettings.defaults());
+  void inStrictModeUnroutableEventsInABatchFailTheBatchWithEveryFailureAttached() {
+    EventBus bus = bus(PublisherSettings.defaults().withFailUnroutable(true));
 
     assertThatThrownBy(
             () ->

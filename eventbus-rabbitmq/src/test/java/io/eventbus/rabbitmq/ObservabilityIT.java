@@ -7,6 +7,7 @@ import io.eventbus.Handlers;
 import io.eventbus.NonRetryable;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.rabbitmq.TestEvents.OrderPlaced;
 import io.eventbus.rabbitmq.TestEvents.PaymentCompleted;
 import io.eventbus.testkit.Await;
 import io.eventbus.testkit.junit5.EventBusFixture;
@@ -25,7 +26,9 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -238,6 +241,34 @@ class ObservabilityIT {
                     AttributeKey.stringKey("eventbus.connection.state"), "connected")))
         .isEqualTo(1);
     assertThat(sum("eventbus.publisher.outstanding_confirms", Attributes.empty())).isZero();
+  }
+
+  @Test
+  void unroutableEventsAreCountedByTypeInTheirMetric(EventBusFixture fixture) {
+    EventBus bus =
+        fixture
+            .busBuilder()
+            .openTelemetry(sdk)
+            .register(OrderPlaced.class)
+            .subscribe(
+                SubscriptionOptions.named("payments-only"),
+                Handlers.builder().on(PaymentCompleted.class, (event, context) -> {}).build())
+            .build();
+
+    OrderPlaced order = new OrderPlaced("o-1", BigDecimal.ONE, Instant.now(), List.of("book"));
+    bus.publishAndWait(order);
+    bus.publishAndWait(order);
+    bus.publishAndWait(new PaymentCompleted("o-1", 1));
+    fixture.recorder().awaitHandled("payments-only", PaymentCompleted.class, 1, WAIT);
+
+    assertThat(metric("eventbus.publisher.unroutable_accepted").getLongSumData().getPoints())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getValue()).isEqualTo(2);
+              assertThat(p.getAttributes().get(AttributeKey.stringKey("cloudevents.event_type")))
+                  .isEqualTo("it.order.placed.v1");
+            });
   }
 
   private SpanData awaitSpan(Predicate<SpanData> wanted) {

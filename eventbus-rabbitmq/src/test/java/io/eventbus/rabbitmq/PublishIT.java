@@ -19,9 +19,16 @@ import org.junit.jupiter.api.Test;
 
 @EventBusTest(transport = TransportKind.BROKER)
 class PublishIT {
+  private static EventBus strictBus(EventBusFixture fixture) {
+    return EventBus.builder()
+        .transport(fixture.transport(settings -> settings.failUnroutable(true)))
+        .register(PaymentCompleted.class)
+        .build();
+  }
+
   @Test
-  void anEventNoQueueIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
-    EventBus bus = fixture.busBuilder().register(PaymentCompleted.class).build();
+  void inStrictModeAnEventNoQueueIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
+    EventBus bus = strictBus(fixture);
 
     assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 100)))
         .isInstanceOf(UnroutableEventException.class)
@@ -32,7 +39,7 @@ class PublishIT {
 
   @Test
   void theFutureCarriesTheIdOfTheUnroutableEvent(EventBusFixture fixture) {
-    EventBus bus = fixture.busBuilder().register(PaymentCompleted.class).build();
+    EventBus bus = strictBus(fixture);
 
     assertThatThrownBy(
             () ->

@@ -41,7 +41,7 @@ class PublisherSettingsTest {
             .maxOutstandingConfirms(3)
             .nackRetries(0)
             .nackBackoff(Duration.ofSeconds(1))
-            .acceptUnroutable(true)
+            .failUnroutable(true)
             .maxMessageBytes(600)
             .build();
 
@@ -55,7 +55,7 @@ class PublisherSettingsTest {
     assertThat(custom.withNackRetries(2).nackRetries()).isEqualTo(2);
     assertThat(custom.withNackBackoff(Duration.ofMillis(5)).nackBackoff())
         .isEqualTo(Duration.ofMillis(5));
-    assertThat(custom.withAcceptUnroutable(false).withAcceptUnroutable(true)).isEqualTo(custom);
+    assertThat(custom.withFailUnroutable(false).withFailUnroutable(true)).isEqualTo(custom);
   }
 
   static Stream<Arguments> mistakes() {

@@ -54,8 +54,8 @@ class TlsIT {
         "rabbitmq-server (for private nodes with TLS)",
         PrivateRabbitNode.installation().isPresent(),
         "Install it with 'sudo apt-get install rabbitmq-server'.");
+    // tag::tls-node[]
     ca = TestCertificateAuthority.create(folder, "eventbus-test-ca");
-    stranger = TestCertificateAuthority.create(folder, "stranger-ca");
     server = ca.server("localhost", "localhost");
     serverOnly =
         PrivateRabbitNode.start(
@@ -63,6 +63,8 @@ class TlsIT {
                 .withTls(
                     NodeConfig.Tls.of(
                         ca.certificatePem(), server.certificatePem(), server.privateKeyPem())));
+    // end::tls-node[]
+    stranger = TestCertificateAuthority.create(folder, "stranger-ca");
     mutual =
         PrivateRabbitNode.start(
             NodeConfig.defaults()
@@ -81,6 +83,7 @@ class TlsIT {
     }
   }
 
+  // tag::tls-settings[]
   private static RabbitTransport.Builder transport(String uri, TlsSettings tls) {
     return RabbitTransport.builder()
         .uri(uri)
@@ -93,6 +96,8 @@ class TlsIT {
   private static TlsSettings trustingOurCa() {
     return TlsSettings.builder().trustedCertificates(ca.certificatePem()).build();
   }
+
+  // end::tls-settings[]
 
   /** Publishes and consumes one event over {@code transport}. */
   private static void roundTrip(RabbitTransport transport) throws Exception {

@@ -28,7 +28,7 @@ final class RecordingTransport extends ForwardingTransport {
 
   @Override
   public CompletionStage<Void> send(OutboundMessage message) {
-    recorder.ledger().recordPublished(message.eventId());
+    recorder.ledger().recordPublished(message.eventId(), message.eventType());
     return delegate()
         .send(message)
         .whenComplete(
@@ -44,6 +44,7 @@ final class RecordingTransport extends ForwardingTransport {
 
   @Override
   public TransportSubscription subscribe(SubscriptionSpec spec, Consumer<InboundMessage> receiver) {
+    recorder.ledger().recordSubscribed(spec.name(), spec.eventTypes());
     return delegate()
         .subscribe(
             spec,

@@ -82,7 +82,11 @@ class EventRecorderTest {
 
   @Test
   void aFailedPublishIsRecordedWithItsFailure() {
-    try (EventBus bus = bus()) {
+    try (EventBus bus =
+        EventBus.builder()
+            .transport(recorder.record(InMemoryTransport.builder().failUnroutable(true).build()))
+            .register(PaymentCompleted.class)
+            .build()) {
       assertThatThrownBy(() -> bus.publishAndWait(new PaymentCompleted("o-1", 5)));
 
       assertThat(recorder.published())

@@ -2,14 +2,23 @@ package io.eventbus.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.eventbus.EventBus;
 import io.eventbus.Handlers;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.inmemory.InMemoryTransport;
+import io.eventbus.spi.UnroutableEvents;
 import io.eventbus.testkit.TestEvents.OrderPlaced;
+import io.eventbus.testkit.TestEvents.PaymentCompleted;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,6 +26,43 @@ import org.junit.jupiter.api.Test;
 /** What InMemoryTransport offers beyond the conformance suite. */
 class InMemoryTransportTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
+
+  @Test
+  void unroutableSendsAreCountedByTypeInTheMetricAndTheHealthDetails() {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    InMemoryTransport transport = InMemoryTransport.create();
+    try (OpenTelemetrySdk sdk =
+            OpenTelemetrySdk.builder()
+                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+                .build();
+        EventBus bus =
+            EventBus.builder()
+                .transport(transport)
+                .openTelemetry(sdk)
+                .register(OrderPlaced.class)
+                .register(PaymentCompleted.class)
+                .build()) {
+      bus.publishAndWait(new OrderPlaced("o-1", 1));
+      bus.publishAndWait(new OrderPlaced("o-2", 1));
+      bus.publishAndWait(new PaymentCompleted("o-1", 5));
+
+      assertThat(transport.unroutable().byType())
+          .isEqualTo(Map.of(TestEvents.ORDER_PLACED, 2L, "tk.payment.completed.v1", 1L));
+      assertThat(transport.health().component("transport").orElseThrow().details())
+          .containsEntry("unroutableAccepted", 3L);
+      MetricData counter =
+          metrics.collectAllMetrics().stream()
+              .filter(m -> m.getName().equals(UnroutableEvents.METRIC))
+              .findFirst()
+              .orElseThrow();
+      assertThat(counter.getLongSumData().getPoints())
+          .extracting(
+              p -> p.getAttributes().get(AttributeKey.stringKey("cloudevents.event_type")),
+              p -> p.getValue())
+          .containsExactlyInAnyOrder(
+              tuple(TestEvents.ORDER_PLACED, 2L), tuple("tk.payment.completed.v1", 1L));
+    }
+  }
 
   @Test
   void awaitIdleReturnsOnceEverythingPublishedWasHandledOrParked() {

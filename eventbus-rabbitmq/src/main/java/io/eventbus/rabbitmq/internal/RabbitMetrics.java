@@ -87,12 +87,7 @@ public final class RabbitMetrics implements AutoCloseable {
             .setUnit("{message}")
             .setDescription("Events sent again after the broker refused them (basic.nack).")
             .buildWithCallback(m -> m.record(publisher.nackRetries())));
-    instruments.add(
-        meter
-            .counterBuilder("eventbus.publisher.unroutable_accepted")
-            .setUnit("{message}")
-            .setDescription("Unroutable events accepted because the settings allow it.")
-            .buildWithCallback(m -> m.record(publisher.unroutableAccepted())));
+    instruments.add(publisher.unroutable().instrument(openTelemetry, "io.eventbus.rabbitmq"));
     instruments.add(
         meter
             .gaugeBuilder("eventbus.connection.state")

@@ -271,6 +271,11 @@ public final class RabbitSubscription
     return null;
   }
 
+  /** The subscription's name (its queue's). */
+  String name() {
+    return spec.name();
+  }
+
   /**
    * Declares the queues, starts the consumers on the current connection, and keeps them going
    * across recoveries.

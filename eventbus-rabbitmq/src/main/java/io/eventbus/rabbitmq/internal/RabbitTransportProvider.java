@@ -48,7 +48,11 @@ public final class RabbitTransportProvider implements TransportProvider {
         .topology(topology(settings))
         .connectionName(settings.connectionName())
         .connectTimeout(settings.connectTimeout())
-        .publisher(PublisherSettings.defaults().withTimeout(settings.publishTimeout()))
+        .publisher(
+            PublisherSettings.builder()
+                .timeout(settings.publishTimeout())
+                .failUnroutable(settings.failUnroutable())
+                .build())
         .shutdownTimeout(settings.shutdownTimeout());
   }
 

@@ -110,6 +110,16 @@ public final class Subscriptions {
     };
   }
 
+  /** Whether a subscription named {@code name} is open on this transport. */
+  public boolean isOpen(String name) {
+    for (RabbitSubscription subscription : open) {
+      if (subscription.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Samples the queue depths of every open subscription; on the health thread only. */
   public void sample() {
     try {

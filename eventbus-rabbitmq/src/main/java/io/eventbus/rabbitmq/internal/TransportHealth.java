@@ -62,6 +62,7 @@ public final class TransportHealth {
             publisher.unroutableAccepted());
     Map<String, Object> details = new LinkedHashMap<>(publisherHealth.details());
     details.put("refusedByBroker", publisher.refusedByBroker());
+    details.put("unroutableByType", publisher.unroutable().byType());
     return Health.of(
         List.of(
             connection("connection:publish", publishing),
@@ -85,6 +86,7 @@ public final class TransportHealth {
         publisher.resentAfterRecovery(),
         publisher.nackRetries(),
         publisher.unroutableAccepted(),
+        publisher.unroutable().byType(),
         publishing.recoveries() + consuming.recoveries());
   }
 

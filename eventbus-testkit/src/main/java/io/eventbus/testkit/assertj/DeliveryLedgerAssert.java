@@ -35,9 +35,11 @@ public final class DeliveryLedgerAssert
   }
 
   /**
-   * Every confirmed event was handled or parked: by each of {@code subscriptions}, or when none are
-   * named by at least one subscription. The failure message lists the lost events and the
-   * duplicates.
+   * Every confirmed event was handled or parked: by each of {@code subscriptions} that takes its
+   * type, or when none are named by at least one subscription, if some recorded subscription takes
+   * its type. Confirmed events no such subscription takes are out of scope, not lost (see {@link
+   * DeliveryLedger}, "Scope"; narrow further with {@link DeliveryLedger#ofType}). The failure
+   * message lists the lost events and the duplicates.
    */
   public DeliveryLedgerAssert lostNothing(String... subscriptions) {
     isNotNull();
@@ -45,7 +47,8 @@ public final class DeliveryLedgerAssert
     if (!report.lost().isEmpty()) {
       failWithMessage(
           "Expected every confirmed event to be handled or parked but %d of %d confirmed were lost"
-              + " after %s: %s%nDuplicates: %d %s%nLedger: %s",
+              + " after %s: %s%nDuplicates: %d %s%nLedger (outOfScope: confirmed events no recorded"
+              + " subscription takes): %s",
           report.lost().size(),
           report.confirmed(),
           timeout,

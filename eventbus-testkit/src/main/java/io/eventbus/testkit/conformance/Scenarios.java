@@ -3,7 +3,9 @@ package io.eventbus.testkit.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventbus.CircuitBreakerPolicy;
+import io.eventbus.EventContext;
 import io.eventbus.EventDecodingException;
+import io.eventbus.EventHandler;
 import io.eventbus.EventType;
 import io.eventbus.Handlers;
 import io.eventbus.RetryPolicy;
@@ -49,6 +51,16 @@ final class Scenarios {
 
   @EventType("tk.stock.reserved.v1")
   record StockReserved(String sku, int quantity, String by) {}
+
+  /** Annotated handlers that bill each order by publishing a follow-up through their context. */
+  static final class Billing {
+    @EventHandler
+    void on(OrderPlaced order, EventContext context) {
+      context
+          .publisher()
+          .publishAndWait(new PaymentCompleted(order.orderId(), order.items() * 100L));
+    }
+  }
 
   /** A responder named {@code by} that reserves whatever is asked, failing for quantity 0. */
   static Handlers stockResponder(String by) {

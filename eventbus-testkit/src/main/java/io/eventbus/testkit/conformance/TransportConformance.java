@@ -41,6 +41,7 @@ import io.eventbus.testkit.Await;
 import io.eventbus.testkit.EventRecorder;
 import io.eventbus.testkit.RecordedDelivery;
 import io.eventbus.testkit.RecordedDelivery.Outcome;
+import io.eventbus.testkit.conformance.Scenarios.Billing;
 import io.eventbus.testkit.conformance.Scenarios.Dependency;
 import io.eventbus.testkit.conformance.Scenarios.InFlight;
 import io.eventbus.testkit.conformance.Scenarios.OrderPlaced;
@@ -81,12 +82,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Every scenario goes through the real bus and the {@link EventBusFixture}'s recorder: fan-out
  * by type, competing consumers, concurrency, requeue and redelivered flags, a receiver that throws,
  * dead-lettering with the reason headers of docs/wire-format.md, in-process retry then delayed
- * redelivery then parking, malformed input, unroutable events, close semantics, request-reply
- * (typed round trips, competing responders, no responder, a failing responder, deadlines, headers
- * both ways), pausing, and the resilience stages over it (an open circuit and a dependency back-off
- * pause the subscription and park nothing; concurrency and rate limits hold). A broker transport is
- * found through its {@link io.eventbus.spi.TransportProvider}, which also reads the dead-letter
- * queues.
+ * redelivery then parking, malformed input, unroutable events (accepted and counted by type, or
+ * failing in the strict mode), close semantics, request-reply (typed round trips, competing
+ * responders, no responder, a failing responder, deadlines, headers both ways), pausing, and the
+ * resilience stages over it (an open circuit and a dependency back-off pause the subscription and
+ * park nothing; concurrency and rate limits hold). A broker transport is found through its {@link
+ * io.eventbus.spi.TransportProvider}, which also reads the dead-letter queues.
  *
  * <h2>Thread safety</h2>
  *
@@ -404,10 +405,68 @@ public abstract class TransportConformance {
   }
 
   @Test
-  void anEventNoSubscriptionIsBoundForFailsAsUnroutable(EventBusFixture fixture) {
+  void handlersPublishFollowUpEventsThroughTheirContext(EventBusFixture fixture) {
+    EventRecorder recorder = fixture.recorder();
+    fixture
+        .busBuilder()
+        .subscribe(
+            named("stock"),
+            Handlers.builder()
+                .on(
+                    OrderPlaced.class,
+                    (order, context) ->
+                        context
+                            .publisher()
+                            .publishAndWait(
+                                new StockReserved(order.orderId(), order.items(), "stock")))
+                .build())
+        .subscribe(named("billing"), Handlers.scan(new Billing()))
+        .subscribe(
+            named("audit"),
+            Handlers.builder()
+                .on(StockReserved.class, (e, c) -> {})
+                .on(PaymentCompleted.class, (e, c) -> {})
+                .build())
+        .build()
+        .publishAndWait(new OrderPlaced("o-1", 2));
+
+    assertThat(recorder.awaitHandled("audit", StockReserved.class, 1, WAIT))
+        .containsExactly(new StockReserved("o-1", 2, "stock"));
+    assertThat(recorder.awaitHandled("audit", PaymentCompleted.class, 1, WAIT))
+        .containsExactly(new PaymentCompleted("o-1", 200));
+    assertThat(recorder).hasNoDeadLetters();
+  }
+
+  @Test
+  void anEventNoSubscriptionIsBoundForIsAcceptedAndCountedByType(EventBusFixture fixture) {
+    Transport transport = fixture.transport();
     EventBus bus =
-        fixture
-            .busBuilder()
+        EventBus.builder()
+            .transport(transport)
+            .register(PaymentCompleted.class)
+            .subscribe(
+                named("orders"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
+            .build();
+
+    bus.publishAndWait(new PaymentCompleted("o-1", 100));
+    bus.publishAndWait(new PaymentCompleted("o-2", 200));
+    bus.publishAndWait(new OrderPlaced("o-1", 1));
+
+    assertThat(fixture.recorder().published())
+        .hasSize(3)
+        .allSatisfy(p -> assertThat(p.confirmed()).isTrue());
+    fixture.recorder().awaitHandled("orders", OrderPlaced.class, 1, WAIT);
+    assertThat(unroutableDetails(transport))
+        .containsEntry("unroutableAccepted", 2L)
+        .containsEntry("unroutableByType", Map.of("tk.payment.completed.v1", 2L));
+  }
+
+  @Test
+  void anEventNoSubscriptionIsBoundForFailsAsUnroutableInStrictMode(EventBusFixture fixture) {
+    Transport transport = fixture.transport(settings -> settings.failUnroutable(true));
+    EventBus bus =
+        EventBus.builder()
+            .transport(transport)
             .register(PaymentCompleted.class)
             .subscribe(
                 named("orders"), Handlers.builder().on(OrderPlaced.class, (e, c) -> {}).build())
@@ -421,6 +480,20 @@ public abstract class TransportConformance {
         .singleElement()
         .satisfies(p -> assertThat(p.confirmed()).isFalse());
     assertThat(fixture.recorder()).published(PaymentCompleted.class).isEmpty();
+    assertThat(unroutableDetails(transport)).containsEntry("unroutableAccepted", 0L);
+  }
+
+  /** The details of the transport's health component that counts unroutable events. */
+  private static Map<String, Object> unroutableDetails(Transport transport) {
+    return transport.health().components().stream()
+        .map(Health.Component::details)
+        .filter(details -> details.containsKey("unroutableByType"))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "Expected a health component with the detail unroutableByType in "
+                        + transport.health()));
   }
 
   @Test

@@ -111,10 +111,13 @@ public final class EventBusExtension
     throw new ParameterResolutionException("Cannot resolve " + type.getName());
   }
 
+  // getOrComputeIfAbsent, deprecated in JUnit 6, rather than computeIfAbsent, which JUnit 5 lacks:
+  // the testkit runs on both (samples/inventory-service is tested on 6.1.3 and 5.14.4).
+  @SuppressWarnings("deprecation")
   private EventBusFixture fixture(ExtensionContext context) {
     return context
         .getStore(NAMESPACE)
-        .computeIfAbsent(
+        .getOrComputeIfAbsent(
             ClosingFixture.class,
             key -> {
               TransportKind resolved = kind(context);
@@ -136,11 +139,13 @@ public final class EventBusExtension
         .orElse(TransportKind.IN_MEMORY);
   }
 
+  @SuppressWarnings("deprecation") // see fixture(ExtensionContext)
   private static Broker broker(ExtensionContext context) {
     return context
         .getRoot()
         .getStore(NAMESPACE)
-        .computeIfAbsent(BrokerOutcome.class, key -> BrokerOutcome.provide(), BrokerOutcome.class)
+        .getOrComputeIfAbsent(
+            BrokerOutcome.class, key -> BrokerOutcome.provide(), BrokerOutcome.class)
         .require(System::getenv);
   }
 

@@ -158,6 +158,25 @@ public final class EventBusFixture {
   }
 
   /**
+   * A new recording transport like {@link #transport()}, with the fixture's settings after {@code
+   * settings} adjusted them. In memory only {@link TransportSettings#failUnroutable()} applies (the
+   * peer gets it); on a broker, everything does (keep the exchange).
+   */
+  public Transport transport(UnaryOperator<TransportSettings.Builder> settings) {
+    Objects.requireNonNull(settings, "settings");
+    if (kind == TransportKind.IN_MEMORY) {
+      TransportSettings adjusted =
+          settings.apply(TransportSettings.builder("inmemory://localhost")).build();
+      return track(
+          InMemoryTransport.builder()
+              .peerOf(inMemory())
+              .failUnroutable(adjusted.failUnroutable())
+              .build());
+    }
+    return transport(broker().uri(), settings);
+  }
+
+  /**
    * A new recording transport to {@code uri} (for example through a {@link
    * io.eventbus.testkit.fault.ConnectionCutter}), with the fixture's settings after {@code
    * settings} adjusted them (timeouts, connection name; keep the exchange).

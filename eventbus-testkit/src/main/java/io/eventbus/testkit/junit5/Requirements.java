@@ -2,6 +2,8 @@ package io.eventbus.testkit.junit5;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
@@ -29,9 +31,14 @@ import org.opentest4j.TestAbortedException;
  * <h2>Failures</h2>
  *
  * A missing requirement throws {@link AssertionFailedError} on CI and {@link TestAbortedException}
- * (JUnit reports the test as skipped) elsewhere.
+ * (JUnit reports the test as skipped) elsewhere. Since Maven's Surefire and Failsafe count skipped
+ * tests without saying why, a skip also prints its reason to standard error, once per reason and
+ * JVM, which the build shows in its output: {@code [eventbus-testkit] Skipping tests (CI is not
+ * true): RabbitMQ is not available ...}.
  */
 public final class Requirements {
+  private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+
   private Requirements() {}
 
   /** Whether this run is on CI: the environment variable {@code CI} is {@code true}. */
@@ -81,6 +88,10 @@ public final class Requirements {
   static RuntimeException missing(String reason, Function<String, @Nullable String> environment) {
     if (onCi(environment)) {
       throw new AssertionFailedError(reason + " (CI=true: a test that needs it fails)");
+    }
+    if (ANNOUNCED.add(reason)) {
+      System.err.println(
+          "[eventbus-testkit] Skipping tests (CI is not true; with CI=true they fail): " + reason);
     }
     return new TestAbortedException(reason);
   }

@@ -28,6 +28,25 @@ class RequirementsTest {
   }
 
   @Test
+  void aSkipPrintsItsReasonOnceSoThatMavensOutputShowsIt() {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    String reason = "the test-only server " + java.util.UUID.randomUUID() + " is gone";
+    System.setErr(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      Requirements.missing(reason, Map.<String, String>of()::get);
+      Requirements.missing(reason, Map.<String, String>of()::get);
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines())
+        .containsExactly(
+            "[eventbus-testkit] Skipping tests (CI is not true; with CI=true they fail): "
+                + reason);
+  }
+
+  @Test
   void anAvailableRequirementPassesAndAFoundValueIsReturned() {
     Requirements.require("the local disk", true, "never needed");
 

@@ -7,6 +7,7 @@ import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
 import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.spi.SafeText;
+import io.eventbus.spi.UnroutableEvents;
 import io.github.resilience4j.core.IntervalFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
   private final ScheduledExecutorService scheduler;
   private final IntervalFunction nackBackoff;
   private final AtomicLong nackRetries = new AtomicLong();
-  private final AtomicLong unroutableAccepted = new AtomicLong();
+  private final UnroutableEvents unroutable = UnroutableEvents.create("RabbitMQ");
 
   ConfirmHandler(
       OutstandingConfirms outstanding,
@@ -58,8 +59,8 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
     return nackRetries.get();
   }
 
-  long unroutableAccepted() {
-    return unroutableAccepted.get();
+  UnroutableEvents unroutable() {
+    return unroutable;
   }
 
   @Override
@@ -131,7 +132,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       return false;
     }
     String returned = publish.returnedWith;
-    if (returned != null && (publish.copy || !settings.acceptUnroutable())) {
+    if (returned != null && (publish.copy || settings.failUnroutable())) {
       publish.fail(
           completions,
           UnroutableEventException.returned(
@@ -139,7 +140,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       return false;
     }
     if (returned != null) {
-      unroutableAccepted.incrementAndGet();
+      unroutable.accepted(publish.eventType);
     }
     return true;
   }

@@ -11,6 +11,7 @@ import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.FrameSizes;
 import io.eventbus.rabbitmq.internal.ThreadSupervisor;
 import io.eventbus.spi.SafeText;
+import io.eventbus.spi.UnroutableEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -258,7 +259,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
    * replayed): its body is not held to {@link PublisherSettings#maxMessageBytes()}, since the
    * broker already accepted it and the consumer's inbound limit bounds it; its headers must still
    * fit a frame. A copy that no queue takes always fails with {@link
-   * io.eventbus.UnroutableEventException}, whatever {@link PublisherSettings#acceptUnroutable()}
+   * io.eventbus.UnroutableEventException}, whatever {@link PublisherSettings#failUnroutable()}
    * says: its original is acknowledged only once the copy is stored.
    */
   public CompletableFuture<Void> publishCopy(
@@ -320,7 +321,12 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   }
 
   public long unroutableAccepted() {
-    return confirms.unroutableAccepted();
+    return confirms.unroutable().total();
+  }
+
+  /** The unroutable events accepted, by type (see {@link PublisherSettings#failUnroutable()}). */
+  public UnroutableEvents unroutable() {
+    return confirms.unroutable();
   }
 
   /** Events failed because the broker refused them (see {@link Sender}), since the start. */

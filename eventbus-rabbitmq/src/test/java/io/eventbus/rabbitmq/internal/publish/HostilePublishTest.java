@@ -307,7 +307,7 @@ class HostilePublishTest {
 
   @Test
   void aCopyThatNoQueueTakesFailsEvenWhenUnroutableEventsAreAccepted() throws Exception {
-    start(PublisherSettings.defaults().withAcceptUnroutable(true));
+    start(PublisherSettings.defaults());
     CompletableFuture<Void> copy =
         publisher.publishCopy(
             "",

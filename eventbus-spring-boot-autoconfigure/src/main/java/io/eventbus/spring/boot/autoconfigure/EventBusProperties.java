@@ -201,8 +201,9 @@ public record EventBusProperties(
    * @param maxOutstandingConfirms How many events may be sent and unconfirmed at once.
    * @param nackRetries How often an event the broker refused is sent again before it fails.
    * @param nackBackoff The first wait before such a retry; it doubles each time.
-   * @param acceptUnroutable Whether an event that no queue is bound for counts as published instead
-   *     of failing.
+   * @param failUnroutable Whether an event that no queue is bound for fails with {@code
+   *     UnroutableEventException} (strict mode); by default it counts as published, and is counted
+   *     by type in the health details and metrics, with a WARN for the first of each type.
    * @param maxMessageBytes The largest event body that may be published (1B to 64MB); a larger one
    *     fails at once with EventTooLargeException, before anything is sent.
    */
@@ -213,7 +214,7 @@ public record EventBusProperties(
       @DefaultValue("4096") int maxOutstandingConfirms,
       @DefaultValue("3") int nackRetries,
       @DefaultValue("100ms") Duration nackBackoff,
-      @DefaultValue("false") boolean acceptUnroutable,
+      @DefaultValue("false") boolean failUnroutable,
       @DefaultValue("4MB") DataSize maxMessageBytes) {}
 
   /**

@@ -145,7 +145,7 @@ final class RabbitTransports {
         .maxOutstandingConfirms(publisher.maxOutstandingConfirms())
         .nackRetries(publisher.nackRetries())
         .nackBackoff(publisher.nackBackoff())
-        .acceptUnroutable(publisher.acceptUnroutable())
+        .failUnroutable(publisher.failUnroutable())
         .maxMessageBytes(bytes(publisher.maxMessageBytes(), PREFIX + "publisher.max-message-bytes"))
         .build();
   }

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param plain print the live view as plain lines even on a terminal
  * @param jdbc the PostgreSQL for the outbox and the inbox, or {@code none}; when nothing answers
  *     there, orders are published directly and shipping has no inbox
+ * @param uriGiven whether {@code --uri} was on the command line: then a broker that does not answer
+ *     there is an error, never a reason to run in memory
  */
 record FlowOptions(
     String uri,
@@ -36,7 +38,8 @@ record FlowOptions(
     String namespace,
     Duration paymentOutage,
     boolean plain,
-    String jdbc) {
+    String jdbc,
+    boolean uriGiven) {
   static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
   static final int DEFAULT_ORDERS = 40;
   static final double DEFAULT_RATE = 4;
@@ -50,7 +53,8 @@ record FlowOptions(
                         [--namespace NAME] [--payment-outage D] [--plain] [--jdbc URL|none]
 
         --uri        the broker (default amqp://guest:guest@127.0.0.1:5672); when nothing answers
-                     there, the flow runs in memory instead (role all only)
+                     at the default, the flow runs in memory instead (role all only); when
+                     nothing answers at a --uri given, it stops with an error (exit 1)
         --orders     orders to place (default 40; no limit when only --duration is given)
         --rate       orders per second (default 4)
         --duration   how long to place orders, or for a service role how long to run
@@ -102,7 +106,8 @@ record FlowOptions(
         "order-flow",
         DEFAULT_PAYMENT_OUTAGE,
         false,
-        DEFAULT_JDBC);
+        DEFAULT_JDBC,
+        false);
   }
 
   /**
@@ -120,6 +125,7 @@ record FlowOptions(
     Duration paymentOutage = DEFAULT_PAYMENT_OUTAGE;
     boolean plain = false;
     String jdbc = DEFAULT_JDBC;
+    boolean uriGiven = false;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--plain")) {
@@ -132,7 +138,10 @@ record FlowOptions(
       }
       String value = args[++i];
       switch (name) {
-        case "--uri" -> uri = checkedUri(value);
+        case "--uri" -> {
+          uri = checkedUri(value);
+          uriGiven = true;
+        }
         case "--orders" -> orders = number(name, value);
         case "--rate" -> rate = decimal(name, value);
         case "--duration" -> duration = duration(name, value);
@@ -145,7 +154,8 @@ record FlowOptions(
       }
     }
     int count = orders != null ? orders : duration != null ? Integer.MAX_VALUE : DEFAULT_ORDERS;
-    return new FlowOptions(uri, count, rate, duration, role, namespace, paymentOutage, plain, jdbc);
+    return new FlowOptions(
+        uri, count, rate, duration, role, namespace, paymentOutage, plain, jdbc, uriGiven);
   }
 
   /** The broker's host and port, from the URI (5672, or 5671 for amqps). */

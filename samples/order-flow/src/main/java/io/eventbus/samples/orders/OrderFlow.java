@@ -143,7 +143,7 @@ public final class OrderFlow {
 
   /**
    * The broker if anything answers at the URI's host and port within a second, else (role {@code
-   * all} only) memory. The first line says which.
+   * all} only, and only when no {@code --uri} was given) memory. The first line says which.
    */
   private FlowEnvironment environment() {
     String where = options.host() + ":" + options.port();
@@ -167,6 +167,16 @@ public final class OrderFlow {
               + "; --role "
               + options.role().service()
               + " needs one. Start it with: sudo rabbitmq-server -detached");
+      return null;
+    }
+    if (options.uriGiven()) {
+      out.println(
+          "order-flow: no broker answers at "
+              + where
+              + " (the --uri given: "
+              + FlowOptions.redacted(options.uri())
+              + "); stopping rather than running in memory. Start the broker (sudo rabbitmq-server"
+              + " -detached), fix --uri, or leave --uri out for an in-memory run.");
       return null;
     }
     out.println(

@@ -15,18 +15,23 @@ import org.junit.jupiter.api.Test;
 class OrderFlowTest {
   @Test
   void runsTheWholeFlowInMemoryWhenNoBrokerAnswersAndSaysSoFirst() throws IOException {
-    FlowOptions options =
+    // As if no --uri had been given and no broker answered at the default URI.
+    FlowOptions parsed =
         FlowOptions.parse(
-            "--uri",
+            "--orders", "6", "--rate", "50", "--payment-outage", "1s", "--jdbc", "none");
+    FlowOptions options =
+        new FlowOptions(
             "amqp://guest:guest@127.0.0.1:" + closedPort(),
-            "--orders",
-            "6",
-            "--rate",
-            "50",
-            "--payment-outage",
-            "1s",
-            "--jdbc",
-            "none");
+            parsed.orders(),
+            parsed.rate(),
+            parsed.duration(),
+            parsed.role(),
+            parsed.namespace(),
+            parsed.paymentOutage(),
+            parsed.plain(),
+            parsed.jdbc(),
+            parsed.uriGiven());
+    assertThat(options.uriGiven()).isFalse();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -55,6 +60,32 @@ class OrderFlowTest {
         .contains("result: all 6 orders reached their expected state")
         .contains("6 placed and paid: 12 events confirmed, publish-to-confirm p50")
         .doesNotContain("outbox");
+  }
+
+  @Test
+  void anExplicitUriThatDoesNotAnswerStopsTheRunInsteadOfFallingBackToMemory() throws IOException {
+    FlowOptions options =
+        FlowOptions.parse(
+            "--uri", "amqp://guest:secret@127.0.0.1:" + closedPort(), "--jdbc", "none");
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    OrderFlow flow =
+        new OrderFlow(
+            options,
+            new PrintStream(output, true, StandardCharsets.UTF_8),
+            false,
+            Clock.systemUTC());
+
+    int code = flow.run();
+
+    String printed = output.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(1);
+    assertThat(printed)
+        .contains("no broker answers at 127.0.0.1:")
+        .contains("the --uri given: amqp://guest@127.0.0.1:")
+        .contains("stopping rather than running in memory")
+        .doesNotContain("IN MEMORY")
+        .doesNotContain("secret");
+    assertThat(flow.outcomes()).isEmpty();
   }
 
   @Test

@@ -12,34 +12,14 @@ import java.util.Collections;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The examples in docs/spring-boot.md and docs/testing.md's Spring section are quoted from files
- * that compile and run in the build; each quote ({@code <!-- file: path -->} followed by a fenced
- * block) must equal its file, so that the docs cannot drift from the code.
+ * docs/spring-boot.md's property table lists every property of the starter's metadata. (Its quoted
+ * examples, {@code <!-- file: path -->} before a fenced block, are checked with every other page's
+ * by {@code DocsQuotesTest} in docs-examples.)
  */
 class DocumentationQuotesTest {
   private static final Path ROOT = Path.of("../..");
-  private static final Pattern QUOTE =
-      Pattern.compile("<!-- file: (\\S+) -->\\n```\\w+\\n(.*?)```", Pattern.DOTALL);
-
-  @ParameterizedTest
-  @ValueSource(strings = {"docs/spring-boot.md", "docs/testing.md"})
-  void everyQuotedFileIsQuotedAsItIs(String document) throws IOException {
-    String text = Files.readString(ROOT.resolve(document));
-    Matcher quote = QUOTE.matcher(text);
-    int quotes = 0;
-    while (quote.find()) {
-      quotes++;
-      Path file = ROOT.resolve(quote.group(1));
-      assertThat(quote.group(2))
-          .as("%s quotes %s", document, quote.group(1))
-          .isEqualTo(Files.readString(file));
-    }
-    assertThat(quotes).as("quotes in %s", document).isPositive();
-  }
 
   @Test
   void thePropertiesTableListsEveryPropertyOfTheMetadata() throws IOException {
