@@ -16,6 +16,7 @@ import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,19 +58,25 @@ class TlsIT {
     ca = TestCertificateAuthority.create(folder, "eventbus-test-ca");
     stranger = TestCertificateAuthority.create(folder, "stranger-ca");
     server = ca.server("localhost", "localhost");
+    // Both nodes start at once, which saves seconds: a start is much waiting for Erlang to boot.
+    CompletableFuture<PrivateRabbitNode> mutualStart =
+        CompletableFuture.supplyAsync(
+            () ->
+                PrivateRabbitNode.start(
+                    NodeConfig.defaults()
+                        .withTls(
+                            NodeConfig.Tls.of(
+                                    ca.certificatePem(),
+                                    server.certificatePem(),
+                                    server.privateKeyPem())
+                                .requiringClientCertificates())));
     serverOnly =
         PrivateRabbitNode.start(
             NodeConfig.defaults()
                 .withTls(
                     NodeConfig.Tls.of(
                         ca.certificatePem(), server.certificatePem(), server.privateKeyPem())));
-    mutual =
-        PrivateRabbitNode.start(
-            NodeConfig.defaults()
-                .withTls(
-                    NodeConfig.Tls.of(
-                            ca.certificatePem(), server.certificatePem(), server.privateKeyPem())
-                        .requiringClientCertificates()));
+    mutual = mutualStart.join();
   }
 
   @AfterAll
