@@ -277,7 +277,6 @@ final class ConsumerTelemetry {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     boolean failed = failure != null && outcome != Outcome.ACK;
     Attributes attributes = failed ? Telemetry.withError(names.metric(), failure) : names.metric();
-    telemetry.consumedMessages.add(1, names.metric());
     telemetry.processDuration.record(seconds, attributes);
     if (retried > 0) {
       telemetry.retries.add(retried, names.metric());
@@ -287,5 +286,7 @@ final class ConsumerTelemetry {
     } else if (outcome == Outcome.DEAD_LETTER) {
       telemetry.deadLettered.add(1, attributes);
     }
+    // Counted last, so that a reader who sees a delivery consumed sees all of its figures too.
+    telemetry.consumedMessages.add(1, names.metric());
   }
 }

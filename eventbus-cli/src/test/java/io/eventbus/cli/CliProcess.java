@@ -64,6 +64,10 @@ final class CliProcess {
   static Process start(Map<String, String> environment, String stdin, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // A command runs for a second or two: the quick compiler alone and one GC thread spare the
+    // machine's cores, which the tests share with the broker.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(args);

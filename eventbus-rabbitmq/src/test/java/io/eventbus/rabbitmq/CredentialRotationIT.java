@@ -11,14 +11,12 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
-import io.eventbus.testkit.junit5.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,20 +36,9 @@ class CredentialRotationIT {
 
   @BeforeAll
   static void startNode() {
-    Requirements.require(
-        "rabbitmq-server (for a private node)",
-        PrivateRabbitNode.installation().isPresent(),
-        "Install it with 'sudo apt-get install rabbitmq-server'.");
-    node = PrivateRabbitNode.start();
+    node = SharedPrivateNode.get();
     node.rabbitmqctl("add_user", "orders", "first-password");
     node.rabbitmqctl("set_permissions", "-p", "/", "orders", ".*", ".*", ".*");
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
   }
 
   private static void awaitStatus(RabbitTransport transport, Predicate<TransportStatus> condition) {

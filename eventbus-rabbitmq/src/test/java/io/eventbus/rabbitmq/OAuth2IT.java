@@ -93,6 +93,7 @@ class OAuth2IT {
   }
 
   private void renewedWhileRunning() throws Exception {
+    long started = System.nanoTime();
     RabbitTransport transport =
         OperationsExamples.oauth2(
             "amqp://127.0.0.1:" + node.port(),
@@ -108,6 +109,7 @@ class OAuth2IT {
                 Handlers.scan(new Traffic.LedgerHandler(ledger, "oauth2")))
             .build()) {
       SteadyTraffic flow = new SteadyTraffic(bus, ledger, Duration.ofMillis(5));
+      Duration untilThirdRenewal;
       try (flow) {
         // The first token and three renewals, at 80% of each 6 s lifetime: about 15 s.
         Await.until(
@@ -119,6 +121,9 @@ class OAuth2IT {
               return endpoint.issued() >= 4;
             },
             "three token renewals");
+        // Judged when the fourth token is seen, not after the settling below, which a loaded
+        // machine may stretch over further renewals.
+        untilThirdRenewal = Duration.ofNanos(System.nanoTime() - started);
       }
       assertThat(ledger)
           .hasConfirmed(flow.published())
@@ -126,9 +131,11 @@ class OAuth2IT {
           .lostNothing("oauth2");
       assertThat(ledger.report("oauth2").publishFailed()).isZero();
       assertThat(transport.status().recoveries()).isZero();
-      assertThat(endpoint.issued())
+      // Three renewals at 80% of a lifetime take 3 x 4.8 s; a token's expiry is in whole seconds,
+      // so a lifetime may start up to 1 s short.
+      assertThat(untilThirdRenewal)
           .as("renewed at 80% of each lifetime, not more often")
-          .isBetween(4, 5);
+          .isGreaterThanOrEqualTo(TOKEN_LIFETIME.minusSeconds(1).multipliedBy(3 * 8).dividedBy(10));
       log.info(
           "OAuth 2: {}; {} tokens issued, {} recoveries",
           ledger.report("oauth2"),

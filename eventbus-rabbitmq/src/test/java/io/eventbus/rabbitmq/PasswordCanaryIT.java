@@ -12,7 +12,6 @@ import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
-import io.eventbus.testkit.junit5.Requirements;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -30,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,20 +59,9 @@ class PasswordCanaryIT {
 
   @BeforeAll
   static void startNode() {
-    Requirements.require(
-        "rabbitmq-server (for a private node)",
-        PrivateRabbitNode.installation().isPresent(),
-        "Install it with 'sudo apt-get install rabbitmq-server'.");
-    node = PrivateRabbitNode.start();
+    node = SharedPrivateNode.get();
     node.rabbitmqctl("add_user", "canary-user", CANARY);
     node.rabbitmqctl("set_permissions", "-p", "/", "canary-user", ".*", ".*", ".*");
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
   }
 
   /** Everything the scenarios left behind that a person or a tool may read. */

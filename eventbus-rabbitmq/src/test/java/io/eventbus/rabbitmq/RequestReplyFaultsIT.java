@@ -11,22 +11,15 @@ import io.eventbus.RequestPolicy;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.testkit.Await;
-import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
-import io.eventbus.testkit.junit5.Requirements;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (never the shared node): every request of a burst completes with its reply or fails typed within
  * its deadline, none hangs, and requests work again after recovery.
  */
-class RequestReplyFaultsIT {
+class RequestReplyFaultsIT extends PrivateNodeFaultTest {
   private static final Logger log = LoggerFactory.getLogger(RequestReplyFaultsIT.class);
   private static final Duration DEADLINE = Duration.ofSeconds(3);
   private static final Duration MARGIN = Duration.ofSeconds(2);
@@ -47,41 +40,8 @@ class RequestReplyFaultsIT {
   @EventType("faults.echoed.v1")
   record Echoed(int n) {}
 
-  private static PrivateRabbitNode node;
-  private ConnectionCutter cutter;
-  private String exchange;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @BeforeAll
-  static void startNode() {
-    Requirements.require(
-        "rabbitmq-server (for a private node)",
-        PrivateRabbitNode.installation().isPresent(),
-        "Install it with 'sudo apt-get install rabbitmq-server'.");
-    node = PrivateRabbitNode.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  @BeforeEach
-  void startProxy() {
-    cutter = ConnectionCutter.start(node.host(), node.port());
-    exchange = "rpc-faults-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-    if (cutter != null) {
-      cutter.close();
-    }
+  RequestReplyFaultsIT() {
+    super("rpc-faults");
   }
 
   private EventBus bus(String name, EventBus.Builder builder) {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The publishing process of a chaos run: publishes {@code --events} events at {@code --rate} per
  * second, each with a known id, and appends the id of every confirmed event to {@code
- * confirmed.log} and of every failed one to {@code failed.log} in {@code --dir}. Exits once every
- * publish has settled.
+ * confirmed.log} and of every failed one to {@code failed.log} in {@code --dir}. Prints {@code
+ * READY} once connected, before the first publish; exits once every publish has settled.
  */
 public final class ChaosPublisher {
   private ChaosPublisher() {}
@@ -46,6 +46,7 @@ public final class ChaosPublisher {
                 .build();
         IdLog confirmed = new IdLog(dir.resolve("confirmed.log"));
         IdLog failed = new IdLog(dir.resolve("failed.log"))) {
+      System.out.println("READY");
       long start = System.nanoTime();
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
       for (int i = 0; i < events; i++) {

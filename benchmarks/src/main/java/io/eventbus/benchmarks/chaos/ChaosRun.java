@@ -1,5 +1,6 @@
 package io.eventbus.benchmarks.chaos;
 
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import java.io.IOException;
@@ -89,32 +90,26 @@ public final class ChaosRun {
       List<String> consumerArgs = new ArrayList<>(common);
       consumerArgs.addAll(List.of("--subscription", "chaos-" + run));
       Process consumer = startConsumer(consumerArgs, dir, 1);
-      List<String> publisherArgs = new ArrayList<>(common);
-      publisherArgs.addAll(
-          List.of(
-              "--events",
-              "" + events,
-              "--rate",
-              "" + rate,
-              "--run",
-              run,
-              "--timeout-seconds",
-              "60"));
-      Process publisher = spawn(ChaosPublisher.class, publisherArgs, dir.resolve("publisher.out"));
+      log.info("{}: consumer ready after {} ms", scenario, ms(started));
+      Process publisher = startPublisher(common, events, rate, run, dir);
 
       StringBuilder faults = new StringBuilder();
       consumer =
           applyFault(
               scenario, nodes, cutter, publisher, consumer, consumerArgs, dir, length, faults);
 
+      log.info("{}: faults applied after {} ms", scenario, ms(started));
       if (!publisher.waitFor(length.toSeconds() + SETTLE.toSeconds(), TimeUnit.SECONDS)) {
         publisher.destroyForcibly();
         throw new IllegalStateException("the publisher did not finish; see " + dir);
       }
+      log.info("{}: publisher exited after {} ms", scenario, ms(started));
       List<String> confirmed = IdLog.read(dir.resolve("confirmed.log"));
       awaitHandled(dir, new HashSet<>(confirmed));
+      log.info("{}: all handled after {} ms", scenario, ms(started));
       consumer.destroy();
       consumer.waitFor(30, TimeUnit.SECONDS);
+      log.info("{}: consumer stopped after {} ms", scenario, ms(started));
 
       List<String> handled = IdLog.read(dir.resolve("handled.log"));
       Set<String> handledUnique = new HashSet<>(handled);
@@ -163,8 +158,8 @@ public final class ChaosRun {
       case NODE_RESTARTS -> {
         for (int i = 0; i < 2; i++) {
           publisher.waitFor(third, TimeUnit.MILLISECONDS);
-          node.rabbitmqctl("stop_app");
-          node.rabbitmqctl("start_app");
+          // What stop_app and start_app do, in one call: each rabbitmqctl costs a VM's start.
+          node.rabbitmqctl("eval", "ok = rabbit:stop(), ok = rabbit:start().");
         }
         faults.append("2 restarts (stop_app, start_app)");
       }
@@ -180,9 +175,12 @@ public final class ChaosRun {
       }
       case MEMORY_ALARM -> {
         publisher.waitFor(third, TimeUnit.MILLISECONDS);
-        node.rabbitmqctl("set_vm_memory_high_watermark", "0");
-        publisher.waitFor(3, TimeUnit.SECONDS);
-        node.rabbitmqctl("set_vm_memory_high_watermark", "0.4");
+        // What set_vm_memory_high_watermark does, twice in one call: the alarm lasts 3 s, not 3 s
+        // plus the start of a second rabbitmqctl.
+        node.rabbitmqctl(
+            "eval",
+            "ok = vm_memory_monitor:set_vm_memory_high_watermark(0), timer:sleep(3000),"
+                + " ok = vm_memory_monitor:set_vm_memory_high_watermark(0.4).");
         faults.append("memory watermark 0 for 3 s, then 0.4");
       }
       case CLUSTER_FAILOVER -> {
@@ -194,17 +192,51 @@ public final class ChaosRun {
     return consumer;
   }
 
-  static Process startConsumer(List<String> args, Path dir, int generation) throws Exception {
-    Path out = dir.resolve("consumer-" + generation + ".out");
-    Process consumer = spawn(ChaosConsumer.class, args, out);
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).contains("READY")) {
-      if (!consumer.isAlive() || System.nanoTime() > until) {
-        throw new IllegalStateException("the consumer did not start; see " + out);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
+  private static long ms(long since) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+  }
+
+  /**
+   * Starts a {@link ChaosPublisher} with the {@code common} arguments that publishes {@code events}
+   * at {@code rate} per second, with ids prefixed {@code run}, and waits until it is connected.
+   */
+  static Process startPublisher(List<String> common, int events, int rate, String run, Path dir) {
+    List<String> args = new ArrayList<>(common);
+    args.addAll(
+        List.of(
+            "--events", "" + events, "--rate", "" + rate, "--run", run, "--timeout-seconds", "60"));
+    return start(ChaosPublisher.class, args, dir.resolve("publisher.out"));
+  }
+
+  static Process startConsumer(List<String> args, Path dir, int generation) {
+    return start(ChaosConsumer.class, args, dir.resolve("consumer-" + generation + ".out"));
+  }
+
+  /**
+   * Starts {@code main} in a JVM of its own ({@link #spawn}) and waits up to a minute until it
+   * prints READY: faults are applied to a process that is up, not to one still starting.
+   */
+  static Process start(Class<?> main, List<String> args, Path out) {
+    Process process = spawn(main, args, out);
+    try {
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> {
+            if (Files.exists(out)
+                && Files.readString(out, StandardCharsets.UTF_8).contains("READY")) {
+              return true;
+            }
+            if (!process.isAlive()) {
+              throw new IllegalStateException(main.getSimpleName() + " exited; see " + out);
+            }
+            return false;
+          },
+          main.getSimpleName() + " to print READY (see " + out + ")");
+    } catch (RuntimeException | AssertionError e) {
+      process.destroyForcibly();
+      throw e;
     }
-    return consumer;
+    return process;
   }
 
   private void awaitHandled(Path dir, Set<String> confirmed) throws InterruptedException {
@@ -222,6 +254,10 @@ public final class ChaosRun {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    // Short-lived processes on a machine that may have two busy cores: no optimising compiler, one
+    // GC thread. They are timed in seconds, not benchmarked.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

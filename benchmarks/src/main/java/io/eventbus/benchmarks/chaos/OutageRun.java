@@ -136,19 +136,7 @@ public final class OutageRun {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(node.uri());
     try (Connection admin = factory.newConnection("chaos-outage-sampler")) {
-      List<String> publisherArgs = new ArrayList<>(common);
-      publisherArgs.addAll(
-          List.of(
-              "--events",
-              "" + events,
-              "--rate",
-              "" + rate,
-              "--run",
-              run,
-              "--timeout-seconds",
-              "60"));
-      Process publisher =
-          ChaosRun.spawn(ChaosPublisher.class, publisherArgs, dir.resolve("publisher.out"));
+      Process publisher = ChaosRun.startPublisher(common, events, rate, run, dir);
       long publishing = System.nanoTime();
       long down = publishing + outageAt.toNanos();
       long up = down + outage.toNanos();

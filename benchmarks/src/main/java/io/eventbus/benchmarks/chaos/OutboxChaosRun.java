@@ -5,10 +5,8 @@ import io.eventbus.EventBus;
 import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.jdbc.Inbox;
 import io.eventbus.jdbc.Outbox;
-import io.eventbus.testkit.Await;
 import io.eventbus.testkit.broker.PrivateRabbitNode;
 import io.eventbus.testkit.fault.ConnectionCutter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -86,11 +84,12 @@ public final class OutboxChaosRun {
               dir.toString());
       List<String> consumerArgs = new ArrayList<>(common);
       consumerArgs.addAll(List.of("--uris", node.uri(), "--subscription", "shipping-" + run));
-      processes.add(start(OutboxChaosConsumer.class, consumerArgs, dir.resolve("consumer.out")));
+      processes.add(
+          ChaosRun.start(OutboxChaosConsumer.class, consumerArgs, dir.resolve("consumer.out")));
       List<String> relayArgs = new ArrayList<>(common);
       relayArgs.addAll(List.of("--uris", cutter.proxiedUri(node.uri())));
       int generation = 1;
-      Process relay = start(OutboxChaosRelay.class, relayArgs, dir.resolve("relay-1.out"));
+      Process relay = ChaosRun.start(OutboxChaosRelay.class, relayArgs, dir.resolve("relay-1.out"));
       List<String> appArgs = new ArrayList<>(common);
       appArgs.addAll(
           List.of(
@@ -110,7 +109,8 @@ public final class OutboxChaosRun {
           kills++;
           generation++;
           relay =
-              start(OutboxChaosRelay.class, relayArgs, dir.resolve("relay-" + generation + ".out"));
+              ChaosRun.start(
+                  OutboxChaosRelay.class, relayArgs, dir.resolve("relay-" + generation + ".out"));
           nextKill = System.nanoTime() + killEvery.toNanos();
         }
         if (now >= nextCut) {
@@ -161,27 +161,6 @@ public final class OutboxChaosRun {
       }
       dropSchema(schema);
     }
-  }
-
-  /** Starts {@code main} in a JVM of its own and waits up to a minute until it prints READY. */
-  private Process start(Class<?> main, List<String> args, Path out) {
-    Process process = ChaosRun.spawn(main, args, out);
-    try {
-      Await.until(
-          Duration.ofSeconds(60),
-          () -> {
-            if (!process.isAlive()) {
-              throw new IllegalStateException(main.getSimpleName() + " exited; see " + out);
-            }
-            return Files.exists(out)
-                && Files.readString(out, StandardCharsets.UTF_8).contains("READY");
-          },
-          main.getSimpleName() + " to print READY (see " + out + ")");
-    } catch (RuntimeException | AssertionError e) {
-      process.destroyForcibly();
-      throw e;
-    }
-    return process;
   }
 
   private static void createTables(HikariDataSource database, String schema) throws SQLException {

@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety</h2>
  *
- * Thread-safe.
+ * Thread-safe. Nodes may be started from several threads at once: each takes a slot of its own (two
+ * JVMs tell their slots apart by the ports in use).
  *
  * <h2>Lifecycle</h2>
  *
@@ -71,6 +74,9 @@ public final class PrivateRabbitNode implements Broker {
 
   /** How many slots (nodes at once) there are. */
   public static final int SLOTS = 10;
+
+  /** The slots of the nodes this JVM is starting or runs, so that nodes may start concurrently. */
+  private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
   private final Path folder;
   private final String nodeName;
@@ -180,16 +186,21 @@ public final class PrivateRabbitNode implements Broker {
   private static PrivateRabbitNode start(Path sbin, @Nullable String cookie, NodeConfig config) {
     List<String> failures = new ArrayList<>();
     for (int slot = 0; slot < SLOTS; slot++) {
+      if (!TAKEN.add(slot)) {
+        continue; // starting or running in this JVM
+      }
       if (!free(FIRST_AMQP_PORT + slot)
           || !free(FIRST_DIST_PORT + slot)
           || (config.tls() != null && !free(FIRST_TLS_PORT + slot))
           || (config.management() && !free(FIRST_MANAGEMENT_PORT + slot))) {
+        TAKEN.remove(slot);
         continue;
       }
       Path folder;
       try {
         folder = Files.createTempDirectory("eventbus-tk-node-" + slot + "-");
       } catch (IOException e) {
+        TAKEN.remove(slot);
         throw new UncheckedIOException(e);
       }
       PrivateRabbitNode node = new PrivateRabbitNode(sbin, folder, slot, config);
@@ -339,6 +350,7 @@ public final class PrivateRabbitNode implements Broker {
       }
     }
     deleteRecursively(folder);
+    TAKEN.remove(port - FIRST_AMQP_PORT);
   }
 
   private void killFromPidFile(Path pid) {

@@ -87,6 +87,12 @@ public final class TlsFailures {
               ? Reason.CLIENT_CERTIFICATE_REJECTED
               : Reason.CLIENT_CERTIFICATE_REQUIRED;
     }
+    // A client that holds a certificate the broker's list of acceptable issuers leaves out sends
+    // none, and the broker's alert says certificate_required: its verdict on the certificate held.
+    // Whether that alert is read or lost to a reset is timing; the reason must not depend on it.
+    if (found == Reason.CLIENT_CERTIFICATE_REQUIRED && clientCertificateAsked.orElse(false)) {
+      found = Reason.CLIENT_CERTIFICATE_REJECTED;
+    }
     if (found == null && tls) {
       found = Reason.HANDSHAKE_FAILED;
     }

@@ -2,106 +2,26 @@ package io.eventbus.rabbitmq.internal.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import io.eventbus.PublishBufferFullException;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.UnroutableEventException;
-import io.eventbus.rabbitmq.ConnectionState;
 import io.eventbus.rabbitmq.PublisherSettings;
-import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.FakeChannel;
 import io.eventbus.rabbitmq.internal.FakeChannel.Published;
-import io.eventbus.rabbitmq.internal.ThreadSupervisor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.assertj.core.api.ThrowableAssertAlternative;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The publisher against a {@link FakeChannel} playing the broker and a {@link ManualScheduler}
  * playing time: the sender thread is real, but nothing here waits for a deadline or a back-off.
  */
-class ConfirmingPublisherTest {
-  private static final Duration WAIT = FakeChannel.WAIT;
-  private static final String TYPE = "order.placed.v1";
-
-  private final ManualScheduler scheduler = new ManualScheduler();
-  private final BlockingQueue<FakeChannel> opened = new LinkedBlockingQueue<>();
-  private volatile boolean connected = true;
-  private ConfirmingPublisher publisher;
-
-  final ThreadSupervisor supervisor = new ThreadSupervisor(scheduler);
-  final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-  private ConfirmingPublisher start(PublisherSettings settings) {
-    publisher =
-        new ConfirmingPublisher(
-            settings,
-            this::openChannel,
-            () -> connected ? ConnectionState.CONNECTED : ConnectionState.RECOVERING,
-            scheduler,
-            Runnable::run,
-            scheduler,
-            new DaemonThreads("test-publisher"),
-            supervisor,
-            (code, text) -> refusals.add(code + " " + text));
-    publisher.start();
-    return publisher;
-  }
-
-  private Channel openChannel() {
-    if (!connected) {
-      return null;
-    }
-    FakeChannel channel = new FakeChannel();
-    opened.add(channel);
-    return channel.channel();
-  }
-
-  private FakeChannel nextChannel() throws InterruptedException {
-    FakeChannel channel = opened.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(channel).as("a publishing channel was opened within %s", WAIT).isNotNull();
-    return channel;
-  }
-
-  private CompletableFuture<Void> publish(String id) {
-    return publisher.publish(
-        "bus",
-        TYPE,
-        new AMQP.BasicProperties.Builder().messageId(id).build(),
-        ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
-        id,
-        TYPE);
-  }
-
-  private static List<String> ids(List<Published> published) {
-    return published.stream().map(Published::messageId).toList();
-  }
-
-  private static ThrowableAssertAlternative<?> failure(CompletableFuture<Void> future) {
-    return assertThat(future)
-        .failsWithin(WAIT)
-        .withThrowableOfType(ExecutionException.class)
-        .havingCause();
-  }
-
-  @AfterEach
-  void closePublisher() {
-    if (publisher != null) {
-      publisher.close(Duration.ZERO);
-    }
-  }
+class ConfirmingPublisherTest extends PublisherTestSupport {
 
   @Test
   void eachConfirmCompletesItsEventAndAMultipleOneEverythingUpToIt() throws Exception {

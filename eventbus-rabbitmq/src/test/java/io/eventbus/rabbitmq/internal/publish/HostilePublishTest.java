@@ -3,29 +3,18 @@ package io.eventbus.rabbitmq.internal.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import io.eventbus.EventTooLargeException;
 import io.eventbus.Health;
 import io.eventbus.PublishNotConfirmedException;
 import io.eventbus.PublishRefusedException;
-import io.eventbus.rabbitmq.ConnectionState;
 import io.eventbus.rabbitmq.PublisherSettings;
-import io.eventbus.rabbitmq.internal.DaemonThreads;
 import io.eventbus.rabbitmq.internal.FakeChannel;
 import io.eventbus.rabbitmq.internal.FakeChannel.Published;
-import io.eventbus.rabbitmq.internal.ThreadSupervisor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.assertj.core.api.ThrowableAssertAlternative;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,86 +22,11 @@ import org.junit.jupiter.api.Test;
  * limits, a client that throws mid-publish, a sender thread that dies. Against a {@link
  * FakeChannel} playing the broker and a {@link ManualScheduler} playing time.
  */
-class HostilePublishTest {
-  private static final Duration WAIT = FakeChannel.WAIT;
-  private static final String TYPE = "order.placed.v1";
-
-  private final ManualScheduler scheduler = new ManualScheduler();
-  private final ThreadSupervisor supervisor = new ThreadSupervisor(scheduler);
-  private final BlockingQueue<FakeChannel> opened = new LinkedBlockingQueue<>();
-  private final List<String> refusals = new CopyOnWriteArrayList<>();
-  private volatile boolean connected = true;
-  private volatile int frameMax = 131_072;
-  private ConfirmingPublisher publisher;
-
-  private ConfirmingPublisher start(PublisherSettings settings) {
-    publisher =
-        new ConfirmingPublisher(
-            settings,
-            this::openChannel,
-            () -> connected ? ConnectionState.CONNECTED : ConnectionState.RECOVERING,
-            scheduler,
-            Runnable::run,
-            scheduler,
-            new DaemonThreads("test-publisher"),
-            supervisor,
-            (code, text) -> refusals.add(code + " " + text));
-    publisher.start();
-    return publisher;
-  }
-
-  private Channel openChannel() {
-    if (!connected) {
-      return null;
-    }
-    FakeChannel channel = new FakeChannel();
-    channel.frameMax(frameMax);
-    opened.add(channel);
-    return channel.channel();
-  }
-
-  private FakeChannel nextChannel() throws InterruptedException {
-    FakeChannel channel = opened.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(channel).as("a publishing channel was opened within %s", WAIT).isNotNull();
-    return channel;
-  }
-
-  private CompletableFuture<Void> publish(String id, byte[] body, Map<String, Object> headers) {
-    return publisher.publish(
-        "bus",
-        TYPE,
-        new AMQP.BasicProperties.Builder().messageId(id).headers(headers).build(),
-        body,
-        id,
-        TYPE);
-  }
-
-  private CompletableFuture<Void> publish(String id) {
-    return publish(id, ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
+class HostilePublishTest extends PublisherTestSupport {
   /** Waits until the sender has handled {@code count} refusals (and set its back-off). */
   private void awaitRefusals(int count) {
     io.eventbus.testkit.Await.until(
         WAIT, () -> refusals.size() >= count, count + " refusals handled by the sender");
-  }
-
-  private static List<String> ids(List<Published> published) {
-    return published.stream().map(Published::messageId).toList();
-  }
-
-  private static ThrowableAssertAlternative<?> failure(CompletableFuture<Void> future) {
-    return assertThat(future)
-        .failsWithin(WAIT)
-        .withThrowableOfType(ExecutionException.class)
-        .havingCause();
-  }
-
-  @AfterEach
-  void closePublisher() {
-    if (publisher != null) {
-      publisher.close(Duration.ZERO);
-    }
   }
 
   @Test

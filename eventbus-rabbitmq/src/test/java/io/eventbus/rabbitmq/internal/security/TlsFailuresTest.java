@@ -99,6 +99,25 @@ class TlsFailuresTest {
   }
 
   @Test
+  void aCertificateRequiredAlertToAClientHoldingOneIsARejectionOfThatCertificate() {
+    // The client held back its certificate because the broker named other issuers; the broker's
+    // alert arrives as often as a reset does, and both must read the same.
+    Throwable alert =
+        new IOException(new SSLHandshakeException("Received fatal alert: certificate_required"));
+    Throwable reset = new IOException(new java.net.SocketException("Connection reset by peer"));
+
+    assertThat(TlsFailures.classify(alert, java.util.Optional.of(true)).orElseThrow().reason())
+        .as("alert read, one held")
+        .isEqualTo(Reason.CLIENT_CERTIFICATE_REJECTED);
+    assertThat(TlsFailures.classify(reset, java.util.Optional.of(true)).orElseThrow().reason())
+        .as("alert lost, one held")
+        .isEqualTo(Reason.CLIENT_CERTIFICATE_REJECTED);
+    assertThat(TlsFailures.classify(alert, java.util.Optional.of(false)).orElseThrow().reason())
+        .as("alert read, none held")
+        .isEqualTo(Reason.CLIENT_CERTIFICATE_REQUIRED);
+  }
+
+  @Test
   void aFailureWithoutTlsInItIsNotATlsFailure() {
     assertThat(TlsFailures.classify(new ConnectException("Connection refused"))).isEmpty();
   }

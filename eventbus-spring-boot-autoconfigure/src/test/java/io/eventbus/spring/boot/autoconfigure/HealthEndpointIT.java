@@ -118,7 +118,9 @@ class HealthEndpointIT {
     int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(5))
+            // A bound for a server that hangs, not a speed check: on a loaded machine the first
+            // request, which initialises the endpoint, has taken over 5 s.
+            .timeout(TIMEOUT)
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
