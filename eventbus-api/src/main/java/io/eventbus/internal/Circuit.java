@@ -1,20 +1,12 @@
 package io.eventbus.internal;
 
 import io.eventbus.CircuitBreakerPolicy;
-import io.eventbus.DependencyUnavailableException;
 import io.eventbus.Health;
-import io.eventbus.RequestException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -37,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * half-open; a failed probe opens it again at once (stricter than resilience4j's rate over the
  * probes, and it needs no other probe to finish: with one consumer, a held probe would otherwise
  * wait for probes that can never come); {@code probes} successes close it. A back-off ends when its
- * own wake-up runs; the latest back-off replaces an earlier one. The clock only stamps what health
- * reports (and feeds resilience4j's time-based window), so a fixed clock never keeps a subscription
- * paused.
+ * own wake-up runs; the latest back-off replaces an earlier one (each is a {@link PendingWake}).
+ * The clock only stamps what health reports (and feeds resilience4j's time-based window), so a
+ * fixed clock never keeps a subscription paused. {@link Breakers} builds the breaker, {@link
+ * CircuitHealth} writes the health and {@link DependencyFailures} reads the back-off's length and
+ * reason from the failure.
  *
  * <h2>Thread safety</h2>
  *
@@ -80,7 +74,6 @@ final class Circuit implements AutoCloseable {
   private final @Nullable CircuitBreakerPolicy policy;
   private final @Nullable CircuitBreaker breaker;
   private final Clock clock;
-  private final Scheduler scheduler;
   private final SubscriptionControl control;
   private final @Nullable ConsumerTelemetry telemetry;
   private final Duration defaultBackoff;
@@ -93,14 +86,10 @@ final class Circuit implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean backingOff;
   // Guarded by lock:
-  private boolean syncNeeded;
-  private @Nullable Instant backoffUntil;
+  private final PendingWake backoff;
+  private final PendingWake probe;
   private String backoffReason = "";
-  private long backoffGeneration;
-  private Scheduler.@Nullable Cancellable backoffWake;
-  private @Nullable Instant probeAt;
-  private long openGeneration;
-  private Scheduler.@Nullable Cancellable probeWake;
+  private boolean syncNeeded;
   private int held;
 
   Circuit(
@@ -115,11 +104,12 @@ final class Circuit implements AutoCloseable {
     this.deferWhilePaused = deferWhilePaused;
     this.policy = policy;
     this.clock = clock;
-    this.scheduler = scheduler;
     this.control = control;
     this.telemetry = telemetry;
     this.defaultBackoff = policy != null ? policy.openDuration() : DEFAULT_BACKOFF;
-    this.breaker = policy == null ? null : CircuitBreaker.of(subscription, config(policy, clock));
+    this.backoff = new PendingWake(clock, scheduler);
+    this.probe = new PendingWake(clock, scheduler);
+    this.breaker = policy == null ? null : Breakers.forSubscription(subscription, policy, clock);
     if (breaker != null) {
       breaker
           .getEventPublisher()
@@ -129,28 +119,6 @@ final class Circuit implements AutoCloseable {
         telemetry != null && breaker != null
             ? telemetry.circuitStateGauge(() -> breaker.getState().name())
             : null;
-  }
-
-  private static CircuitBreakerConfig config(CircuitBreakerPolicy policy, Clock clock) {
-    CircuitBreakerConfig.Builder config =
-        CircuitBreakerConfig.custom()
-            .failureRateThreshold(policy.failureRateThreshold())
-            .minimumNumberOfCalls(policy.minimumCalls())
-            .waitDurationInOpenState(policy.openDuration())
-            .permittedNumberOfCallsInHalfOpenState(policy.probes())
-            .automaticTransitionFromOpenToHalfOpenEnabled(false)
-            .recordException(failure -> true)
-            .writableStackTraceEnabled(false)
-            .clock(clock);
-    Duration time = policy.slidingWindowTime();
-    if (time != null) {
-      config.slidingWindow(
-          (int) time.toSeconds(), policy.minimumCalls(), SlidingWindowType.TIME_BASED);
-    } else {
-      config.slidingWindow(
-          policy.slidingWindowCalls(), policy.minimumCalls(), SlidingWindowType.COUNT_BASED);
-    }
-    return config.build();
   }
 
   /**
@@ -260,19 +228,15 @@ final class Circuit implements AutoCloseable {
   void backOff(Permit permit, Throwable failure) {
     released(permit);
     Duration wait = retryAfter(failure);
-    String reason = describe(failure);
+    String reason = DependencyFailures.describe(failure);
     lock.lock();
     try {
       if (closed) {
         return;
       }
-      long generation = ++backoffGeneration;
-      boolean started = !backingOff;
-      backoffUntil = clock.instant().plus(wait);
+      boolean started = backoff.schedule(wait, this::endBackoff);
       backoffReason = reason;
       backingOff = true;
-      cancel(backoffWake);
-      backoffWake = scheduler.schedule(wait, () -> endBackoff(generation));
       syncNeeded = true;
       if (started) {
         log.warn(
@@ -286,15 +250,13 @@ final class Circuit implements AutoCloseable {
     }
   }
 
-  private void endBackoff(long generation) {
+  private void endBackoff(long token) {
     lock.lock();
     try {
-      if (closed || generation != backoffGeneration) {
+      if (closed || !backoff.fire(token)) {
         return;
       }
       backingOff = false;
-      backoffUntil = null;
-      backoffWake = null;
       syncNeeded = true;
       changed.signalAll();
       log.info("Subscription {} resumes after backing off", subscription);
@@ -307,15 +269,11 @@ final class Circuit implements AutoCloseable {
   private void transitioned(State to) {
     lock.lock();
     try {
-      cancel(probeWake);
-      probeWake = null;
-      probeAt = null;
+      probe.clear();
       if (to == State.OPEN && !closed && policy != null) {
         openings.incrementAndGet();
         Duration wait = policy.openDuration();
-        probeAt = clock.instant().plus(wait);
-        long generation = ++openGeneration;
-        probeWake = scheduler.schedule(wait, () -> probe(generation));
+        probe.schedule(wait, this::probe);
         CircuitBreaker.Metrics metrics = breaker.getMetrics();
         log.warn(
             "Circuit of subscription {} opened ({} of {} deliveries failed); consumption paused,"
@@ -337,10 +295,10 @@ final class Circuit implements AutoCloseable {
   }
 
   /** The open duration has passed: half-open, so that probes come. */
-  private void probe(long generation) {
+  private void probe(long token) {
     lock.lock();
     try {
-      if (closed || generation != openGeneration || breaker.getState() != State.OPEN) {
+      if (closed || !probe.fire(token) || breaker.getState() != State.OPEN) {
         return;
       }
       breaker.transitionToHalfOpenState();
@@ -406,7 +364,7 @@ final class Circuit implements AutoCloseable {
   @Nullable Instant probeAt() {
     lock.lock();
     try {
-      return probeAt;
+      return probe.due();
     } finally {
       lock.unlock();
     }
@@ -415,119 +373,37 @@ final class Circuit implements AutoCloseable {
   /**
    * {@code transport}'s view of the subscription, with the circuit's: {@link
    * Health.Status#DEGRADED} (or worse) while the circuit is open or half-open or a back-off lasts,
-   * with the reason and when it probes or resumes.
+   * with the reason and when it probes or resumes ({@link CircuitHealth}).
    */
   Health.Component health(Health.Component transport) {
-    State state = state();
-    Map<String, Object> details = new LinkedHashMap<>(transport.details());
-    if (breaker != null) {
-      details.put("circuitState", state.name());
-      details.put("circuitOpenings", openings.get());
-    }
-    if (breaker != null || deferred.get() > 0) {
-      details.put("deferredDeliveries", deferred.get());
-    }
-    if (state == State.CLOSED && !backingOff) {
-      return new Health.Component(
-          transport.name(), transport.status(), transport.detail(), details);
-    }
-    Instant now = clock.instant();
-    StringBuilder reason = new StringBuilder();
+    CircuitHealth.Snapshot snapshot;
     lock.lock();
     try {
-      if (backingOff && backoffUntil != null) {
-        reason
-            .append("backing off: ")
-            .append(backoffReason)
-            .append("; paused, resuming at ")
-            .append(backoffUntil)
-            .append(" (in ")
-            .append(seconds(now, backoffUntil))
-            .append(")");
-        details.put("resumeAt", backoffUntil.toString());
-      }
-      if (state == State.OPEN) {
-        CircuitBreaker.Metrics metrics = breaker.getMetrics();
-        reason
-            .append(reason.length() == 0 ? "" : "; ")
-            .append("circuit open: ")
-            .append(metrics.getNumberOfFailedCalls())
-            .append(" of the last ")
-            .append(metrics.getNumberOfBufferedCalls())
-            .append(" deliveries failed (threshold ")
-            .append(percent(policy.failureRateThreshold()))
-            .append(")");
-        if (probeAt != null) {
-          reason
-              .append("; paused, probing again at ")
-              .append(probeAt)
-              .append(" (in ")
-              .append(seconds(now, probeAt))
-              .append(")");
-          details.put("nextProbe", probeAt.toString());
-        }
-        details.put("failureRate", percent(metrics.getFailureRate()));
-      } else if (state == State.HALF_OPEN) {
-        reason
-            .append(reason.length() == 0 ? "" : "; ")
-            .append("circuit half-open: probing with up to ")
-            .append(policy.probes())
-            .append(" deliveries");
-      }
-      details.put("heldDeliveries", held);
+      CircuitBreaker.Metrics metrics = breaker == null ? null : breaker.getMetrics();
+      snapshot =
+          new CircuitHealth.Snapshot(
+              breaker != null,
+              state(),
+              openings.get(),
+              deferred.get(),
+              held,
+              backoff.due(),
+              backoffReason,
+              probe.due(),
+              metrics == null ? 0 : metrics.getNumberOfFailedCalls(),
+              metrics == null ? 0 : metrics.getNumberOfBufferedCalls(),
+              metrics == null ? -1 : metrics.getFailureRate(),
+              policy == null ? 0 : policy.failureRateThreshold(),
+              policy == null ? 0 : policy.probes());
     } finally {
       lock.unlock();
     }
-    if (transport.status() != Health.Status.UP && !transport.detail().isEmpty()) {
-      reason.append("; ").append(transport.detail());
-    }
-    return new Health.Component(
-        transport.name(),
-        transport.status().worse(Health.Status.DEGRADED),
-        reason.toString(),
-        details);
-  }
-
-  private static String seconds(Instant now, Instant then) {
-    long millis = Math.max(0, Duration.between(now, then).toMillis());
-    return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
-  }
-
-  private static String percent(float rate) {
-    return rate < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f%%", rate);
+    return CircuitHealth.of(transport, snapshot, clock.instant());
   }
 
   /** The retry-after a failure asks for, or the default. */
   Duration retryAfter(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
-      if (cause instanceof DependencyUnavailableException unavailable
-          && unavailable.retryAfter() != null) {
-        return unavailable.retryAfter();
-      }
-    }
-    return defaultBackoff;
-  }
-
-  /**
-   * What refused the call, in words: names given by the application (a dependency's, a breaker's)
-   * and exception types, never messages, which may quote payloads.
-   */
-  static String describe(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
-      if (cause instanceof DependencyUnavailableException unavailable) {
-        return "dependency " + unavailable.dependency() + " unavailable";
-      }
-      if (cause instanceof CallNotPermittedException refused) {
-        return "circuit breaker " + refused.getCausingCircuitBreakerName() + " refused the call";
-      }
-      if (cause instanceof RequestException refused
-          && refused.reason() == RequestException.Reason.CIRCUIT_OPEN) {
-        return "the circuit breaker of requests " + refused.requestType() + " refused the request";
-      }
-    }
-    return "dependency unavailable (" + failure.getClass().getName() + ")";
+    return DependencyFailures.retryAfter(failure, defaultBackoff);
   }
 
   /** Stops every wait (the waiting deliveries go back to their queue) and every wake-up. */
@@ -536,8 +412,8 @@ final class Circuit implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      cancel(probeWake);
-      cancel(backoffWake);
+      probe.cancel();
+      backoff.cancel();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -548,12 +424,6 @@ final class Circuit implements AutoCloseable {
       } catch (Exception e) {
         log.debug("Closing the circuit gauge of {} failed", subscription, e);
       }
-    }
-  }
-
-  private static void cancel(Scheduler.@Nullable Cancellable wake) {
-    if (wake != null) {
-      wake.cancel();
     }
   }
 }

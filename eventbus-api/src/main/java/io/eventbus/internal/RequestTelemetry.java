@@ -52,7 +52,7 @@ final class RequestTelemetry {
 
   /** What the asynchronous gauges read, per request type. */
   interface Gauges {
-    Collection<Requester.PerType> types();
+    Collection<RequestType> types();
   }
 
   private final boolean enabled;
@@ -139,7 +139,7 @@ final class RequestTelemetry {
             .setDescription("Requests of a type outstanding now.")
             .buildWithCallback(
                 measurement -> {
-                  for (Requester.PerType type : gauges.types()) {
+                  for (RequestType type : gauges.types()) {
                     measurement.record(type.inFlight(), Attributes.of(CLOUDEVENTS_TYPE, type.name));
                   }
                 });
@@ -151,7 +151,7 @@ final class RequestTelemetry {
             .setDescription("1 for the current state of a request type's circuit breaker.")
             .buildWithCallback(
                 measurement -> {
-                  for (Requester.PerType type : gauges.types()) {
+                  for (RequestType type : gauges.types()) {
                     String state = type.circuitState();
                     if (state != null) {
                       measurement.record(

@@ -1,6 +1,5 @@
 package io.eventbus.internal;
 
-import io.eventbus.EventDecodingException;
 import io.eventbus.EventMetadata;
 import io.eventbus.EventTypeRegistry;
 import io.eventbus.Health;
@@ -16,7 +15,6 @@ import io.eventbus.spi.OutboundMessage;
 import io.eventbus.spi.RequestHeaders;
 import io.eventbus.spi.Transport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,14 +22,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -40,7 +35,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,8 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The requesting half of request-reply: encodes a request, sends it through the transport under its
  * type's {@link RequestPolicy} (fallback → concurrency limit → retry → circuit breaker → attempt),
- * and decodes the reply. Replies are decoded into the class the caller asked for, never into a
- * class the wire names.
+ * and completes the caller's future with the reply. Per type it keeps a {@link RequestType}; each
+ * request is a {@link RequestCall}; {@link Replies} decodes replies (into the class the caller
+ * asked for, never into a class the wire names) and {@link RequestFallback} applies fallbacks.
  *
  * <p>Thread-safe. Completions run on the transport's threads; back-offs wait on one scheduler
  * thread ({@code eventbus-requests-1}), started with the first retry.
@@ -65,7 +60,7 @@ final class Requester implements AutoCloseable {
   private final Supplier<EventTypeRegistry> registry;
   private final Map<Class<?>, RequestPolicy> policies;
   private final RequestTelemetry telemetry;
-  private final Map<String, PerType> types = new ConcurrentHashMap<>();
+  private final Map<String, RequestType> types = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final @Nullable AutoCloseable gauges;
   private volatile @Nullable ScheduledExecutorService scheduler;
@@ -88,103 +83,6 @@ final class Requester implements AutoCloseable {
     this.gauges = telemetry.gauges(() -> List.copyOf(types.values()));
   }
 
-  /** What one request type has: its policy, circuit breaker, limit and counts. */
-  static final class PerType {
-    final String name;
-    final RequestPolicy policy;
-    final @Nullable CircuitBreaker breaker;
-    final @Nullable Semaphore limit;
-    final AtomicInteger inFlight = new AtomicInteger();
-
-    PerType(String name, RequestPolicy policy) {
-      this.name = name;
-      this.policy = policy;
-      RequestPolicy.CircuitBreakerSettings settings = policy.circuitBreaker();
-      this.breaker =
-          settings == null
-              ? null
-              : CircuitBreaker.of(
-                  name,
-                  CircuitBreakerConfig.custom()
-                      .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                      .slidingWindowSize(settings.windowSize())
-                      .minimumNumberOfCalls(settings.minimumCalls())
-                      .failureRateThreshold(settings.failureRateThreshold())
-                      .waitDurationInOpenState(settings.openDuration())
-                      .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
-                      .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                      .build());
-      this.limit = policy.maxConcurrent() > 0 ? new Semaphore(policy.maxConcurrent()) : null;
-    }
-
-    int inFlight() {
-      return inFlight.get();
-    }
-
-    /** The circuit's state in lower case, or null without a breaker. */
-    @Nullable String circuitState() {
-      return breaker == null ? null : breaker.getState().name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The {@code request:<type>} health component, for types with a breaker or a limit. */
-    Health.Component health() {
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("inFlight", inFlight.get());
-      if (policy.maxConcurrent() > 0) {
-        details.put("maxConcurrent", policy.maxConcurrent());
-      }
-      Health.Status status = Health.Status.UP;
-      String detail = "";
-      if (breaker != null) {
-        CircuitBreaker.State state = breaker.getState();
-        CircuitBreaker.Metrics metrics = breaker.getMetrics();
-        details.put("circuit", state.name());
-        details.put("failureRate", metrics.getFailureRate());
-        details.put("bufferedCalls", metrics.getNumberOfBufferedCalls());
-        details.put("failedCalls", metrics.getNumberOfFailedCalls());
-        details.put("notPermittedCalls", metrics.getNumberOfNotPermittedCalls());
-        if (state != CircuitBreaker.State.CLOSED && state != CircuitBreaker.State.DISABLED) {
-          status = Health.Status.DEGRADED;
-          detail = "circuit " + state.name().toLowerCase(Locale.ROOT) + ": requests are refused";
-        }
-      }
-      return new Health.Component("requests:" + name, status, detail, details);
-    }
-  }
-
-  /** One call in progress. */
-  private final class Call<R> {
-    final PerType type;
-    final String id;
-    final OutboundMessage message;
-    final Class<R> replyClass;
-    final String replyType;
-    final Duration timeout;
-    final long deadlineNanos;
-    final long startNanos = System.nanoTime();
-    final @Nullable Span span;
-    final CompletableFuture<R> result = new CompletableFuture<>();
-    int attempts;
-
-    Call(
-        PerType type,
-        String id,
-        OutboundMessage message,
-        Class<R> replyClass,
-        String replyType,
-        Duration timeout,
-        @Nullable Span span) {
-      this.type = type;
-      this.id = id;
-      this.message = message;
-      this.replyClass = replyClass;
-      this.replyType = replyType;
-      this.timeout = timeout;
-      this.deadlineNanos = startNanos + timeout.toNanos();
-      this.span = span;
-    }
-  }
-
   <R> CompletionStage<R> request(Object request, Class<R> replyClass, RequestOptions options) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(replyClass, "replyClass");
@@ -200,11 +98,11 @@ final class Requester implements AutoCloseable {
           UnknownEventTypeException.unregisteredClass(replyClass));
     }
     String type = typeName.get();
-    PerType perType =
+    RequestType perType =
         types.computeIfAbsent(
             type,
             name ->
-                new PerType(
+                new RequestType(
                     name, policies.getOrDefault(request.getClass(), RequestPolicy.defaults())));
     String id = DefaultEventBus.randomId();
     if (closed.get()) {
@@ -231,7 +129,8 @@ final class Requester implements AutoCloseable {
     Span span = telemetry.startRequest(type, id, headers);
     OutboundMessage message =
         new OutboundMessage(id, type, new WireMessage(body, codec.contentType(), headers));
-    Call<R> call = new Call<>(perType, id, message, replyClass, replyType.get(), timeout, span);
+    RequestCall<R> call =
+        new RequestCall<>(perType, id, message, replyClass, replyType.get(), timeout, span);
     Semaphore limit = perType.limit;
     if (limit != null && !limit.tryAcquire()) {
       telemetry.rejected(type, Reason.CONCURRENCY_LIMIT);
@@ -263,19 +162,19 @@ final class Requester implements AutoCloseable {
     return Optional.empty();
   }
 
-  private <R> CompletionStage<R> fail(PerType type, Class<R> replyClass, RequestException failure) {
+  private <R> CompletionStage<R> fail(
+      RequestType type, Class<R> replyClass, RequestException failure) {
     CompletableFuture<R> result = new CompletableFuture<>();
-    complete(type.policy, replyClass, result, failure);
+    RequestFallback.complete(type.policy, replyClass, result, failure);
     return result;
   }
 
-  private <R> void attempt(Call<R> call) {
+  private <R> void attempt(RequestCall<R> call) {
     if (closed.get() && call.attempts > 0) {
       finish(
           call,
           null,
-          RequestException.of(
-              call.id, call.message.eventType(), Reason.CLOSED, "the bus is closed", null),
+          RequestException.of(call.id, call.typeName(), Reason.CLOSED, "the bus is closed", null),
           true);
       return;
     }
@@ -285,19 +184,19 @@ final class Requester implements AutoCloseable {
       finish(
           call,
           null,
-          RequestException.deadlineExceeded(call.id, call.message.eventType(), call.timeout),
+          RequestException.deadlineExceeded(call.id, call.typeName(), call.timeout),
           true);
       return;
     }
     CircuitBreaker breaker = call.type.breaker;
     if (breaker != null && !breaker.tryAcquirePermission()) {
-      telemetry.rejected(call.message.eventType(), Reason.CIRCUIT_OPEN);
+      telemetry.rejected(call.typeName(), Reason.CIRCUIT_OPEN);
       finish(
           call,
           null,
           RequestException.of(
               call.id,
-              call.message.eventType(),
+              call.typeName(),
               Reason.CIRCUIT_OPEN,
               "the circuit breaker is open after too many failures",
               null),
@@ -321,11 +220,13 @@ final class Requester implements AutoCloseable {
           R value = null;
           RequestException problem;
           if (failure != null) {
-            problem = asRequestException(call, failure);
+            problem = Replies.failure(call.id, call.typeName(), failure);
           } else {
             problem = null;
             try {
-              value = decode(call, wire);
+              value =
+                  Replies.decode(
+                      wire, codec, call.id, call.typeName(), call.replyType, call.replyClass);
             } catch (RequestException e) {
               problem = e;
             }
@@ -347,7 +248,7 @@ final class Requester implements AutoCloseable {
         });
   }
 
-  private boolean retryable(Call<?> call, RequestException problem, boolean lastChance) {
+  private boolean retryable(RequestCall<?> call, RequestException problem, boolean lastChance) {
     if (call.attempts >= call.type.policy.retry().maxAttempts() || !call.type.policy.idempotent()) {
       return false;
     }
@@ -358,7 +259,7 @@ final class Requester implements AutoCloseable {
     };
   }
 
-  private <R> void retry(Call<R> call, RequestException problem) {
+  private <R> void retry(RequestCall<R> call, RequestException problem) {
     Duration backoff =
         call.type.policy.retry().backoff(call.attempts, ThreadLocalRandom.current().nextDouble());
     long remaining = call.deadlineNanos - System.nanoTime();
@@ -366,11 +267,11 @@ final class Requester implements AutoCloseable {
       finish(call, null, problem, true);
       return;
     }
-    telemetry.retried(call.message.eventType());
+    telemetry.retried(call.typeName());
     log.debug(
         "Request {} ({}) attempt {} failed ({}); retrying in {} ms",
         call.id,
-        call.message.eventType(),
+        call.typeName(),
         call.attempts,
         problem.reason(),
         backoff.toMillis());
@@ -401,74 +302,12 @@ final class Requester implements AutoCloseable {
     return current;
   }
 
-  private RequestException asRequestException(Call<?> call, Throwable failure) {
-    Throwable cause =
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    if (cause instanceof RequestException request) {
-      return request;
-    }
-    return RequestException.of(
-        call.id,
-        call.message.eventType(),
-        Reason.CONNECTION_LOST,
-        "the transport failed: " + cause,
-        cause);
-  }
-
-  private <R> R decode(Call<R> call, WireMessage reply) {
-    Map<String, String> headers = reply.headers();
-    if (RequestHeaders.isError(headers)) {
-      String remoteType = headers.getOrDefault(RequestHeaders.ERROR_TYPE, "unknown");
-      String category = headers.get(RequestHeaders.ERROR_CATEGORY);
-      String message = headers.getOrDefault(RequestHeaders.ERROR_MESSAGE, "");
-      throw RequestException.responderFailed(
-          call.id,
-          call.message.eventType(),
-          remoteType,
-          category == null || category.equals(RequestHeaders.CATEGORY_HANDLER_FAILED)
-              ? message
-              : message + " (" + category + ")");
-    }
-    try {
-      EventMetadata metadata = CloudEventsAttributes.fromHeaders(headers);
-      if (!metadata.type().equals(call.replyType)) {
-        throw new EventDecodingException(
-            metadata.id(),
-            metadata.type(),
-            "The reply's type is '" + metadata.type() + "', expected '" + call.replyType + "'",
-            null);
-      }
-      String contentType = reply.contentType();
-      if (contentType != null && !mediaType(contentType).equals(mediaType(codec.contentType()))) {
-        throw new EventDecodingException(
-            metadata.id(),
-            metadata.type(),
-            "Unsupported content type '" + contentType + "' of the reply",
-            null);
-      }
-      return codec.decode(reply.body(), call.replyClass);
-    } catch (Exception e) {
-      throw RequestException.of(
-          call.id,
-          call.message.eventType(),
-          Reason.REPLY_NOT_DECODABLE,
-          "the reply could not be decoded as " + call.replyClass.getName() + ": " + e.getMessage(),
-          e);
-    }
-  }
-
-  private static String mediaType(String contentType) {
-    int parameters = contentType.indexOf(';');
-    return (parameters < 0 ? contentType : contentType.substring(0, parameters))
-        .trim()
-        .toLowerCase(Locale.ROOT);
-  }
-
   /** Completes a call once: releases its permit, ends its telemetry, applies the fallback. */
   private <R> void finish(
-      Call<R> call, @Nullable R value, @Nullable RequestException failure, boolean acquired) {
+      RequestCall<R> call,
+      @Nullable R value,
+      @Nullable RequestException failure,
+      boolean acquired) {
     if (acquired) {
       call.type.inFlight.decrementAndGet();
       Semaphore limit = call.type.limit;
@@ -476,71 +315,28 @@ final class Requester implements AutoCloseable {
         limit.release();
       }
     }
-    boolean fellBack =
-        failure != null
-            && call.type.policy.fallback() != null
-            && failure.reason() != Reason.INVALID_REQUEST;
+    boolean fellBack = failure != null && RequestFallback.applies(call.type.policy, failure);
     telemetry.endRequest(
-        call.span, call.message.eventType(), call.startNanos, call.attempts, failure, fellBack);
+        call.span, call.typeName(), call.startNanos, call.attempts, failure, fellBack);
     if (failure == null) {
       call.result.complete(value);
     } else {
-      complete(call.type.policy, call.replyClass, call.result, failure);
+      RequestFallback.complete(call.type.policy, call.replyClass, call.result, failure);
     }
-  }
-
-  /** Fails {@code result} with {@code failure}, or completes it with the policy's fallback. */
-  private static <R> void complete(
-      RequestPolicy policy,
-      Class<R> replyClass,
-      CompletableFuture<R> result,
-      RequestException failure) {
-    var fallback = policy.fallback();
-    Class<?> fallbackClass = policy.fallbackClass();
-    if (fallback == null || fallbackClass == null || failure.reason() == Reason.INVALID_REQUEST) {
-      result.completeExceptionally(failure);
-      return;
-    }
-    Object value;
-    try {
-      value = fallback.apply(failure);
-    } catch (RuntimeException e) {
-      failure.addSuppressed(e);
-      result.completeExceptionally(failure);
-      return;
-    }
-    if (!replyClass.isInstance(value)) {
-      failure.addSuppressed(
-          new IllegalStateException(
-              "The fallback of "
-                  + failure.requestType()
-                  + " returned "
-                  + (value == null ? "null" : value.getClass().getName())
-                  + ", not a "
-                  + replyClass.getName()));
-      result.completeExceptionally(failure);
-      return;
-    }
-    log.debug(
-        "Request {} ({}) answered by its fallback after {}",
-        failure.requestId(),
-        failure.requestType(),
-        failure.reason());
-    result.complete(replyClass.cast(value));
   }
 
   /** The health of every request type with a circuit breaker or a concurrency limit. */
   List<Health.Component> health() {
     List<Health.Component> components = new ArrayList<>();
-    for (PerType type : types.values()) {
-      if (type.breaker != null || type.limit != null) {
+    for (RequestType type : types.values()) {
+      if (type.watched()) {
         components.add(type.health());
       }
     }
     return components;
   }
 
-  Collection<PerType> types() {
+  Collection<RequestType> types() {
     return types.values();
   }
 

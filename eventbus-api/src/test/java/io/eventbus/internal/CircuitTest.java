@@ -245,10 +245,10 @@ class CircuitTest {
 
     Circuit plain = circuit(null);
     assertThat(plain.retryAfter(refused)).isEqualTo(Circuit.DEFAULT_BACKOFF);
-    assertThat(Circuit.describe(refused))
+    assertThat(DependencyFailures.describe(refused))
         .isEqualTo("circuit breaker payment-gateway refused the call");
     assertThat(
-            Circuit.describe(
+            DependencyFailures.describe(
                 RequestException.of(
                     "r-1", "stock.reserve.v1", RequestException.Reason.CIRCUIT_OPEN, "open", null)))
         .isEqualTo("the circuit breaker of requests stock.reserve.v1 refused the request");

@@ -1,9 +1,6 @@
 package io.eventbus.jdbc.internal;
 
 import io.eventbus.jdbc.JdbcTables;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -25,62 +22,22 @@ import org.jspecify.annotations.Nullable;
  * LOCKED of buckets rather than of rows, which is what keeps one partition key's rows with one
  * relay at a time. Stores of one partition key take {@code pg_advisory_xact_lock} on (outbox, key
  * hash) first, so positions follow commit order per key. Commits wake relays with {@code
- * pg_notify}, which PostgreSQL delivers only when (and if) the transaction commits.
+ * pg_notify}, which PostgreSQL delivers only when (and if) the transaction commits. This class
+ * holds the outbox's and inbox's statements; {@link PostgresScripts} creates the tables, {@link
+ * PostgresDeadLetters} moves parked rows and {@link PostgresNotifications} listens.
  */
 final class PostgresDialect implements Dialect {
-  private static final String SCRIPTS = "/META-INF/eventbus/jdbc/postgresql/";
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "event_id, event_type, partition_key, bucket, content_type, headers, body";
 
   @Override
   public void createOutbox(Connection connection, JdbcTables tables) throws SQLException {
-    run(connection, tables, "outbox.sql");
+    PostgresScripts.run(connection, tables, "outbox.sql");
   }
 
   @Override
   public void createInbox(Connection connection, JdbcTables tables) throws SQLException {
-    run(connection, tables, "inbox.sql");
-  }
-
-  /** Runs a shipped script in {@code tables}' schema and prefix, one creator at a time. */
-  private static void run(Connection connection, JdbcTables tables, String script)
-      throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SELECT pg_advisory_xact_lock(" + space(tables.outbox(), "schema") + ")");
-      if (tables.schema() != null) {
-        statement.execute("CREATE SCHEMA IF NOT EXISTS " + tables.schema());
-        statement.execute("SET LOCAL search_path TO " + tables.schema());
-      }
-      for (String sql : statements(script, tables.prefix())) {
-        statement.execute(sql);
-      }
-    }
-  }
-
-  /** The statements of a shipped script, with {@code eventbus_} replaced by {@code prefix}. */
-  static List<String> statements(String script, String prefix) {
-    String text;
-    try (InputStream in = PostgresDialect.class.getResourceAsStream(SCRIPTS + script)) {
-      if (in == null) {
-        throw new IllegalStateException("Missing resource " + SCRIPTS + script);
-      }
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    StringBuilder code = new StringBuilder();
-    for (String line : text.split("\n")) {
-      if (!line.strip().startsWith("--")) {
-        code.append(line).append('\n');
-      }
-    }
-    List<String> statements = new ArrayList<>();
-    for (String statement : code.toString().split(";")) {
-      if (!statement.isBlank()) {
-        statements.add(statement.strip().replaceAll("\\beventbus_", prefix));
-      }
-    }
-    return statements;
+    PostgresScripts.run(connection, tables, "inbox.sql");
   }
 
   @Override
@@ -231,22 +188,7 @@ final class PostgresDialect implements Dialect {
       String reason,
       @Nullable String errorType)
       throws SQLException {
-    String sql =
-        "WITH moved AS (DELETE FROM "
-            + tables.outbox()
-            + " WHERE position = ? RETURNING *) INSERT INTO "
-            + tables.outboxDeadLetters()
-            + " (position, "
-            + COLUMNS
-            + ", created_at, attempts, reason, error_type) SELECT position, "
-            + COLUMNS
-            + ", created_at, attempts + 1, ?, ? FROM moved";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setLong(1, position);
-      statement.setString(2, reason);
-      statement.setString(3, errorType);
-      statement.executeUpdate();
-    }
+    PostgresDeadLetters.park(connection, tables, position, reason, errorType);
   }
 
   @Override
@@ -287,69 +229,19 @@ final class PostgresDialect implements Dialect {
   @Override
   public List<DeadRow> deadLetters(Connection connection, JdbcTables tables, int limit)
       throws SQLException {
-    String sql =
-        "SELECT position, event_id, event_type, partition_key, created_at, parked_at, attempts,"
-            + " reason, error_type FROM "
-            + tables.outboxDeadLetters()
-            + " ORDER BY position LIMIT ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setInt(1, limit);
-      List<DeadRow> rows = new ArrayList<>();
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          rows.add(
-              new DeadRow(
-                  result.getLong(1),
-                  result.getString(2),
-                  result.getString(3),
-                  result.getString(4),
-                  result.getTimestamp(5).toInstant(),
-                  result.getTimestamp(6).toInstant(),
-                  result.getInt(7),
-                  result.getString(8),
-                  result.getString(9)));
-        }
-      }
-      return rows;
-    }
+    return PostgresDeadLetters.list(connection, tables, limit);
   }
 
   @Override
   public boolean replay(Connection connection, JdbcTables tables, long position, boolean notify)
       throws SQLException {
-    String sql =
-        "WITH moved AS (DELETE FROM "
-            + tables.outboxDeadLetters()
-            + " WHERE position = ? RETURNING *) INSERT INTO "
-            + tables.outbox()
-            + " ("
-            + COLUMNS
-            + ") SELECT "
-            + COLUMNS
-            + " FROM moved";
-    int moved;
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setLong(1, position);
-      moved = statement.executeUpdate();
-    }
-    if (moved > 0 && notify) {
-      try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, '')")) {
-        statement.setString(1, tables.notifyChannel());
-        statement.execute();
-      }
-    }
-    return moved > 0;
+    return PostgresDeadLetters.replay(connection, tables, position, notify);
   }
 
   @Override
   public boolean discard(Connection connection, JdbcTables tables, long position)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "DELETE FROM " + tables.outboxDeadLetters() + " WHERE position = ?")) {
-      statement.setLong(1, position);
-      return statement.executeUpdate() > 0;
-    }
+    return PostgresDeadLetters.discard(connection, tables, position);
   }
 
   @Override
@@ -385,25 +277,17 @@ final class PostgresDialect implements Dialect {
 
   @Override
   public boolean canListen(Connection connection) {
-    try {
-      return connection.isWrapperFor(org.postgresql.PGConnection.class);
-    } catch (SQLException | LinkageError e) {
-      return false; // no PostgreSQL driver on the class path: poll
-    }
+    return PostgresNotifications.canListen(connection);
   }
 
   @Override
   public void listen(Connection connection, JdbcTables tables) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("LISTEN \"" + tables.notifyChannel() + "\"");
-    }
+    PostgresNotifications.listen(connection, tables);
   }
 
   @Override
   public boolean awaitNotification(Connection connection, int timeoutMillis) throws SQLException {
-    org.postgresql.PGNotification[] notifications =
-        connection.unwrap(org.postgresql.PGConnection.class).getNotifications(timeoutMillis);
-    return notifications != null && notifications.length > 0;
+    return PostgresNotifications.await(connection, timeoutMillis);
   }
 
   private static Array positions(Connection connection, List<Long> positions) throws SQLException {

@@ -5,18 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,32 +72,28 @@ public final class PrivateRabbitNode implements Broker {
   /** How many slots (nodes at once) there are. */
   public static final int SLOTS = 10;
 
-  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-
-  private final Path sbin;
   private final Path folder;
   private final String nodeName;
   private final int port;
   private final int tlsPort;
   private final int managementPort;
   private final NodeConfig config;
-  private final Map<String, String> environment;
+  private final NodeFiles files;
+  private final NodeCommands commands;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
   private PrivateRabbitNode(Path sbin, Path folder, int slot, NodeConfig config) {
-    this.sbin = sbin;
     this.folder = folder;
     this.nodeName = "eventbus-tk-" + slot + "@localhost";
     this.port = FIRST_AMQP_PORT + slot;
     this.tlsPort = FIRST_TLS_PORT + slot;
     this.managementPort = FIRST_MANAGEMENT_PORT + slot;
     this.config = config;
-    this.environment = environment(folder, nodeName, port, FIRST_DIST_PORT + slot);
-    if (config.advancedConfig() != null) {
-      environment.put(
-          "RABBITMQ_ADVANCED_CONFIG_FILE", folder.resolve("advanced.config").toString());
-    }
+    this.files =
+        new NodeFiles(
+            folder, nodeName, port, FIRST_DIST_PORT + slot, tlsPort, managementPort, config);
+    this.commands = new NodeCommands(sbin, files);
     this.shutdownHook = new Thread(this::stop, "eventbus-private-node-stop");
   }
 
@@ -216,30 +207,12 @@ public final class PrivateRabbitNode implements Broker {
   }
 
   private void launch(@Nullable String cookie) {
-    try {
-      Files.createDirectories(folder.resolve("home"));
-      if (cookie != null) {
-        // Nodes of one cluster, and the CLI talking to them, must share the Erlang cookie, which
-        // Erlang only accepts from a file its owner alone can read.
-        Path file = folder.resolve("home").resolve(".erlang.cookie");
-        Files.writeString(file, cookie);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
-      }
-      Files.createDirectories(folder.resolve("mnesia"));
-      Files.createDirectories(folder.resolve("log"));
-      Files.writeString(folder.resolve("rabbitmq.conf"), configFile());
-      Files.writeString(folder.resolve("enabled_plugins"), pluginsFile());
-      if (config.advancedConfig() != null) {
-        Files.writeString(folder.resolve("advanced.config"), config.advancedConfig());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    files.write(cookie);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     log.info("Starting private RabbitMQ node {} on 127.0.0.1:{}", nodeName, port);
-    run(List.of(sbin.resolve("rabbitmq-server").toString(), "-detached"));
+    commands.startDetached();
     rabbitmqctl(
-        "wait", folder.resolve("pid").toString(), "--timeout", "" + COMMAND_TIMEOUT.toSeconds());
+        "wait", files.pidFile().toString(), "--timeout", "" + NodeCommands.TIMEOUT.toSeconds());
     if (!Probes.answers("127.0.0.1", port)) {
       throw new IllegalStateException(
           "node " + nodeName + " runs but does not accept AMQP on port " + port);
@@ -250,7 +223,7 @@ public final class PrivateRabbitNode implements Broker {
     }
     if (config.management()) {
       // The management listener starts with its plugin, a little after the node says it runs.
-      long until = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+      long until = System.nanoTime() + NodeCommands.TIMEOUT.toNanos();
       while (!Probes.answers("127.0.0.1", managementPort)) {
         if (System.nanoTime() > until) {
           throw new IllegalStateException(
@@ -266,92 +239,13 @@ public final class PrivateRabbitNode implements Broker {
     }
   }
 
-  private String configFile() {
-    StringBuilder file = new StringBuilder();
-    file.append("loopback_users = none\n");
-    file.append("listeners.tcp.default = 127.0.0.1:").append(port).append('\n');
-    NodeConfig.Tls tls = config.tls();
-    if (tls != null) {
-      file.append("listeners.ssl.default = 127.0.0.1:").append(tlsPort).append('\n');
-      file.append("ssl_options.cacertfile = ").append(tls.caCertificates()).append('\n');
-      file.append("ssl_options.certfile = ").append(tls.certificate()).append('\n');
-      file.append("ssl_options.keyfile = ").append(tls.privateKey()).append('\n');
-      file.append("ssl_options.verify = ")
-          .append(tls.verifyPeer() ? "verify_peer" : "verify_none")
-          .append('\n');
-      file.append("ssl_options.fail_if_no_peer_cert = ")
-          .append(tls.requireClientCertificate())
-          .append('\n');
-    }
-    if (config.management()) {
-      file.append("management.tcp.ip = 127.0.0.1\n");
-      file.append("management.tcp.port = ").append(managementPort).append('\n');
-    }
-    config.config().forEach(line -> file.append(line).append('\n'));
-    return file.toString();
-  }
-
-  private String pluginsFile() {
-    List<String> plugins = new ArrayList<>(config.plugins());
-    if (config.management() && !plugins.contains("rabbitmq_management")) {
-      plugins.add("rabbitmq_management");
-    }
-    return "[" + String.join(",", plugins) + "].\n";
-  }
-
   /**
    * Runs {@code rabbitmqctl -n <this node> args...} and returns its output.
    *
    * @throws IllegalStateException if it fails or takes over a minute
    */
   public String rabbitmqctl(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(sbin.resolve("rabbitmqctl").toString());
-    command.add("-n");
-    command.add(nodeName);
-    command.addAll(List.of(args));
-    return run(command);
-  }
-
-  private String run(List<String> command) {
-    Path output = folder.resolve("command.out");
-    try {
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .directory(folder.toFile());
-      builder.environment().putAll(environment);
-      Process process = builder.start();
-      if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(
-            describe(command)
-                + " did not finish within "
-                + COMMAND_TIMEOUT
-                + " (logs in "
-                + folder.resolve("log")
-                + ")");
-      }
-      String text = Files.readString(output, StandardCharsets.UTF_8);
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(
-            describe(command)
-                + " exited with "
-                + process.exitValue()
-                + ": "
-                + text.strip()
-                + " (logs in "
-                + folder.resolve("log")
-                + ")");
-      }
-      return text;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while running " + describe(command), e);
-    }
+    return commands.rabbitmqctl(args);
   }
 
   /** The node's name, such as {@code eventbus-tk-0@localhost}. */
@@ -434,7 +328,7 @@ public final class PrivateRabbitNode implements Broker {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    Path pid = folder.resolve("pid");
+    Path pid = files.pidFile();
     if (Files.exists(pid)) {
       try {
         rabbitmqctl("stop", pid.toString());
@@ -461,24 +355,6 @@ public final class PrivateRabbitNode implements Broker {
     return "PrivateRabbitNode[" + nodeName + ", port " + port + "]";
   }
 
-  private static Map<String, String> environment(
-      Path folder, String nodeName, int port, int distPort) {
-    Map<String, String> environment = new HashMap<>();
-    environment.put("HOME", folder.resolve("home").toString());
-    environment.put("RABBITMQ_NODENAME", nodeName);
-    environment.put("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1");
-    environment.put("RABBITMQ_NODE_PORT", Integer.toString(port));
-    environment.put("RABBITMQ_DIST_PORT", Integer.toString(distPort));
-    environment.put("RABBITMQ_MNESIA_BASE", folder.resolve("mnesia").toString());
-    environment.put("RABBITMQ_LOG_BASE", folder.resolve("log").toString());
-    environment.put("RABBITMQ_PID_FILE", folder.resolve("pid").toString());
-    environment.put("RABBITMQ_CONFIG_FILE", folder.resolve("rabbitmq.conf").toString());
-    environment.put("RABBITMQ_ENABLED_PLUGINS_FILE", folder.resolve("enabled_plugins").toString());
-    environment.put(
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
-    return environment;
-  }
-
   private static boolean free(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -501,11 +377,6 @@ public final class PrivateRabbitNode implements Broker {
                   : 0));
     }
     return key.toString();
-  }
-
-  private static String describe(List<String> command) {
-    return String.join(" ", command.subList(0, Math.min(4, command.size())))
-        .replace(command.get(0), Path.of(command.get(0)).getFileName().toString());
   }
 
   private static void deleteRecursively(Path root) {

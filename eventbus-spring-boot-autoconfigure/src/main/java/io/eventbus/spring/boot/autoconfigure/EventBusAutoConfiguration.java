@@ -3,6 +3,7 @@ package io.eventbus.spring.boot.autoconfigure;
 import io.eventbus.EventBus;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.inmemory.InMemoryTransport;
+import io.eventbus.rabbitmq.CredentialsSource;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.Transport;
 import io.eventbus.spring.boot.EventBusCustomizer;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -38,8 +40,10 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Each bean backs off when the application defines its own: a {@code Transport} bean replaces
  * the RabbitMQ one built from {@code eventbus.rabbitmq.*}; an {@code EventBus} bean replaces the
- * bus (its handler beans are still subscribed to it). The bus uses the context's {@link
- * OpenTelemetry} bean when there is exactly one (for example from {@code
+ * bus (its handler beans are still subscribed to it). The RabbitMQ transport takes its credentials
+ * from the application's {@link CredentialsSource} bean when there is exactly one, and its TLS from
+ * the Spring Boot SSL bundle named by {@code eventbus.rabbitmq.ssl.bundle}. The bus uses the
+ * context's {@link OpenTelemetry} bean when there is exactly one (for example from {@code
  * spring-boot-starter-opentelemetry}), and {@code GlobalOpenTelemetry} otherwise.
  *
  * <h2>Lifecycle</h2>
@@ -49,8 +53,10 @@ import org.springframework.util.ClassUtils;
  * in its shutdown phase, and its destroy method closes it too if the context never started.
  */
 @AutoConfiguration(
-    afterName =
-        "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration")
+    afterName = {
+      "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration",
+      "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration"
+    })
 @EnableConfigurationProperties(EventBusProperties.class)
 @Import({
   EventBusAutoConfiguration.RabbitTransportConfiguration.class,
@@ -178,12 +184,16 @@ public final class EventBusAutoConfiguration {
     RabbitTransport eventBusTransport(
         EventBusProperties properties,
         Environment environment,
-        ObjectProvider<RabbitTransportCustomizer> customizers) {
+        ObjectProvider<RabbitTransportCustomizer> customizers,
+        ObjectProvider<SslBundles> sslBundles,
+        ObjectProvider<CredentialsSource> credentials) {
       String application = environment.getProperty("spring.application.name");
       return RabbitTransports.build(
           properties.rabbitmq(),
           application == null || application.isBlank() ? "eventbus" : application,
-          customizers.orderedStream().toList());
+          customizers.orderedStream().toList(),
+          sslBundles.getIfAvailable(),
+          credentials.getIfUnique());
     }
   }
 

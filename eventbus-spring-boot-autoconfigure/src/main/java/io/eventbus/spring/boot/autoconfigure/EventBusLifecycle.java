@@ -26,8 +26,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Starts the subscriptions of the {@link EventHandler} beans when the application context starts,
- * and shuts the bus down gracefully when it stops.
+ * Starts the subscriptions of the {@link EventHandler} (and {@link io.eventbus.RequestHandler})
+ * beans when the application context starts, and shuts the bus down gracefully when it stops.
  *
  * <h2>Lifecycle</h2>
  *
@@ -197,7 +197,7 @@ final class EventBusLifecycle implements SmartLifecycle {
             "Bean '" + bean.name() + "' is an interface-based proxy without a single target");
       }
       log.warn(
-          "Bean '{}' is an interface-based proxy: its @EventHandler methods are called on the"
+          "Bean '{}' is an interface-based proxy: its handler methods are called on the"
               + " target, without the proxy's advice (use class-based proxies to keep it)",
           bean.name());
       return target;
@@ -209,7 +209,7 @@ final class EventBusLifecycle implements SmartLifecycle {
             if (Modifier.isPrivate(method.getModifiers())
                 || Modifier.isFinal(method.getModifiers())) {
               throw new EventBusConfigurationException(
-                  "@EventHandler method "
+                  "Handler method "
                       + method
                       + " of bean '"
                       + bean.name()
@@ -217,7 +217,7 @@ final class EventBusLifecycle implements SmartLifecycle {
                       + " make it package-private, protected or public");
             }
           },
-          method -> method.isAnnotationPresent(EventHandler.class));
+          EventHandlerBeans::isHandlerMethod);
     }
     return object;
   }

@@ -77,7 +77,19 @@ public record EventBusProperties(
    * The RabbitMQ transport's settings.
    *
    * @param uri The broker's AMQP URI, amqp://user:pass@host:port/vhost, or amqps:// for TLS with
-   *     certificate verification; the password is never logged..
+   *     certificate verification (default amqp://localhost:5672, as guest); the password is never
+   *     logged.
+   * @param username The user name to connect as, with password or password-file; the URI must then
+   *     have no user info.
+   * @param password The password of username (better: password-file, or the environment variable
+   *     EVENTBUS_RABBITMQ_PASSWORD); never logged or shown.
+   * @param passwordFile A file holding the password of username (UTF-8, a trailing line break
+   *     ignored), read again for every new connection, so that a rotated password is used from the
+   *     next reconnection on.
+   * @param ssl TLS (with an amqps:// URI): which SSL bundle of spring.ssl.bundle.* to trust and
+   *     show.
+   * @param maxInboundMessageBytes The largest message body a subscription accepts (1KB to 128MB); a
+   *     larger delivery is parked in the dead-letter queue with reason too-large.
    * @param failoverUris Further brokers to try in order when the first cannot be reached (their
    *     credentials and virtual host are those of uri).
    * @param connectionName The name both connections show in the management UI, suffixed with
@@ -97,7 +109,11 @@ public record EventBusProperties(
    * @param publisher How events are published.
    */
   public record Rabbitmq(
-      @DefaultValue("amqp://guest:guest@localhost:5672") String uri,
+      @DefaultValue("amqp://localhost:5672") String uri,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable String passwordFile,
+      @DefaultValue Ssl ssl,
       List<String> failoverUris,
       @Nullable String connectionName,
       @DefaultValue("eventbus") String exchange,
@@ -109,13 +125,71 @@ public record EventBusProperties(
       @DefaultValue("5s") Duration recoveryInterval,
       @DefaultValue("5s") Duration healthCheckInterval,
       @DefaultValue("25s") Duration shutdownTimeout,
+      @DefaultValue("16MB") DataSize maxInboundMessageBytes,
       @DefaultValue Publisher publisher) {
 
     /** Replaces a missing list with an empty one. */
     public Rabbitmq {
       failoverUris = failoverUris == null ? List.of() : List.copyOf(failoverUris);
     }
+
+    /** The settings without any password: the URIs' passwords and {@code password} are masked. */
+    @Override
+    public String toString() {
+      return "Rabbitmq[uri="
+          + Secrets.maskUri(uri)
+          + ", username="
+          + username
+          + ", password="
+          + (password == null ? null : Secrets.MASK)
+          + ", passwordFile="
+          + passwordFile
+          + ", ssl="
+          + ssl
+          + ", failoverUris="
+          + failoverUris.stream().map(Secrets::maskUri).toList()
+          + ", connectionName="
+          + connectionName
+          + ", exchange="
+          + exchange
+          + ", queueType="
+          + queueType
+          + ", deliveryLimit="
+          + deliveryLimit
+          + ", partitions="
+          + partitions
+          + ", heartbeat="
+          + heartbeat
+          + ", connectTimeout="
+          + connectTimeout
+          + ", recoveryInterval="
+          + recoveryInterval
+          + ", healthCheckInterval="
+          + healthCheckInterval
+          + ", shutdownTimeout="
+          + shutdownTimeout
+          + ", maxInboundMessageBytes="
+          + maxInboundMessageBytes
+          + ", publisher="
+          + publisher
+          + "]";
+    }
   }
+
+  /**
+   * TLS to the broker, for an amqps:// URI. Without settings, an amqps:// URI trusts what the JDK
+   * trusts and the broker's certificate and host name are verified.
+   *
+   * @param bundle The name of the SSL bundle (spring.ssl.bundle.jks.NAME or
+   *     spring.ssl.bundle.pem.NAME) whose trust store verifies the broker and whose key store, if
+   *     any, holds the client certificate for mutual TLS. The broker's host name is always checked.
+   * @param insecureTrustAllCertificates INSECURE: trust any certificate for any host name, so that
+   *     anyone on the network path can read and change the traffic and capture the credentials.
+   *     Only for a throwaway test broker; every connection logs a warning. Cannot be combined with
+   *     bundle.
+   */
+  public record Ssl(
+      @Nullable String bundle, @DefaultValue("false") boolean insecureTrustAllCertificates) {}
 
   /**
    * How the RabbitMQ transport publishes.
@@ -129,6 +203,8 @@ public record EventBusProperties(
    * @param nackBackoff The first wait before such a retry; it doubles each time.
    * @param acceptUnroutable Whether an event that no queue is bound for counts as published instead
    *     of failing.
+   * @param maxMessageBytes The largest event body that may be published (1B to 64MB); a larger one
+   *     fails at once with EventTooLargeException, before anything is sent.
    */
   public record Publisher(
       @DefaultValue("30s") Duration timeout,
@@ -137,7 +213,8 @@ public record EventBusProperties(
       @DefaultValue("4096") int maxOutstandingConfirms,
       @DefaultValue("3") int nackRetries,
       @DefaultValue("100ms") Duration nackBackoff,
-      @DefaultValue("false") boolean acceptUnroutable) {}
+      @DefaultValue("false") boolean acceptUnroutable,
+      @DefaultValue("4MB") DataSize maxMessageBytes) {}
 
   /**
    * The options of one subscription; unset ones keep the value of {@code @EventSubscription} or the
@@ -157,6 +234,11 @@ public record EventBusProperties(
    *     eventbus-jdbc's inbox in a Spring-managed transaction that the handler's own JDBC work
    *     joins (default: the EventSubscription annotation's idempotent attribute, else false).
    * @param retry The in-process retry policy.
+   * @param circuitBreaker The circuit breaker that pauses the subscription while its handlers fail
+   *     too often.
+   * @param concurrencyLimit The most handlers of the subscription running at once in this process
+   *     (a bulkhead, 1 to 65535), whatever the concurrency and prefetch (default no limit).
+   * @param rateLimit The most events handled per period, spaced evenly.
    */
   public record Subscription(
       @Nullable Boolean idempotent,
@@ -166,7 +248,54 @@ public record EventBusProperties(
       @Nullable List<Duration> redeliveryDelays,
       @Nullable Duration handlerTimeout,
       @Nullable Duration stallTimeout,
-      @DefaultValue Retry retry) {}
+      @DefaultValue Retry retry,
+      @DefaultValue CircuitBreaker circuitBreaker,
+      @Nullable Integer concurrencyLimit,
+      @DefaultValue RateLimit rateLimit) {}
+
+  /**
+   * A subscription's circuit breaker: on when enabled is true or any other value is set, unless
+   * enabled is false; unset values keep the defaults (opens at 50% failures of the last 20
+   * deliveries once 10 were judged, stays open 30s, probes with 3).
+   *
+   * @param enabled Whether the subscription has a circuit breaker.
+   * @param failureRateThreshold The failure rate, in percent, at or above which it opens.
+   * @param slidingWindowSize How many of the latest deliveries the rate is computed over.
+   * @param slidingWindowTime The time the rate is computed over instead (whole seconds, 1s to 1h).
+   * @param minimumCalls How many deliveries the window must hold before the rate is judged.
+   * @param openDuration How long the subscription stays paused before probing.
+   * @param probes How many deliveries probe a half-open circuit.
+   */
+  public record CircuitBreaker(
+      @Nullable Boolean enabled,
+      @Nullable Float failureRateThreshold,
+      @Nullable Integer slidingWindowSize,
+      @Nullable Duration slidingWindowTime,
+      @Nullable Integer minimumCalls,
+      @Nullable Duration openDuration,
+      @Nullable Integer probes) {
+
+    /** Whether a breaker is wanted: enabled, or any setting given, and not disabled. */
+    boolean wanted() {
+      if (enabled != null) {
+        return enabled;
+      }
+      return failureRateThreshold != null
+          || slidingWindowSize != null
+          || slidingWindowTime != null
+          || minimumCalls != null
+          || openDuration != null
+          || probes != null;
+    }
+  }
+
+  /**
+   * A subscription's rate limit: none unless events is set.
+   *
+   * @param events How many events are handled per period at most (1 to 1000000).
+   * @param per The period (1ms to 24h; default 1s).
+   */
+  public record RateLimit(@Nullable Integer events, @Nullable Duration per) {}
 
   /** How a subscription orders the events it handles. */
   public enum Ordering {

@@ -1,6 +1,7 @@
 package io.eventbus.spring.boot.autoconfigure;
 
 import io.eventbus.EventHandler;
+import io.eventbus.RequestHandler;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,10 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Remembers every singleton bean whose class has {@link EventHandler} methods, as it was finally
- * initialised (AOP proxies included, so that advice such as {@code @Transactional} on a handler
- * applies), for {@link EventBusLifecycle} to subscribe when the context starts.
+ * Remembers every singleton bean whose class has {@link EventHandler} or {@link RequestHandler}
+ * methods, as it was finally initialised (AOP proxies included, so that advice such as
+ * {@code @Transactional} on a handler applies), for {@link EventBusLifecycle} to subscribe when the
+ * context starts.
  *
  * <h2>Thread safety</h2>
  *
@@ -25,7 +27,7 @@ final class EventHandlerBeans implements BeanPostProcessor {
   private final Map<Class<?>, Boolean> handles = new ConcurrentHashMap<>();
   private final List<HandlerBean> beans = new ArrayList<>();
 
-  /** A bean with {@link EventHandler} methods: its name, the object and its own class. */
+  /** A bean with handler or responder methods: its name, the object and its own class. */
   record HandlerBean(String name, Object bean, Class<?> userClass) {}
 
   @Override
@@ -46,16 +48,24 @@ final class EventHandlerBeans implements BeanPostProcessor {
     }
   }
 
-  /** Whether {@code type} (its own class, not a proxy's) declares or inherits handler methods. */
+  /**
+   * Whether {@code type} (its own class, not a proxy's) declares or inherits {@link EventHandler}
+   * or {@link RequestHandler} methods.
+   */
   static boolean hasHandlerMethods(Class<?> type) {
-    if (!AnnotationUtils.isCandidateClass(type, EventHandler.class)) {
+    if (!AnnotationUtils.isCandidateClass(type, EventHandler.class)
+        && !AnnotationUtils.isCandidateClass(type, RequestHandler.class)) {
       return false;
     }
     boolean[] found = {false};
     ReflectionUtils.doWithMethods(
-        type,
-        (Method method) -> found[0] = true,
-        method -> method.isAnnotationPresent(EventHandler.class));
+        type, (Method method) -> found[0] = true, EventHandlerBeans::isHandlerMethod);
     return found[0];
+  }
+
+  /** Whether {@code method} handles events or answers requests. */
+  static boolean isHandlerMethod(Method method) {
+    return method.isAnnotationPresent(EventHandler.class)
+        || method.isAnnotationPresent(RequestHandler.class);
   }
 }

@@ -1,5 +1,6 @@
 package io.eventbus.spring.boot.autoconfigure;
 
+import io.eventbus.CircuitBreakerPolicy;
 import io.eventbus.EventBusConfigurationException;
 import io.eventbus.RetryPolicy;
 import io.eventbus.SubscriptionOptions;
@@ -179,6 +180,24 @@ final class SubscriptionOptionsFactory {
       builder.stallTimeout(configured.stallTimeout());
       origins.put("stallTimeout", prefix + "stall-timeout");
     }
+    if (configured.concurrencyLimit() != null) {
+      builder.concurrencyLimit(configured.concurrencyLimit());
+      origins.put("concurrencyLimit", prefix + "concurrency-limit");
+    }
+    EventBusProperties.RateLimit rateLimit = configured.rateLimit();
+    if (rateLimit.events() != null) {
+      builder.rateLimit(
+          rateLimit.events(), rateLimit.per() != null ? rateLimit.per() : Duration.ofSeconds(1));
+      origins.put("rateLimit", prefix + "rate-limit.events/per");
+    } else if (rateLimit.per() != null) {
+      throw new EventBusConfigurationException(
+          prefix + "rate-limit.per",
+          prefix + "rate-limit.per needs " + prefix + "rate-limit.events, the events per period");
+    }
+    EventBusProperties.CircuitBreaker breaker = configured.circuitBreaker();
+    if (breaker.wanted()) {
+      builder.circuitBreaker(circuitBreaker(breaker, prefix + "circuit-breaker."));
+    }
     EventBusProperties.Retry retry = configured.retry();
     if (retry.maxAttempts() != null
         || retry.initialBackoff() != null
@@ -214,6 +233,47 @@ final class SubscriptionOptionsFactory {
                     default -> null;
                   }));
     }
+  }
+
+  private static CircuitBreakerPolicy circuitBreaker(
+      EventBusProperties.CircuitBreaker breaker, String prefix) {
+    if (breaker.slidingWindowSize() != null && breaker.slidingWindowTime() != null) {
+      throw new EventBusConfigurationException(
+          prefix + "sliding-window-time",
+          prefix
+              + "sliding-window-time: cannot be combined with sliding-window-size; the window is"
+              + " a number of deliveries or a time");
+    }
+    CircuitBreakerPolicy.Builder policy = CircuitBreakerPolicy.builder();
+    if (breaker.failureRateThreshold() != null) {
+      policy.failureRateThreshold(breaker.failureRateThreshold());
+    }
+    if (breaker.slidingWindowSize() != null) {
+      policy.slidingWindow(breaker.slidingWindowSize());
+    }
+    if (breaker.slidingWindowTime() != null) {
+      policy.slidingWindow(breaker.slidingWindowTime());
+    }
+    if (breaker.minimumCalls() != null) {
+      policy.minimumCalls(breaker.minimumCalls());
+    }
+    if (breaker.openDuration() != null) {
+      policy.openDuration(breaker.openDuration());
+    }
+    if (breaker.probes() != null) {
+      policy.probes(breaker.probes());
+    }
+    return Settings.build(
+        policy::build,
+        setting ->
+            switch (setting) {
+              case "failureRateThreshold" -> prefix + "failure-rate-threshold";
+              case "slidingWindow" -> prefix + "sliding-window-size/sliding-window-time";
+              case "minimumCalls" -> prefix + "minimum-calls";
+              case "openDuration" -> prefix + "open-duration";
+              case "probes" -> prefix + "probes";
+              default -> null;
+            });
   }
 
   private Duration duration(String text) {

@@ -1,6 +1,7 @@
 package io.eventbus.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.EventBus;
 import io.eventbus.EventBusConfigurationException;
@@ -8,6 +9,7 @@ import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventPublisher;
 import io.eventbus.Health;
+import io.eventbus.RequestException;
 import io.eventbus.inmemory.InMemoryTransport;
 import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spi.Transport;
@@ -22,8 +24,11 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -302,6 +307,77 @@ class EventBusAutoConfigurationTest {
                     .isInstanceOf(EventBusConfigurationException.class)
                     .hasMessageContaining("eventbus.transport=rabbitmq needs")
                     .hasMessageContaining("eventbus-rabbitmq"));
+  }
+
+  @Test
+  void subscribesRequestHandlerBeansAndAnswersRequestsMadeThroughTheInjectedBus() {
+    runner
+        .withUserConfiguration(CustomerResponders.class, OrderChecks.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(EventBusLifecycle.class).subscriptionNames())
+                  .containsExactly("customers");
+              OrderChecks checks = context.getBean(OrderChecks.class);
+
+              assertThat(checks.mayOrder("c-1")).isTrue();
+              assertThat(checks.mayOrder("x-2")).isFalse();
+              assertThatThrownBy(() -> checks.mayOrder(" "))
+                  .isInstanceOfSatisfying(
+                      RequestException.class,
+                      e -> {
+                        assertThat(e.reason()).isEqualTo(RequestException.Reason.RESPONDER_FAILED);
+                        assertThat(e.remoteMessage()).isEqualTo("no customer id");
+                      });
+            });
+  }
+
+  @Test
+  void aCircuitBreakerSetByPropertiesOpensAndPausesTheSubscription() throws IOException {
+    Properties payments = new Properties();
+    try (InputStream in = getClass().getResourceAsStream("/payments.properties")) {
+      payments.load(in);
+    }
+    runner
+        .withUserConfiguration(PaymentHandlers.class)
+        .withPropertyValues(
+            payments.stringPropertyNames().stream()
+                .map(name -> name + "=" + payments.getProperty(name))
+                .toArray(String[]::new))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              EventBus bus = context.getBean(EventBus.class);
+              for (int i = 0; i < 4; i++) {
+                bus.publishAndWait(new OrderPlaced("p-" + i, 1));
+              }
+
+              Health.Component payment =
+                  Await.until(
+                      TIMEOUT,
+                      () -> subscriptionHealth(bus, "payments"),
+                      component -> "OPEN".equals(component.details().get("circuitState")),
+                      "the payments subscription's circuit open");
+              assertThat(payment.status()).isEqualTo(Health.Status.DEGRADED);
+
+              // Paused: what is published now stays in the queue, unhandled.
+              InMemoryTransport transport = context.getBean(InMemoryTransport.class);
+              int attempts = context.getBean(PaymentHandlers.class).attempts.get();
+              bus.publishAndWait(new OrderPlaced("p-4", 1));
+              bus.publishAndWait(new OrderPlaced("p-5", 1));
+              Await.until(
+                  TIMEOUT,
+                  () -> transport.readyCount("payments") >= 2,
+                  "the new events waiting in the paused subscription's queue");
+              assertThat(context.getBean(PaymentHandlers.class).attempts.get()).isEqualTo(attempts);
+            });
+  }
+
+  private static Health.Component subscriptionHealth(EventBus bus, String name) {
+    return bus.health().components().stream()
+        .filter(component -> component.name().equals("subscription:" + name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -2,14 +2,19 @@ package io.eventbus.spring.boot.autoconfigure;
 
 import static io.eventbus.testkit.assertj.EventBusAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.eventbus.EventContext;
 import io.eventbus.EventHandler;
 import io.eventbus.EventPublisher;
+import io.eventbus.EventTooLargeException;
 import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions.Ordering;
+import io.eventbus.rabbitmq.ParkedEvent;
+import io.eventbus.rabbitmq.RabbitDeadLetters;
+import io.eventbus.rabbitmq.RabbitTransport;
 import io.eventbus.spring.boot.EventSubscription;
 import io.eventbus.spring.boot.test.RecordEvents;
 import io.eventbus.testkit.Await;
@@ -162,6 +167,37 @@ class StarterIT {
 
     start(ledger, "eventbus.subscriptions[" + scope + ".shipping].concurrency=4");
     assertThat(ledger).within(TIMEOUT).lostNothing(subscription);
+  }
+
+  @Test
+  void enforcesTheSizeLimitsOfItsPropertiesOnPublishingAndOnConsuming() {
+    ConfigurableApplicationContext context =
+        start(
+            "eventbus.rabbitmq.publisher.max-message-bytes=4KB",
+            "eventbus.rabbitmq.max-inbound-message-bytes=1KB");
+    EventPublisher publisher = context.getBean(EventPublisher.class);
+
+    assertThatThrownBy(() -> publisher.publishAndWait(new OrderPlaced("x".repeat(5000), 1)))
+        .isInstanceOf(EventTooLargeException.class);
+
+    // Under the publisher's limit, over the consumer's: parked without being handled.
+    String id = publisher.publishAndWait(new OrderPlaced("y".repeat(2000), 1)).eventId();
+    RabbitDeadLetters parked =
+        context.getBean(RabbitTransport.class).deadLetters(scope + ".shipping");
+    List<ParkedEvent> tooLarge =
+        Await.until(
+            TIMEOUT,
+            () -> parked.peek(10),
+            events -> !events.isEmpty(),
+            "the large event parked in the dead-letter queue");
+    assertThat(tooLarge)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.eventId()).isEqualTo(id);
+              assertThat(event.reason()).isEqualTo("too-large");
+            });
+    assertThat(context.getBean(Journal.class).handledIds).doesNotContain(id);
   }
 
   private ConfigurableApplicationContext start(String... properties) {

@@ -22,7 +22,7 @@ class SubscriptionOptionsFactoryTest {
     EventBusProperties properties = bind(Map.of());
 
     assertThat(properties.transport()).isEqualTo(EventBusProperties.TransportKind.RABBITMQ);
-    assertThat(properties.rabbitmq().uri()).isEqualTo("amqp://guest:guest@localhost:5672");
+    assertThat(properties.rabbitmq().uri()).isEqualTo("amqp://localhost:5672");
     assertThat(properties.rabbitmq().exchange()).isEqualTo("eventbus");
     assertThat(properties.rabbitmq().queueType()).isEqualTo(EventBusProperties.QueueType.QUORUM);
     assertThat(properties.rabbitmq().publisher().timeout()).isEqualTo(Duration.ofSeconds(30));
@@ -150,6 +150,92 @@ class SubscriptionOptionsFactoryTest {
         .isInstanceOf(EventBusConfigurationException.class)
         .hasMessageStartingWith("eventbus.subscriptions.shipping.stall-timeout: ")
         .hasMessageContaining("must be positive");
+  }
+
+  @Test
+  void mapsTheResiliencePropertiesToTheSubscriptionsOptions() {
+    String prefix = "eventbus.subscriptions.payments.";
+    SubscriptionOptions options =
+        new SubscriptionOptionsFactory(
+                bind(
+                    Map.of(
+                        prefix + "circuit-breaker.failure-rate-threshold", "25",
+                        prefix + "circuit-breaker.sliding-window-time", "10s",
+                        prefix + "circuit-breaker.minimum-calls", "4",
+                        prefix + "circuit-breaker.open-duration", "2m",
+                        prefix + "circuit-breaker.probes", "2",
+                        prefix + "concurrency-limit", "3",
+                        prefix + "rate-limit.events", "50")),
+                text -> text,
+                List.of())
+            .options("payments", null, "bean 'payments'");
+
+    assertThat(options.circuitBreaker()).isNotNull();
+    assertThat(options.circuitBreaker().failureRateThreshold()).isEqualTo(25f);
+    assertThat(options.circuitBreaker().slidingWindowTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.circuitBreaker().minimumCalls()).isEqualTo(4);
+    assertThat(options.circuitBreaker().openDuration()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(options.circuitBreaker().probes()).isEqualTo(2);
+    assertThat(options.concurrencyLimit()).isEqualTo(3);
+    assertThat(options.rateLimit())
+        .isEqualTo(new SubscriptionOptions.RateLimit(50, Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void aBreakerIsOnWhenEnabledOrConfiguredAndOffWhenDisabled() {
+    String prefix = "eventbus.subscriptions.payments.circuit-breaker.";
+    assertThat(options(Map.of()).circuitBreaker()).isNull();
+    assertThat(options(Map.of(prefix + "enabled", "true")).circuitBreaker().toString())
+        .isEqualTo(io.eventbus.CircuitBreakerPolicy.defaults().toString());
+    assertThat(options(Map.of(prefix + "probes", "5")).circuitBreaker().probes()).isEqualTo(5);
+    assertThat(
+            options(Map.of(prefix + "probes", "5", prefix + "enabled", "false")).circuitBreaker())
+        .isNull();
+  }
+
+  @Test
+  void anInvalidResiliencePropertyFailsNamingIt() {
+    String prefix = "eventbus.subscriptions.payments.";
+    assertThatThrownBy(() -> options(Map.of(prefix + "circuit-breaker.probes", "0")))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(prefix + "circuit-breaker.probes: ");
+    assertThatThrownBy(() -> options(Map.of(prefix + "concurrency-limit", "70000")))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(prefix + "concurrency-limit: ");
+    assertThatThrownBy(() -> options(Map.of(prefix + "rate-limit.events", "0")))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(prefix + "rate-limit.events/per: ");
+    assertThatThrownBy(() -> options(Map.of(prefix + "rate-limit.per", "1s")))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(prefix + "rate-limit.per needs ");
+    assertThatThrownBy(
+            () ->
+                options(
+                    Map.of(
+                        prefix + "circuit-breaker.sliding-window-size", "10",
+                        prefix + "circuit-breaker.sliding-window-time", "10s")))
+        .isInstanceOf(EventBusConfigurationException.class)
+        .hasMessageStartingWith(prefix + "circuit-breaker.sliding-window-time");
+  }
+
+  @Test
+  void theRabbitSettingsShowNoPassword() {
+    EventBusProperties properties =
+        bind(
+            Map.of(
+                "eventbus.rabbitmq.uri", "amqps://orders:uri-secret@broker:5671/prod",
+                "eventbus.rabbitmq.failover-uris", "amqps://a:list-secret@b1,amqps://a:x2@b2",
+                "eventbus.rabbitmq.username", "orders",
+                "eventbus.rabbitmq.password", "property-secret"));
+
+    assertThat(properties.toString())
+        .contains("amqps://orders:******@broker:5671/prod", "username=orders")
+        .doesNotContain("uri-secret", "list-secret", "x2@", "property-secret");
+  }
+
+  private static SubscriptionOptions options(Map<String, String> values) {
+    return new SubscriptionOptionsFactory(bind(values), text -> text, List.of())
+        .options("payments", null, "bean 'payments'");
   }
 
   private static EventBusProperties bind(Map<String, String> values) {
