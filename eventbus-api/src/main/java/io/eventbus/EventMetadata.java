@@ -98,6 +98,10 @@ public record EventMetadata(
    */
   static @Nullable String shortStringProblem(String value, String name) {
     Objects.requireNonNull(value, name);
+    int chars = value.length();
+    if (chars > 0 && chars <= 85) {
+      return null; // at most 3 bytes of UTF-8 per char (a surrogate pair: 4 for 2): within 255
+    }
     int length = value.getBytes(StandardCharsets.UTF_8).length;
     return length == 0 || length > 255
         ? name + " must be 1 to 255 bytes of UTF-8, was " + length

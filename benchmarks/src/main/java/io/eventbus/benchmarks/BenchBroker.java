@@ -10,7 +10,9 @@ import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.PublisherSettings;
 import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
+import io.eventbus.testkit.broker.PrivateRabbitNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,19 +36,57 @@ final class BenchBroker implements AutoCloseable {
   /** Oddities seen during the runs, for the report. */
   static final List<String> WARNINGS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** What {@code --uri} means when not given: a private node of the benchmark's own. */
+  static final String PRIVATE = "private";
+
   private final String uri;
   private final Connection admin;
+  private final PrivateRabbitNode node;
 
   BenchBroker(String uri) throws Exception {
+    this(uri, null);
+  }
+
+  private BenchBroker(String uri, PrivateRabbitNode node) throws Exception {
     this.uri = uri;
+    this.node = node;
     this.admin = factory().newConnection("bench-admin");
     try (Channel channel = admin.createChannel()) {
       channel.exchangeDeclare(EXCHANGE, "topic", true);
     }
   }
 
+  /**
+   * The broker {@code uri} names or, for {@value #PRIVATE} (the default of every benchmark), a
+   * private RabbitMQ node started for this run from the installed rabbitmq-server (its own node
+   * name, port, data folder), stopped and deleted by {@link #close()}; its CPU time is then
+   * measured too ({@link BrokerCpu}). Benchmarks flood and drain the broker: never point them at a
+   * shared node.
+   */
+  static BenchBroker open(String uri) throws Exception {
+    if (!PRIVATE.equals(uri)) {
+      return new BenchBroker(uri, null);
+    }
+    PrivateRabbitNode node = PrivateRabbitNode.start();
+    try {
+      BrokerCpu.watch(Long.parseLong(Files.readString(node.folder().resolve("pid")).strip()));
+      System.out.println("broker: " + node.description());
+      return new BenchBroker(node.uri(), node);
+    } catch (Exception | Error e) {
+      node.close();
+      throw e;
+    }
+  }
+
   String uri() {
     return uri;
+  }
+
+  /** Where the broker runs, for reports: the private node or the host and port of the URI. */
+  String description() {
+    return node != null
+        ? "a private node started for this run (" + node.nodeName() + ")"
+        : Redactions.hostAndPort(uri);
   }
 
   /** A fresh amqp-client factory for {@link #uri()}, without the client's automatic recovery. */
@@ -204,6 +244,13 @@ final class BenchBroker implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    admin.close();
+    try {
+      admin.close();
+    } finally {
+      if (node != null) {
+        BrokerCpu.watch(-1);
+        node.close();
+      }
+    }
   }
 }

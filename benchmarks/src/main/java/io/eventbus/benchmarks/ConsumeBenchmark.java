@@ -46,22 +46,24 @@ public final class ConsumeBenchmark {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     int events = options.number("--events", 200_000);
-    int rounds = options.number("--rounds", 3);
+    int rounds = options.number("--rounds", Rounds.DEFAULT);
     int prefetch = options.number("--prefetch", 250);
     boolean spring = Boolean.parseBoolean(options.text("--spring", "false"));
+    PublishBenchmark.rawBuildsMessages = !options.text("--raw", "json").equals("bare");
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
       System.out.printf(
           "Consume benchmark: %,d events per run, prefetch %d, %d rounds, %d cores, Java %s,"
-              + " RabbitMQ %s%n",
+              + " RabbitMQ %s on %s%n",
           events,
           prefetch,
           rounds,
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"),
-          broker.version());
+          broker.version(),
+          broker.description());
       List<Measurement.Result> results =
           new ConsumeBenchmark(broker, prefetch).run(queueTypes, events, rounds, spring);
       System.out.println();
@@ -102,6 +104,7 @@ public final class ConsumeBenchmark {
   /** One channel, {@code basicQos(prefetch)}, manual acks, one at a time. */
   private Measurement.Result raw(String queue, String queueType, int events) throws Exception {
     Measurement measurement = new Measurement();
+    boolean decode = PublishBenchmark.rawBuildsMessages;
     try (Connection connection = broker.factory().newConnection("bench-raw")) {
       CountDownLatch handled = new CountDownLatch(events);
       measurement.start();
@@ -115,6 +118,14 @@ public final class ConsumeBenchmark {
             public void handleDelivery(
                 String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                 throws IOException {
+              if (decode) {
+                // What an application must do with amqp-client alone: read the event, then ack.
+                BenchOrderPlaced event =
+                    PublishBenchmark.PLAIN_JSON.readValue(body, BenchOrderPlaced.class);
+                if (event.orderId() == null || properties.getMessageId() == null) {
+                  throw new IOException("not an event");
+                }
+              }
               getChannel().basicAck(envelope.getDeliveryTag(), false);
               handled.countDown();
             }

@@ -70,7 +70,7 @@ public final class LatencyBenchmark {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     int seconds = options.number("--seconds", 20);
     int warmup = options.number("--warmup", 5);
     int prefetch = options.number("--prefetch", 250);
@@ -78,7 +78,7 @@ public final class LatencyBenchmark {
         List.of(options.text("--rates", "1000,5000").split(",")).stream()
             .map(Integer::parseInt)
             .toList();
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
       List<Result> results = new LatencyBenchmark(broker, prefetch).run(rates, seconds, warmup);
       System.out.println();
       System.out.print(table(results));
@@ -300,18 +300,25 @@ public final class LatencyBenchmark {
   static String table(List<Result> results) {
     StringBuilder out = new StringBuilder();
     out.append(
-        "| rate/s | client | p50 | p95 | p99 | p99.9 | max | p99 uncorrected | sent | failed |\n");
-    out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        "| rate/s | client | p50 | p95 | p99 | p99 / raw client's | p99.9 | max | p99 uncorrected"
+            + " | sent | failed |\n");
+    out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Result r : results) {
+      Result raw =
+          results.stream()
+              .filter(o -> o.rate() == r.rate() && o.client().equals(Tables.RAW))
+              .findFirst()
+              .orElse(null);
       out.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %s | %s | %s | %s | %s | %s | %s | %,d | %,d |%n",
+              "| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %,d | %,d |%n",
               r.rate(),
               r.client(),
               ms(r.micros(50)),
               ms(r.micros(95)),
               ms(r.micros(99)),
+              raw == null ? "–" : String.format(Locale.ROOT, "%.2f", r.micros(99) / raw.micros(99)),
               ms(r.micros(99.9)),
               ms(r.corrected().getMaxValue()),
               ms(r.uncorrected().getValueAtPercentile(99)),

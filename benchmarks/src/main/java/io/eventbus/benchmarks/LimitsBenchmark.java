@@ -28,7 +28,7 @@ public final class LimitsBenchmark {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     int rate = options.number("--rate", 200);
     int seconds = options.number("--seconds", 30);
     int limit = options.number("--concurrency-limit", 3);
@@ -38,7 +38,7 @@ public final class LimitsBenchmark {
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostInFlight = new AtomicInteger();
     AtomicLong handled = new AtomicLong();
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
       System.out.printf(
           Locale.ROOT,
           "Limits benchmark: rate limit %d/s, concurrency limit %d of 8 consumers, %d ms of work"

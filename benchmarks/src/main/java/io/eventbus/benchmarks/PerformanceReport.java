@@ -34,14 +34,14 @@ public final class PerformanceReport {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     Path docs = Path.of(options.text("--docs", "docs"));
-    int events = options.number("--events", 200_000);
-    int rounds = options.number("--rounds", 3);
+    int events = options.number("--events", 20_000);
+    int rounds = options.number("--rounds", Rounds.DEFAULT);
     int window = options.number("--window", 4_096);
     int prefetch = options.number("--prefetch", 250);
     List<Integer> rates =
-        List.of(options.text("--rates", "1000,5000").split(",")).stream()
+        List.of(options.text("--rates", "1000,2000").split(",")).stream()
             .map(Integer::parseInt)
             .toList();
     int latencySeconds = options.number("--latency-seconds", 20);
@@ -60,17 +60,19 @@ public final class PerformanceReport {
     int rpcMaxSeconds = options.number("--rpc-max-seconds", 10);
     int rpcInFlight = options.number("--rpc-in-flight", 64);
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
+    PublishBenchmark.rawBuildsMessages = !options.text("--raw", "json").equals("bare");
+    boolean spring = Boolean.parseBoolean(options.text("--spring", "true"));
 
     Instant started = Instant.now();
     String loadBefore = loadAverage();
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
       String brokerVersion = broker.version();
       System.out.println("== publish");
       List<Measurement.Result> publish =
-          new PublishComparison(broker, window).run(queueTypes, events, rounds);
+          new PublishComparison(broker, window).run(queueTypes, events, rounds, spring);
       System.out.println("== consume");
       List<Measurement.Result> consume =
-          new ConsumeBenchmark(broker, prefetch).run(queueTypes, events, rounds, true);
+          new ConsumeBenchmark(broker, prefetch).run(queueTypes, events, rounds, spring);
       System.out.println("== latency");
       List<LatencyBenchmark.Result> latency =
           new LatencyBenchmark(broker, prefetch).run(rates, latencySeconds, warmup);
@@ -93,7 +95,7 @@ public final class PerformanceReport {
       String facts =
           facts(
               brokerVersion,
-              uri,
+              broker.description(),
               started,
               took,
               loadBefore,
@@ -269,8 +271,11 @@ public final class PerformanceReport {
             + " and kept across runs. How to run each benchmark on its own: `benchmarks/README.md`.\n\n");
     md.append(facts).append('\n');
     md.append("## Summary\n\n");
-    md.append("| scenario | queue | eventbus / raw client | Spring AMQP / raw client |\n");
-    md.append("|---|---|---:|---:|\n");
+    md.append(
+        "| scenario | queue | CPU µs/event, eventbus / raw client | events/s, eventbus / raw"
+            + " client | allocated bytes/event, eventbus (raw client) | events/s, Spring AMQP / raw"
+            + " client |\n");
+    md.append("|---|---|---:|---:|---:|---:|\n");
     summaryRows(md, "publish (confirmed)", publish);
     summaryRows(md, "consume (manual ack)", consume);
     md.append('\n');
@@ -281,9 +286,14 @@ public final class PerformanceReport {
         String.format(
             Locale.ROOT,
             "%,d persistent events of about 200 bytes per run to a fresh queue, outstanding-confirm"
-                + " window %,d for every client, mandatory flag set. Raw client: one channel,"
-                + " asynchronous confirms. eventbus: `bus.publish(event)` with default middleware,"
-                + " completing futures. Spring AMQP: see \"Spring AMQP configuration\" below."
+                + " window %,d for every client, mandatory flag set; the events (1,024 distinct"
+                + " records) are built before the clock starts. Raw client: one channel,"
+                + " asynchronous confirms, and per event what an application must do to send the"
+                + " same message with amqp-client alone (`--raw json`): the body encoded by a plain"
+                + " Jackson `ObjectMapper`, the CloudEvents headers and properties built with a new id"
+                + " and time (with `--raw bare`, one pre-built message sent again and again)."
+                + " eventbus: `bus.publish(event)` with default middleware, completing futures."
+                + " Spring AMQP: one pre-built message, see \"Spring AMQP configuration\" below."
                 + " Confirm latency is from the publish call to the confirm.%n%n",
             events,
             window));
@@ -296,7 +306,9 @@ public final class PerformanceReport {
             "%,d waiting persistent events of about 200 bytes, filled by the raw client before each"
                 + " run into a queue declared exactly as an eventbus subscription declares it."
                 + " One consumer, prefetch %d, for every client. Raw client: `basicConsume` with"
-                + " manual `basicAck` per message, no decoding. eventbus: the default chain"
+                + " manual `basicAck` per message after reading the body into the event record"
+                + " with a plain Jackson `ObjectMapper` (`--raw json`; no decoding with `--raw"
+                + " bare`). eventbus: the default chain"
                 + " (logging, dead-letter, decode, redelivery, retry, handler) around a handler that"
                 + " only counts. Spring AMQP: `SimpleMessageListenerContainer`, AUTO acknowledgement,"
                 + " a listener that decodes the body with the same Jackson codec. The clock runs"
@@ -389,16 +401,23 @@ public final class PerformanceReport {
                 md.append(
                     String.format(
                         Locale.ROOT,
-                        "| %s | %s | %.2f | %.2f |%n",
+                        "| %s | %s | %.2f | %.2f | %,.0f (%,.0f) | %.2f |%n",
                         scenario,
                         queueType,
+                        Tables.cpuRatio(byClient, "eventbus"),
                         Tables.ratio(byClient, "eventbus"),
+                        Tables.median(
+                            byClient.getOrDefault("eventbus", List.of()),
+                            Measurement.Result::allocatedBytesPerEvent),
+                        Tables.median(
+                            byClient.getOrDefault(Tables.RAW, List.of()),
+                            Measurement.Result::allocatedBytesPerEvent),
                         Tables.ratio(byClient, SpringAmqpPeer.CLIENT))));
   }
 
   private static String facts(
       String brokerVersion,
-      String uri,
+      String brokerDescription,
       Instant started,
       Duration took,
       String loadBefore,
@@ -417,13 +436,20 @@ public final class PerformanceReport {
             + "| OS | %s %s |%n"
             + "| Java | %s (%s), %s |%n"
             + "| broker | RabbitMQ %s on the same machine, %s |%n"
-            + "| load average (1, 5, 15 min) | before %s, after %s |%n"
-            + "| parameters | %,d events per throughput run, %d rounds, window %,d, prefetch %d |%n%n"
-            + "**These figures are noisy.** The broker and the benchmark share %d cores with each"
-            + " other and with other builds running at the same time (see the load average)."
-            + " Clients run alternately in the same JVM, the order rotating every round, and the"
-            + " tables give the median round with every round listed; compare ratios within one"
-            + " run, not absolute figures across runs or machines.%n",
+            + "| load average (1, 5, 15 min) | before %s, after %s; %s |%n"
+            + "| parameters | %,d events per throughput run, %d rounds, window %,d, prefetch %d,"
+            + " raw client %s |%n%n"
+            + "**Read CPU per event first.** The broker and the benchmark share %d cores with each"
+            + " other and with other builds running at the same time (see the load average), so"
+            + " events per second move with whatever else runs; the CPU time the benchmark's JVM"
+            + " spends per event (process CPU time over the run, divided by the events) moves much"
+            + " less, and the bytes allocated per event (the sum of every thread's"
+            + " `getThreadAllocatedBytes`) hardly at all. Clients run alternately in the same JVM,"
+            + " the order rotating every round, each run on a fresh queue; every figure is given as"
+            + " min / median / max over the rounds and ratios are ratios of medians. Rounds of one"
+            + " client that differ by more than %.0f%% earn a warning at the end. CPU time is read"
+            + " in 10 ms ticks, so CPU per event has a resolution of 10 ms divided by the events of"
+            + " a run.%n",
         started.truncatedTo(ChronoUnit.SECONDS),
         took.toMinutes(),
         took.toSecondsPart(),
@@ -437,14 +463,19 @@ public final class PerformanceReport {
         System.getProperty("java.vm.name"),
         String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()),
         brokerVersion,
-        Redactions.hostAndPort(uri),
+        brokerDescription,
         loadBefore,
         loadAfter,
+        String.join("; ", Rounds.LOAD),
         events,
         rounds,
         window,
         prefetch,
-        Runtime.getRuntime().availableProcessors());
+        PublishBenchmark.rawBuildsMessages
+            ? "building each message by hand (`--raw json`)"
+            : "re-sending one pre-built message (`--raw bare`)",
+        Runtime.getRuntime().availableProcessors(),
+        Rounds.SPREAD_LIMIT * 100);
   }
 
   private static String existingNotes(Path file) throws IOException {

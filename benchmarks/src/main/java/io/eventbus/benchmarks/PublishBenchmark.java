@@ -1,5 +1,9 @@
 package io.eventbus.benchmarks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
@@ -15,11 +19,8 @@ import io.eventbus.rabbitmq.RabbitTopology;
 import io.eventbus.rabbitmq.RabbitTransport;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.UUID;
@@ -44,6 +45,25 @@ public final class PublishBenchmark {
   private static final String EXCHANGE = "eventbus.bench";
   private static final String ROUTING_KEY = "bench.order.placed.v1";
 
+  /** Distinct events cycled through by every client, built before the clocks start. */
+  static final BenchOrderPlaced[] EVENTS = events(1_024);
+
+  /**
+   * What the raw client does per event. {@code true} (the default, {@code --raw json}): what an
+   * application must do to send the same message with amqp-client alone: encode the event with a
+   * plain Jackson {@code ObjectMapper} and build the CloudEvents headers and properties with a new
+   * id and time. {@code false} ({@code --raw bare}): send one pre-built body and one set of
+   * properties again and again, the floor no application reaches (the baseline of the table in
+   * issue #14).
+   */
+  static volatile boolean rawBuildsMessages = true;
+
+  static final ObjectMapper PLAIN_JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
   private final String uri;
   private final int window;
   private final ConnectionFactory factory = new ConnectionFactory();
@@ -54,38 +74,12 @@ public final class PublishBenchmark {
     factory.setUri(uri);
   }
 
+  /** The raw client against eventbus: {@link PublishComparison} without Spring AMQP. */
   public static void main(String[] args) throws Exception {
-    Options options = new Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
-    int events = options.number("--events", 200_000);
-    int rounds = options.number("--rounds", 3);
-    int window = options.number("--window", 4_096);
-    PublishBenchmark benchmark = new PublishBenchmark(uri, window);
-    System.out.printf(
-        "Publish benchmark: %,d events of %d bytes per run, window %,d, %d rounds, %d cores, Java %s%n",
-        events,
-        benchmark.body().length,
-        window,
-        rounds,
-        Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"));
-    System.out.println("warming up…");
-    benchmark.raw("classic", Math.min(events, 20_000));
-    benchmark.eventbus("classic", Math.min(events, 20_000));
-
-    List<Measurement.Result> results = new ArrayList<>();
-    for (String queueType : List.of("quorum", "classic")) {
-      for (int round = 0; round < rounds; round++) {
-        if (round % 2 == 0) {
-          results.add(benchmark.raw(queueType, events));
-          results.add(benchmark.eventbus(queueType, events));
-        } else {
-          results.add(benchmark.eventbus(queueType, events));
-          results.add(benchmark.raw(queueType, events));
-        }
-      }
-    }
-    Report.print(results);
+    String[] withoutSpring = java.util.Arrays.copyOf(args, args.length + 2);
+    withoutSpring[args.length] = "--spring";
+    withoutSpring[args.length + 1] = "false";
+    PublishComparison.main(withoutSpring);
   }
 
   /** The raw client: one channel, asynchronous confirms, a semaphore as the window. */
@@ -132,11 +126,22 @@ public final class PublishBenchmark {
               }
             }
           });
+      boolean build = rawBuildsMessages;
       measurement.start();
       for (int i = 0; i < events; i++) {
         permits.acquire();
         sentAt.put(channel.getNextPublishSeqNo(), System.nanoTime());
-        channel.basicPublish(EXCHANGE, ROUTING_KEY, true, properties, body);
+        if (build) {
+          BenchOrderPlaced event = EVENTS[i % EVENTS.length];
+          channel.basicPublish(
+              EXCHANGE,
+              ROUTING_KEY,
+              true,
+              handBuiltProperties(),
+              PLAIN_JSON.writeValueAsBytes(event));
+        } else {
+          channel.basicPublish(EXCHANGE, ROUTING_KEY, true, properties, body);
+        }
       }
       awaitOrFail(confirmed, "raw");
       measurement.stop();
@@ -188,7 +193,7 @@ public final class PublishBenchmark {
       for (int i = 0; i < events; i++) {
         permits.acquire();
         long start = System.nanoTime();
-        bus.publish(BenchOrderPlaced.number(i))
+        bus.publish(EVENTS[i % EVENTS.length])
             .whenComplete(
                 (receipt, failure) -> {
                   measurement.latencyMicros.recordValue((System.nanoTime() - start) / 1_000);
@@ -207,6 +212,38 @@ public final class PublishBenchmark {
     }
     deleteQueue(queue, events);
     return measurement.result(label, queueType, events);
+  }
+
+  private static BenchOrderPlaced[] events(int count) {
+    BenchOrderPlaced[] events = new BenchOrderPlaced[count];
+    for (int i = 0; i < count; i++) {
+      events[i] = BenchOrderPlaced.number(i);
+    }
+    return events;
+  }
+
+  /**
+   * The properties and CloudEvents headers of one new event, built by hand as an application using
+   * amqp-client alone would: a random id, the current time, the type and source.
+   */
+  static AMQP.BasicProperties handBuiltProperties() {
+    String id = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("cloudEvents:specversion", "1.0");
+    headers.put("cloudEvents:id", id);
+    headers.put("cloudEvents:source", "/bench");
+    headers.put("cloudEvents:type", ROUTING_KEY);
+    headers.put("cloudEvents:time", now.toString());
+    return new AMQP.BasicProperties.Builder()
+        .contentType("application/json")
+        .deliveryMode(2)
+        .messageId(id)
+        .type(ROUTING_KEY)
+        .appId("/bench")
+        .timestamp(new java.util.Date(now.toEpochMilli() / 1000 * 1000))
+        .headers(headers)
+        .build();
   }
 
   /** The body eventbus writes for event 0, so both clients send the same bytes. */
@@ -256,47 +293,6 @@ public final class PublishBenchmark {
   private static void awaitOrFail(CountDownLatch latch, String client) throws InterruptedException {
     if (!latch.await(5, TimeUnit.MINUTES)) {
       throw new IllegalStateException(client + ": " + latch.getCount() + " events not confirmed");
-    }
-  }
-
-  /** The summary table: medians per client and queue type, and the ratio. */
-  static final class Report {
-    private Report() {}
-
-    static void print(List<Measurement.Result> results) {
-      Map<String, List<Measurement.Result>> byKey = new HashMap<>();
-      for (Measurement.Result result : results) {
-        byKey
-            .computeIfAbsent(result.queueType() + "/" + result.client(), k -> new ArrayList<>())
-            .add(result);
-      }
-      System.out.println();
-      System.out.println(
-          "| queue | client | events/s (median) | ratio | confirm p50 | confirm p99 | CPU µs/event | peak heap MiB | runs (events/s) |");
-      System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---|");
-      for (String queueType : List.of("quorum", "classic")) {
-        Measurement.Result raw = Tables.median(byKey.get(queueType + "/amqp-client"));
-        for (String client : List.of("amqp-client", "eventbus")) {
-          List<Measurement.Result> runs = byKey.get(queueType + "/" + client);
-          Measurement.Result median = Tables.median(runs);
-          System.out.printf(
-              Locale.ROOT,
-              "| %s | %s | %,.0f | %.2f | %,d µs | %,d µs | %.1f | %.0f | %s |%n",
-              queueType,
-              client,
-              median.eventsPerSecond(),
-              median.eventsPerSecond() / raw.eventsPerSecond(),
-              median.p50Micros(),
-              median.p99Micros(),
-              median.cpuMicrosPerEvent(),
-              median.peakHeapBytes() / 1024.0 / 1024.0,
-              String.join(
-                  ", ",
-                  runs.stream()
-                      .map(r -> String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()))
-                      .toList()));
-        }
-      }
     }
   }
 

@@ -27,22 +27,38 @@ public final class PublishComparison {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     int events = options.number("--events", 200_000);
-    int rounds = options.number("--rounds", 3);
+    int rounds = options.number("--rounds", Rounds.DEFAULT);
     int window = options.number("--window", 4_096);
+    boolean spring = Boolean.parseBoolean(options.text("--spring", "true"));
+    PublishBenchmark.rawBuildsMessages = !options.text("--raw", "json").equals("bare");
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
+      System.out.printf(
+          "Publish benchmark: %,d events per run, window %,d, %d rounds, %d cores, Java %s,"
+              + " RabbitMQ %s on %s%n",
+          events,
+          window,
+          rounds,
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"),
+          broker.version(),
+          broker.description());
       List<Measurement.Result> results =
-          new PublishComparison(broker, window).run(queueTypes, events, rounds);
+          new PublishComparison(broker, window).run(queueTypes, events, rounds, spring);
       System.out.println();
       System.out.print(Tables.throughput(results, true));
     }
   }
 
-  /** Warms up, then runs the three clients {@code rounds} times per queue type. */
-  List<Measurement.Result> run(List<String> queueTypes, int events, int rounds) throws Exception {
-    List<String> clients = List.of(Tables.RAW, "eventbus", SpringAmqpPeer.CLIENT);
+  /** Warms up, then runs the clients {@code rounds} times per queue type. */
+  List<Measurement.Result> run(List<String> queueTypes, int events, int rounds, boolean spring)
+      throws Exception {
+    List<String> clients =
+        spring
+            ? List.of(Tables.RAW, "eventbus", SpringAmqpPeer.CLIENT)
+            : List.of(Tables.RAW, "eventbus");
     return Rounds.rotate("publish", clients, queueTypes, events, rounds, this::run);
   }
 

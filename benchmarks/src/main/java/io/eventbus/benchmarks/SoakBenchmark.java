@@ -85,12 +85,12 @@ public final class SoakBenchmark {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    String uri = options.text("--uri", BenchBroker.PRIVATE);
     int seconds = options.number("--seconds", options.number("--minutes", 30) * 60);
     int rate = options.number("--rate", 1_000);
     int every = options.number("--sample-seconds", 5);
     int prefetch = options.number("--prefetch", 250);
-    try (BenchBroker broker = new BenchBroker(uri)) {
+    try (BenchBroker broker = BenchBroker.open(uri)) {
       Result result = new SoakBenchmark(broker, prefetch).run(rate, seconds, every);
       System.out.println();
       System.out.print(summary(result));

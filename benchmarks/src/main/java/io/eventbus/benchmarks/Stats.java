@@ -17,6 +17,25 @@ final class Stats {
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
+  /** The smallest value; NaN for none. */
+  static double min(double... values) {
+    return Arrays.stream(values).min().orElse(Double.NaN);
+  }
+
+  /** The largest value; NaN for none. */
+  static double max(double... values) {
+    return Arrays.stream(values).max().orElse(Double.NaN);
+  }
+
+  /** (max - min) / median: how far apart the rounds are; 0 for fewer than two values. */
+  static double spread(double... values) {
+    if (values.length < 2) {
+      return 0;
+    }
+    double median = median(values);
+    return median == 0 ? 0 : (max(values) - min(values)) / Math.abs(median);
+  }
+
   /** The least-squares slope of {@code y} over {@code x}; 0 for fewer than two distinct x. */
   static double slope(double[] x, double[] y) {
     if (x.length != y.length) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Markdown tables of throughput runs: medians per queue type and client, ratio to the raw client.
@@ -54,59 +55,92 @@ final class Tables {
 
   /** Median throughput of {@code client} divided by the raw client's, or NaN. */
   static double ratio(Map<String, List<Measurement.Result>> byClient, String client) {
+    return ratio(byClient, client, Measurement.Result::eventsPerSecond);
+  }
+
+  /** Median CPU time per event of {@code client} divided by the raw client's, or NaN. */
+  static double cpuRatio(Map<String, List<Measurement.Result>> byClient, String client) {
+    return ratio(byClient, client, Measurement.Result::cpuMicrosPerEvent);
+  }
+
+  /** The median of {@code figure} over {@code client}'s runs divided by the raw client's. */
+  static double ratio(
+      Map<String, List<Measurement.Result>> byClient,
+      String client,
+      ToDoubleFunction<Measurement.Result> figure) {
     List<Measurement.Result> raw = byClient.get(RAW);
     List<Measurement.Result> runs = byClient.get(client);
     if (raw == null || runs == null) {
       return Double.NaN;
     }
-    return median(runs).eventsPerSecond() / median(raw).eventsPerSecond();
+    return median(runs, figure) / median(raw, figure);
   }
 
-  /** One row per queue type and client; {@code confirms} adds the publish-confirm latency. */
+  /** The median of {@code figure} over {@code runs}. */
+  static double median(List<Measurement.Result> runs, ToDoubleFunction<Measurement.Result> figure) {
+    return Stats.median(values(runs, figure));
+  }
+
+  static double[] values(
+      List<Measurement.Result> runs, ToDoubleFunction<Measurement.Result> figure) {
+    return runs.stream().mapToDouble(figure).toArray();
+  }
+
+  /** {@code min / median / max} of {@code values}, each formatted with {@code format}. */
+  static String range(double[] values, String format) {
+    return String.format(Locale.ROOT, format, Stats.min(values))
+        + " / "
+        + String.format(Locale.ROOT, format, Stats.median(values))
+        + " / "
+        + String.format(Locale.ROOT, format, Stats.max(values));
+  }
+
+  /**
+   * One row per queue type and client with min / median / max over the rounds of throughput, CPU
+   * time per event of the benchmark JVM and of the broker, and bytes allocated per event, and the
+   * ratio of the medians to the raw client's; {@code confirms} adds the publish-confirm latency.
+   */
   static String throughput(List<Measurement.Result> results, boolean confirms) {
     StringBuilder out = new StringBuilder();
-    out.append("| queue | client | events/s (median) | ratio to raw |");
-    out.append(confirms ? " confirm p50 | confirm p99 |" : "");
-    out.append(" CPU µs/event | peak heap MiB | runs (events/s) |\n");
-    out.append("|---|---|---:|---:|")
-        .append(confirms ? "---:|---:|" : "")
-        .append("---:|---:|---|\n");
+    out.append("| queue | client | events/s, min / median / max | ratio to raw |");
+    out.append(" CPU µs/event, min / median / max | CPU ratio to raw |");
+    out.append(" broker CPU µs/event, median | allocated bytes/event, min / median / max |");
+    out.append(confirms ? " confirm p99, median |" : "");
+    out.append(" peak heap MiB, median |\n");
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        .append(confirms ? "---:|" : "")
+        .append("---:|\n");
     group(results)
         .forEach(
             (queueType, byClient) ->
                 byClient.forEach(
                     (client, runs) -> {
-                      Measurement.Result median = median(runs);
                       out.append(
                           String.format(
                               Locale.ROOT,
-                              "| %s | %s | %,.0f | %.2f |",
+                              "| %s | %s | %s | %.2f | %s | %.2f | %.1f | %s |",
                               queueType,
                               client,
-                              median.eventsPerSecond(),
-                              ratio(byClient, client)));
+                              range(values(runs, Measurement.Result::eventsPerSecond), "%,.0f"),
+                              ratio(byClient, client),
+                              range(values(runs, Measurement.Result::cpuMicrosPerEvent), "%.1f"),
+                              cpuRatio(byClient, client),
+                              median(runs, Measurement.Result::brokerCpuMicrosPerEvent),
+                              range(
+                                  values(runs, Measurement.Result::allocatedBytesPerEvent),
+                                  "%,.0f")));
                       if (confirms) {
                         out.append(
                             String.format(
                                 Locale.ROOT,
-                                " %,.1f ms | %,.1f ms |",
-                                median.p50Micros() / 1000.0,
-                                median.p99Micros() / 1000.0));
+                                " %,.1f ms |",
+                                median(runs, r -> r.p99Micros() / 1000.0)));
                       }
                       out.append(
                           String.format(
                               Locale.ROOT,
-                              " %.1f | %.0f | %s |%n",
-                              median.cpuMicrosPerEvent(),
-                              median.peakHeapBytes() / 1024.0 / 1024.0,
-                              String.join(
-                                  ", ",
-                                  runs.stream()
-                                      .map(
-                                          r ->
-                                              String.format(
-                                                  Locale.ROOT, "%,.0f", r.eventsPerSecond()))
-                                      .toList())));
+                              " %.0f |%n",
+                              median(runs, r -> r.peakHeapBytes() / 1024.0 / 1024.0)));
                     }));
     return out.toString();
   }

@@ -56,7 +56,12 @@ public final class TelemetryOverheadBenchmark {
 
   public static void main(String[] args) throws Exception {
     PublishBenchmark.Options options = new PublishBenchmark.Options(args);
-    String uri = options.text("--uri", "amqp://guest:guest@127.0.0.1:5672");
+    try (BenchBroker broker = BenchBroker.open(options.text("--uri", BenchBroker.PRIVATE))) {
+      run(options, broker.uri());
+    }
+  }
+
+  private static void run(PublishBenchmark.Options options, String uri) throws Exception {
     int events = options.number("--events", 100_000);
     int rounds = options.number("--rounds", 3);
     int window = options.number("--window", 4_096);

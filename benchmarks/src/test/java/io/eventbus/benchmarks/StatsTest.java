@@ -38,4 +38,40 @@ class StatsTest {
   void slopeOfOnePointIsZero() {
     assertThat(Stats.slope(new double[] {1}, new double[] {4})).isZero();
   }
+
+  @Test
+  void spreadIsTheRangeOverTheMedian() {
+    assertThat(Stats.spread(90, 100, 120)).isCloseTo(0.3, within(1e-9));
+    assertThat(Stats.min(90, 100, 120)).isEqualTo(90);
+    assertThat(Stats.max(90, 100, 120)).isEqualTo(120);
+  }
+
+  @Test
+  void spreadOfOneRoundIsZero() {
+    assertThat(Stats.spread(42)).isZero();
+  }
+
+  @Test
+  void roundsFurtherApartThanTheLimitEarnAWarning() {
+    BenchBroker.WARNINGS.clear();
+    java.util.List<Measurement.Result> results =
+        java.util.List.of(
+            result("eventbus", 100, 10.0),
+            result("eventbus", 110, 10.5),
+            result("eventbus", 130, 10.2),
+            result(Tables.RAW, 100, 8.0),
+            result(Tables.RAW, 105, 8.1));
+    Rounds.warnAboutSpread("consume", results);
+    assertThat(BenchBroker.WARNINGS)
+        .singleElement()
+        .asString()
+        .contains("consume quorum eventbus")
+        .contains("events/s differ by 27%");
+    BenchBroker.WARNINGS.clear();
+  }
+
+  private static Measurement.Result result(String client, double eventsPerSecond, double cpu) {
+    return new Measurement.Result(
+        client, "quorum", 1_000, eventsPerSecond, 0, 0, cpu, Double.NaN, 5_000, 0);
+  }
 }

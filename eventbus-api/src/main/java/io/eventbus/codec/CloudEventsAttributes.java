@@ -38,7 +38,23 @@ public final class CloudEventsAttributes {
 
   private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]{1,20}");
 
+  /**
+   * The attribute name of every standard attribute's header, under either prefix, so that reading
+   * them does not cut a new string out of each header name on every delivery.
+   */
+  private static final Map<String, String> STANDARD_NAMES = standardNames();
+
   private CloudEventsAttributes() {}
+
+  private static Map<String, String> standardNames() {
+    Map<String, String> names = new HashMap<>();
+    for (String name :
+        new String[] {"specversion", "id", "source", "type", "time", "subject", "correlationid"}) {
+      names.put(PREFIX + name, name);
+      names.put(ALTERNATE_PREFIX + name, name);
+    }
+    return Map.copyOf(names);
+  }
 
   /** The attribute headers for {@code metadata}, in a stable order. */
   public static Map<String, String> toHeaders(EventMetadata metadata) {
@@ -47,7 +63,7 @@ public final class CloudEventsAttributes {
     headers.put(ID, metadata.id());
     headers.put(SOURCE, metadata.source());
     headers.put(TYPE, metadata.type());
-    headers.put(TIME, metadata.time().toString());
+    headers.put(TIME, Rfc3339.format(metadata.time()));
     if (metadata.subject() != null) {
       headers.put(SUBJECT, metadata.subject());
     }
@@ -67,27 +83,46 @@ public final class CloudEventsAttributes {
    *     type}, {@code source} is missing or invalid, or {@code time} is not RFC 3339
    */
   public static EventMetadata fromHeaders(Map<String, String> headers) {
-    Map<String, String> attributes = new HashMap<>();
-    headers.forEach(
-        (name, value) -> {
-          String attribute = attributeName(name);
-          if (attribute != null) {
-            attributes.put(attribute, value);
-          }
-        });
-    String id = attributes.remove("id");
-    String type = attributes.remove("type");
-    String specVersion = attributes.remove("specversion");
+    // One pass, no map for the standard attributes; as before, a later header of the same
+    // attribute (under the other prefix) wins.
+    String id = null;
+    String type = null;
+    String specVersion = null;
+    String source = null;
+    String time = null;
+    String subject = null;
+    String correlationId = null;
+    Map<String, String> attributes = null;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      String name = header.getKey();
+      String value = header.getValue();
+      String standard = STANDARD_NAMES.get(name);
+      if (standard != null) {
+        switch (standard) {
+          case "id" -> id = value;
+          case "type" -> type = value;
+          case "specversion" -> specVersion = value;
+          case "source" -> source = value;
+          case "time" -> time = value;
+          case "subject" -> subject = value;
+          default -> correlationId = value;
+        }
+        continue;
+      }
+      String attribute = attributeName(name);
+      if (attribute != null
+          && EXTENSION_NAME.matcher(attribute).matches()
+          && !EventMetadata.RESERVED_NAMES.contains(attribute)) {
+        if (attributes == null) {
+          attributes = new HashMap<>();
+        }
+        attributes.put(attribute, value);
+      }
+    }
     if (!SPEC_VERSION.equals(specVersion)) {
       throw new EventDecodingException(
           id, type, "CloudEvents specversion must be '1.0', was " + quoted(specVersion), null);
     }
-    String source = attributes.remove("source");
-    String time = attributes.remove("time");
-    String subject = attributes.remove("subject");
-    String correlationId = attributes.remove("correlationid");
-    attributes.keySet().removeIf(name -> !EXTENSION_NAME.matcher(name).matches());
-    attributes.keySet().removeAll(EventMetadata.RESERVED_NAMES);
     if (id == null || type == null || source == null) {
       throw new EventDecodingException(
           id,
@@ -98,7 +133,13 @@ public final class CloudEventsAttributes {
     }
     try {
       return new EventMetadata(
-          id, type, source, parseTime(time), correlationId, subject, attributes);
+          id,
+          type,
+          source,
+          parseTime(time),
+          correlationId,
+          subject,
+          attributes == null ? Map.of() : attributes);
     } catch (IllegalArgumentException | DateTimeException e) {
       throw new EventDecodingException(
           id, type, "Invalid CloudEvents attribute: " + e.getMessage(), e);

@@ -86,6 +86,7 @@ public final class JacksonEventCodec implements EventCodec {
         JsonMapper.builder(factory)
             .addModule(new JavaTimeModule())
             .addModule(SaneNumbers.module())
+            .addModule(FastInstants.module())
             .annotationIntrospector(introspector)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
