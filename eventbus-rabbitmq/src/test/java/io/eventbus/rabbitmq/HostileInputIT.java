@@ -140,9 +140,13 @@ class HostileInputIT {
             .topology(RabbitTopology.defaults().withExchange(exchange))
             .maxInboundMessageBytes(INBOUND_LIMIT)
             .publisher(
+                // Strict routing: while the exchange is deleted and declared again, a publish can
+                // find the exchange without its bindings; by default that is an accepted,
+                // counted unroutable event, which this run must see fail and be sent again.
                 PublisherSettings.defaults()
                     .withTimeout(Duration.ofSeconds(60))
-                    .withMaxMessageBytes(1024 * 1024))
+                    .withMaxMessageBytes(1024 * 1024)
+                    .withFailUnroutable(true))
             .shutdownTimeout(Duration.ofSeconds(5))
             .build();
     EventBus bus =
