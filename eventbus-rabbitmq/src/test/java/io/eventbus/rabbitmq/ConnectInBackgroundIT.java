@@ -12,6 +12,7 @@ import io.eventbus.Health;
 import io.eventbus.Health.Status;
 import io.eventbus.PublishReceipt;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.testkit.Await;
 import io.eventbus.testkit.fault.ConnectionCutter;
 import io.eventbus.testkit.junit5.EventBusFixture;
 import io.eventbus.testkit.junit5.EventBusTest;
@@ -106,6 +107,33 @@ class ConnectInBackgroundIT {
           .isInstanceOf(EventBusException.class)
           .isNotInstanceOf(EventBusConfigurationException.class)
           .hasMessageContaining(cutter.host() + ":" + cutter.port());
+    }
+  }
+
+  @Test
+  void aRefusedLoginInTheBackgroundIsTheHealthReasonNotAnException(EventBusFixture fixture) {
+    URI broker = URI.create(fixture.broker().uri());
+    String uri = "amqp://guest:not-the-password@" + broker.getHost() + ":" + broker.getPort();
+
+    try (RabbitTransport transport =
+        Fixtures.rabbit(fixture, uri)
+            .recoveryInterval(Duration.ofMillis(200))
+            .connectInBackground(true)
+            .build()) {
+      Health down =
+          Await.until(
+              WAIT,
+              transport::health,
+              h ->
+                  h.component("connection:consume")
+                      .orElseThrow()
+                      .detail()
+                      .contains("ACCESS_REFUSED"),
+              "the refused login to be the reason");
+      assertThat(down.status()).isEqualTo(Status.DOWN);
+      assertThat(down.component("connection:consume").orElseThrow().detail())
+          .startsWith("not connected yet")
+          .doesNotContain("not-the-password");
     }
   }
 
