@@ -1,39 +1,24 @@
 package io.eventbus.rabbitmq.internal;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
-import io.eventbus.EventDecodingException;
 import io.eventbus.Health;
 import io.eventbus.SubscriptionOptions.Ordering;
-import io.eventbus.codec.CloudEventsAttributes;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
-import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
-import io.eventbus.spi.SafeText;
 import io.eventbus.spi.SubscriptionSpec;
 import io.eventbus.spi.TransportSubscription;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,13 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What never reaches the pipeline</h2>
  *
- * A delivery whose body is over the transport's inbound limit is parked with reason {@code
- * too-large}, and one with a {@code content_encoding} other than identity with reason {@code
- * decoding-failed} naming the encoding, before anything is decoded; the consumer goes on. No
- * delivery can close the connection for its size (see {@link ConnectionSettings}). Whatever a
- * delivery makes the pipeline throw, {@link Error}s included, is caught here: the delivery is
- * requeued, the failure logged, and the consumer keeps its channel (amqp-client would otherwise
- * close the channel, and with it every delivery in flight on it).
+ * A delivery over the inbound limit or with an encoded body is parked by {@link InboundRefusal};
+ * the consumer goes on. Whatever a delivery makes the pipeline throw, {@link Error}s included, is
+ * caught by its {@link ConsumerSlot}: the delivery is requeued, the failure logged, and the
+ * consumer keeps its channel (amqp-client would otherwise close the channel, and with it every
+ * delivery in flight on it).
  *
  * <h2>Pausing</h2>
  *
@@ -89,12 +72,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Health</h2>
  *
- * {@link #health()} reads what the consumers record (whether each slot is consuming, when it last
- * received or finished a delivery) and the queue depths the transport's health thread samples
- * through {@link #sample}. A queue that has had ready messages for longer than the spec's stall
- * timeout while none of its slots made progress is stalled. A single-active-consumer queue
- * (ordered, partitioned) is judged only by a slot that has received something on its current
- * channel, since a standby instance legitimately receives nothing.
+ * {@link #health()} and {@link #sample} are {@link SubscriptionHealth}'s: consumers active, queue
+ * depths sampled by the transport's health thread, stalls.
  */
 public final class RabbitSubscription
     implements TransportSubscription, ConnectionSupervisor.Listener {
@@ -112,17 +91,14 @@ public final class RabbitSubscription
   private final ScheduledExecutorService scheduler;
   private final Duration parkTimeout;
   private final Duration shutdownTimeout;
-  private final int maxInboundMessageBytes;
+  private final InboundRefusal refusal;
   private final Consumer<InboundMessage> receiver;
-  private final AtomicReferenceArray<Slot> slots;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final Set<RabbitInbound> unsettled = ConcurrentHashMap.newKeySet();
+  private final AtomicReferenceArray<ConsumerSlot> slots;
+  private final Deliveries deliveries = new Deliveries();
+  private final HoldGate gate = new HoldGate();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Map<String, QueueDepth> depths = new LinkedHashMap<>();
-  private volatile boolean closing;
-  private volatile boolean paused; // written under this
-  private final ReentrantLock holdLock = new ReentrantLock();
-  private final Condition released = holdLock.newCondition();
+  private final SubscriptionHealth health;
+  private final ConsumerSlot.Owner owner = new SlotOwner();
   private volatile @Nullable Connection setUpOn; // written under this
 
   public RabbitSubscription(
@@ -148,127 +124,22 @@ public final class RabbitSubscription
     this.scheduler = scheduler;
     this.parkTimeout = parkTimeout;
     this.shutdownTimeout = shutdownTimeout;
-    this.maxInboundMessageBytes = maxInboundMessageBytes;
+    this.refusal = new InboundRefusal(spec.name(), maxInboundMessageBytes);
     this.receiver = receiver;
     this.slots = new AtomicReferenceArray<>(this.queues.size());
-    for (String queue : this.queues) {
-      depths.putIfAbsent(queue, new QueueDepth());
-    }
-  }
-
-  /** The last sampled depth of one queue and since when it has been above zero. */
-  private static final class QueueDepth {
-    volatile long ready = -1;
-    volatile long readySinceNanos; // 0: not ready at the last sample
+    this.health = new SubscriptionHealth(spec, this.queues, slots, deliveries);
   }
 
   /** Samples the depth of each of the subscription's queues; on the health thread only. */
   public void sample(QueueSampler sampler) {
-    if (closed.get()) {
-      return;
+    if (!closed.get()) {
+      health.sample(sampler);
     }
-    depths.forEach(
-        (queue, depth) -> {
-          long ready = sampler.ready(queue);
-          long now = System.nanoTime();
-          if (ready > 0) {
-            if (depth.readySinceNanos == 0) {
-              depth.readySinceNanos = now;
-            }
-          } else {
-            depth.readySinceNanos = 0;
-          }
-          depth.ready = ready;
-        });
   }
 
   /** See the class's "Health" section. */
   public Health.Component health() {
-    String name = "subscription:" + spec.name();
-    Map<String, Object> details = new LinkedHashMap<>();
-    int active = 0;
-    long lastProgress = 0;
-    for (int i = 0; i < slots.length(); i++) {
-      Slot slot = slots.get(i);
-      if (slot != null && slot.consuming && slot.getChannel().isOpen()) {
-        active++;
-      }
-      if (slot != null) {
-        lastProgress = Math.max(lastProgress, slot.lastProgressNanos);
-      }
-    }
-    long ready = 0;
-    for (QueueDepth depth : depths.values()) {
-      ready = depth.ready < 0 || ready < 0 ? -1 : ready + depth.ready;
-    }
-    long now = System.nanoTime();
-    details.put("consumers", slots.length());
-    details.put("activeConsumers", active);
-    details.put("inFlight", inFlight.get());
-    details.put("readyMessages", ready);
-    details.put("paused", paused);
-    if (lastProgress != 0) {
-      details.put("sinceLastDelivery", Duration.ofNanos(now - lastProgress));
-    }
-    if (closed.get()) {
-      return new Health.Component(name, Health.Status.DOWN, "closed", details);
-    }
-    if (setUpOn == null) {
-      return new Health.Component(
-          name, Health.Status.DOWN, "the consuming connection is recovering", details);
-    }
-    if (paused) {
-      return new Health.Component(name, Health.Status.UP, "", details);
-    }
-    if (active < slots.length()) {
-      return new Health.Component(
-          name,
-          Health.Status.DOWN,
-          active
-              + " of "
-              + slots.length()
-              + " consumers active: the broker cancelled or closed the others; re-opening them",
-          details);
-    }
-    String stalled = stalled(now);
-    if (stalled != null) {
-      return new Health.Component(name, Health.Status.DOWN, stalled, details);
-    }
-    return new Health.Component(name, Health.Status.UP, "", details);
-  }
-
-  private @Nullable String stalled(long now) {
-    long limit = spec.stallTimeout().toNanos();
-    for (Map.Entry<String, QueueDepth> entry : depths.entrySet()) {
-      QueueDepth depth = entry.getValue();
-      long since = depth.readySinceNanos;
-      if (depth.ready <= 0 || since == 0 || now - since < limit) {
-        continue;
-      }
-      long progress = 0;
-      boolean judged = spec.ordering() == Ordering.NONE;
-      for (int i = 0; i < slots.length(); i++) {
-        Slot slot = slots.get(i);
-        if (slot != null && slot.queue.equals(entry.getKey())) {
-          progress = Math.max(progress, slot.lastProgressNanos);
-          judged |= slot.delivered;
-        }
-      }
-      if (judged && now - progress >= limit) {
-        return "stalled: "
-            + depth.ready
-            + " messages ready in "
-            + entry.getKey()
-            + " for "
-            + Duration.ofNanos(now - since).toMillis()
-            + " ms and nothing delivered for "
-            + Duration.ofNanos(now - progress).toMillis()
-            + " ms ("
-            + inFlight.get()
-            + " handlers running)";
-      }
-    }
-    return null;
+    return health.judge(closed.get(), setUpOn != null, gate.paused());
   }
 
   /** The subscription's name (its queue's). */
@@ -305,10 +176,11 @@ public final class RabbitSubscription
     }
     declarer.declareSubscription(connection, spec);
     for (int i = 0; i < slots.length(); i++) {
-      slots.set(i, open(connection, i, !paused));
+      slots.set(i, open(connection, i, !gate.paused()));
     }
     setUpOn = connection;
-    releaseHeld(); // deliveries held on the dead connection's channels cannot be settled any more
+    gate.releaseHeld(); // deliveries held on the dead connection's channels cannot be settled any
+    // more
   }
 
   /**
@@ -340,11 +212,19 @@ public final class RabbitSubscription
   }
 
   /** Opens a slot's channel, and consumes on it unless {@code consume} is false (paused). */
-  private Slot open(Connection connection, int index, boolean consume) throws IOException {
+  private ConsumerSlot open(Connection connection, int index, boolean consume) throws IOException {
     Channel channel = connection.createChannel();
     try {
       channel.basicQos(spec.prefetch());
-      Slot slot = new Slot(channel, index, queues.get(index));
+      RabbitInbound.Routes routes =
+          new RabbitInbound.Routes(
+              queues.get(index),
+              deadLetterQueue,
+              retryQueues,
+              publisher,
+              parkTimeout,
+              this::redeclare);
+      ConsumerSlot slot = new ConsumerSlot(channel, index, routes, gate, deliveries, owner);
       if (consume) {
         consume(slot);
       }
@@ -355,7 +235,7 @@ public final class RabbitSubscription
     }
   }
 
-  private void consume(Slot slot) throws IOException {
+  private void consume(ConsumerSlot slot) throws IOException {
     slot.tag = slot.getChannel().basicConsume(slot.queue, false, slot);
     slot.consuming = true;
   }
@@ -371,13 +251,13 @@ public final class RabbitSubscription
    */
   @Override
   public synchronized boolean pause() {
-    if (closed.get() || paused) {
+    if (closed.get() || gate.paused()) {
       return true;
     }
-    paused = true;
+    gate.paused(true);
     if (!singleActive()) {
       for (int i = 0; i < slots.length(); i++) {
-        Slot slot = slots.get(i);
+        ConsumerSlot slot = slots.get(i);
         if (slot == null || !slot.consuming || slot.tag == null) {
           continue;
         }
@@ -398,59 +278,34 @@ public final class RabbitSubscription
   /** See the class's "Pausing" section. Idempotent. */
   @Override
   public synchronized void resume() {
-    if (closed.get() || !paused) {
+    if (closed.get() || !gate.paused()) {
       return;
     }
-    paused = false;
-    releaseHeld();
+    gate.paused(false); // releases what is held
     Connection connection = setUpOn;
     for (int i = 0; i < slots.length(); i++) {
-      Slot slot = slots.get(i);
+      ConsumerSlot slot = slots.get(i);
       if (slot == null || connection == null) {
         continue;
       }
       if (!slot.consuming && !slot.cancelling && slot.getChannel().isOpen()) {
-        try {
-          consume(slot);
-        } catch (IOException | RuntimeException e) {
-          log.warn(
-              "Consumer {} of subscription {} could not resume ({}); re-opening it",
-              i,
-              spec.name(),
-              Exceptions.describe(e));
-          reopen(i, FIRST_REOPEN);
-        }
+        resumeOrReopen(slot);
       }
     }
     log.info("Subscription {} resumed", spec.name());
   }
 
-  /** Wakes the deliveries held in {@code handleDelivery}, which look again why they wait. */
-  private void releaseHeld() {
-    holdLock.lock();
+  /** Consumes on {@code slot} again after a pause; re-opens it if that fails. */
+  private void resumeOrReopen(ConsumerSlot slot) {
     try {
-      released.signalAll();
-    } finally {
-      holdLock.unlock();
-    }
-  }
-
-  /**
-   * Holds a delivery of {@code channel} while the subscription is paused; true once it may go to
-   * the receiver, false if the subscription is closing or the channel died meanwhile.
-   */
-  private boolean awaitResumed(Channel channel) {
-    holdLock.lock();
-    try {
-      while (paused && !closing && channel.isOpen()) {
-        released.await();
-      }
-      return !closing && channel.isOpen();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      holdLock.unlock();
+      consume(slot);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "Consumer {} of subscription {} could not resume ({}); re-opening it",
+          slot.index,
+          spec.name(),
+          Exceptions.describe(e));
+      reopen(slot.index, FIRST_REOPEN);
     }
   }
 
@@ -471,7 +326,7 @@ public final class RabbitSubscription
                 return;
               }
               declarer.declareSubscription(connection, spec);
-              Slot old = slots.getAndSet(index, open(connection, index, !paused));
+              ConsumerSlot old = slots.getAndSet(index, open(connection, index, !gate.paused()));
               if (old != null) {
                 closeQuietly(old.getChannel());
               }
@@ -497,7 +352,7 @@ public final class RabbitSubscription
 
   /** How many handlers are running right now. */
   public int inFlight() {
-    return inFlight.get();
+    return deliveries.inFlight();
   }
 
   /**
@@ -511,7 +366,7 @@ public final class RabbitSubscription
     }
     supervisor.removeListener(this);
     for (int i = 0; i < slots.length(); i++) {
-      Slot slot = slots.get(i);
+      ConsumerSlot slot = slots.get(i);
       if (slot != null && slot.tag != null && slot.consuming) {
         try {
           slot.getChannel().basicCancel(slot.tag);
@@ -522,28 +377,16 @@ public final class RabbitSubscription
     }
     // Only once no consumer of ours is subscribed: a delivery turned away before would come
     // straight back to another of our consumers, and each round counts towards the delivery limit.
-    closing = true;
-    releaseHeld();
-    long until = System.nanoTime() + shutdownTimeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < until) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    if (inFlight.get() > 0) {
+    gate.closing(true);
+    if (!deliveries.awaitNone(shutdownTimeout)) {
       log.warn(
           "Subscription {} closing with {} handlers still running; their events return to the queue",
           spec.name(),
-          inFlight.get());
+          deliveries.inFlight());
     }
-    for (RabbitInbound inbound : unsettled) {
-      inbound.requeue();
-    }
+    deliveries.requeueUnsettled();
     for (int i = 0; i < slots.length(); i++) {
-      Slot slot = slots.get(i);
+      ConsumerSlot slot = slots.get(i);
       if (slot != null) {
         closeQuietly(slot.getChannel());
       }
@@ -560,178 +403,44 @@ public final class RabbitSubscription
     }
   }
 
-  /**
-   * Parks {@code inbound} without running the pipeline, when the transport refuses it outright (see
-   * the class description); requeues it if parking fails.
-   */
-  private void refuse(RabbitInbound inbound, String category, String why) {
-    java.util.Map<String, String> headers = inbound.message().headers();
-    String id = CloudEventsAttributes.attribute(headers, "id");
-    String type = CloudEventsAttributes.attribute(headers, "type");
-    Instant now = Instant.now();
-    try {
-      inbound.deadLetter(
-          DeadLetterReason.of(
-              category, new EventDecodingException(id, type, why, null), spec.name(), 1, now, now));
-      log.warn(
-          "Event {} ({}) of subscription {} parked in the dead-letter queue ({}): {}",
-          SafeText.of(id),
-          SafeText.of(type),
-          spec.name(),
-          category,
-          why);
-    } catch (RuntimeException e) {
-      log.error(
-          "Event {} ({}) of subscription {} could not be parked; returning it to the queue: {}",
-          SafeText.of(id),
-          SafeText.of(type),
-          spec.name(),
-          SafeText.message(e));
-      inbound.requeue();
-    }
-  }
-
-  /** Whether the transport parked {@code inbound} itself: too large, or an encoded body. */
-  private boolean refusedOutright(RabbitInbound inbound) {
-    if (inbound.bodySize() > maxInboundMessageBytes) {
-      refuse(
-          inbound,
-          DeadLetterReason.CATEGORY_TOO_LARGE,
-          "Body of "
-              + inbound.bodySize()
-              + " bytes is over the inbound limit of "
-              + maxInboundMessageBytes
-              + " bytes (RabbitTransport.Builder.maxInboundMessageBytes); it was not decoded");
-      return true;
-    }
-    String encoding = inbound.properties().getContentEncoding();
-    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-      refuse(
-          inbound,
-          DeadLetterReason.CATEGORY_DECODING_FAILED,
-          "content_encoding '"
-              + SafeText.of(encoding)
-              + "' is not supported: eventbus bodies are sent unencoded (identity), see"
-              + " docs/wire-format.md");
-      return true;
-    }
-    return false;
-  }
-
-  private final class Slot extends DefaultConsumer {
-    private final int index;
-    private final String queue;
-    private final RabbitInbound.Routes routes;
-    volatile @Nullable String tag;
-    volatile boolean consuming;
-    volatile boolean cancelling; // basicCancel sent by pause(), handleCancelOk not run yet
-    volatile boolean delivered;
-    volatile long lastProgressNanos = System.nanoTime();
-
-    Slot(Channel channel, int index, String queue) {
-      super(channel);
-      this.index = index;
-      this.queue = queue;
-      this.routes =
-          new RabbitInbound.Routes(
-              queue,
-              deadLetterQueue,
-              retryQueues,
-              publisher,
-              parkTimeout,
-              RabbitSubscription.this::redeclare);
+  /** What the consumers see of this subscription (see {@link ConsumerSlot.Owner}). */
+  private final class SlotOwner implements ConsumerSlot.Owner {
+    @Override
+    public String name() {
+      return spec.name();
     }
 
     @Override
-    public void handleDelivery(
-        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-      inFlight.incrementAndGet();
-      delivered = true;
-      lastProgressNanos = System.nanoTime();
-      RabbitInbound inbound = new RabbitInbound(getChannel(), envelope, properties, body, routes);
-      unsettled.add(inbound);
-      try {
-        if (closing) {
-          inbound.requeue();
-          return;
-        }
-        if (paused && !singleActive()) {
-          inbound.giveBack();
-          return;
-        }
-        if (paused && !awaitResumed(getChannel())) {
-          inbound.requeue(); // closing; on a dead channel the broker has requeued it already
-          return;
-        }
-        if (!refusedOutright(inbound)) {
-          receiver.accept(inbound);
-        }
-      } catch (Throwable e) {
-        // Nothing may escape: amqp-client would close this channel, with every delivery on it.
-        log.error(
-            "Subscription {} failed to settle a delivery; requeueing it: {}",
-            spec.name(),
-            SafeText.message(e),
-            e);
-      } finally {
-        if (!inbound.isSettled()) {
-          inbound.requeue();
-        }
-        unsettled.remove(inbound);
-        inFlight.decrementAndGet();
-        lastProgressNanos = System.nanoTime();
+    public boolean closed() {
+      return closed.get();
+    }
+
+    @Override
+    public boolean singleActive() {
+      return RabbitSubscription.this.singleActive();
+    }
+
+    @Override
+    public void deliver(RabbitInbound inbound) {
+      if (!refusal.refusedOutright(inbound)) {
+        receiver.accept(inbound);
       }
     }
 
-    /**
-     * Our own cancel (a pause) is done, and every delivery of the cancelled consumer has passed
-     * through {@code handleDelivery}: the channel holds none, so it may consume again.
-     */
     @Override
-    public void handleCancelOk(String consumerTag) {
+    public void cancelDone(ConsumerSlot slot) {
       synchronized (RabbitSubscription.this) {
-        cancelling = false;
-        if (paused || closed.get() || consuming || !getChannel().isOpen()) {
+        slot.cancelling = false;
+        if (gate.paused() || closed.get() || slot.consuming || !slot.getChannel().isOpen()) {
           return;
         }
-        try {
-          consume(this);
-        } catch (IOException | RuntimeException e) {
-          log.warn(
-              "Consumer {} of subscription {} could not resume ({}); re-opening it",
-              index,
-              spec.name(),
-              Exceptions.describe(e));
-          reopen(index, FIRST_REOPEN);
-        }
+        resumeOrReopen(slot);
       }
     }
 
     @Override
-    public void handleCancel(String consumerTag) {
-      consuming = false;
-      if (!closed.get()) {
-        log.warn(
-            "The broker cancelled consumer {} of subscription {} (queue deleted?); re-opening it",
-            index,
-            spec.name());
-        reopen(index, FIRST_REOPEN);
-      }
-    }
-
-    @Override
-    public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
-      consuming = false;
-      cancelling = false;
-      releaseHeld();
-      if (!closed.get() && !signal.isHardError() && !signal.isInitiatedByApplication()) {
-        log.warn(
-            "The broker closed the channel of consumer {} of subscription {}: {}; re-opening it",
-            index,
-            spec.name(),
-            Exceptions.describe(signal));
-        reopen(index, FIRST_REOPEN);
-      }
+    public void reopen(int index) {
+      RabbitSubscription.this.reopen(index, FIRST_REOPEN);
     }
   }
 }
