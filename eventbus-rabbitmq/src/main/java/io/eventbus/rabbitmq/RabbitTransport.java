@@ -98,10 +98,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Lifecycle</h2>
  *
- * {@link Builder#build()} connects and declares the exchange. The {@link io.eventbus.EventBus} that
- * is given the transport owns it and closes it; {@link #close()} stops the subscriptions, waits up
- * to the shutdown timeout for buffered and outstanding publishes, fails the rest, and closes both
- * connections.
+ * {@link Builder#build()} connects and declares the exchange (or, with {@link
+ * Builder#connectInBackground}, starts doing so in the background and returns at once). The {@link
+ * io.eventbus.EventBus} that is given the transport owns it and closes it; {@link #close()} stops
+ * the subscriptions, waits up to the shutdown timeout for buffered and outstanding publishes, fails
+ * the rest, and closes both connections.
  *
  * <h2>Failures</h2>
  *
@@ -145,7 +146,10 @@ public final class RabbitTransport implements Transport {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RabbitTransport(
-      ConnectionSettings connection, RabbitTopology topology, PublisherSettings publisherSettings) {
+      ConnectionSettings connection,
+      RabbitTopology topology,
+      PublisherSettings publisherSettings,
+      boolean connectInBackground) {
     this.topology = topology;
     this.publisherSettings = publisherSettings;
     this.shutdownTimeout = connection.shutdownTimeout();
@@ -202,16 +206,18 @@ public final class RabbitTransport implements Transport {
     publishing.addListener(publisher);
     publishing.addListener(requester);
     consuming.addListener(declarer::declareExchange);
-    try {
-      consuming.connect();
-      publishing.connect();
-    } catch (IOException | TimeoutException | RuntimeException e) {
-      publisher.close(Duration.ZERO);
-      consuming.close();
-      publishing.close();
-      threads.shutdown();
-      // TLS verification failures become TlsVerificationException.
-      throw ConnectionSecurity.connectFailure(connection.redactedUris(), e);
+    if (!connectInBackground) {
+      try {
+        consuming.connect();
+        publishing.connect();
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        publisher.close(Duration.ZERO);
+        consuming.close();
+        publishing.close();
+        threads.shutdown();
+        // TLS verification failures become TlsVerificationException.
+        throw ConnectionSecurity.connectFailure(connection.redactedUris(), e);
+      }
     }
     publisher.start();
     requester.start();
@@ -222,7 +228,18 @@ public final class RabbitTransport implements Transport {
             0,
             connection.healthCheckInterval().toNanos(),
             TimeUnit.NANOSECONDS);
-    log.info("Connected to {} as {}", connection.redactedUris(), connection.connectionName());
+    if (connectInBackground) {
+      // After the publisher and the sampler started, as after a lost connection; publishing
+      // only once the exchange and the subscriptions made meanwhile are declared, as build()
+      // does when it connects at once, so that no event buffered meanwhile goes unrouted.
+      consuming.connectInBackground(() -> publishing.connectInBackground(() -> {}));
+      log.info(
+          "Connecting in the background to {} as {}",
+          connection.redactedUris(),
+          connection.connectionName());
+    } else {
+      log.info("Connected to {} as {}", connection.redactedUris(), connection.connectionName());
+    }
   }
 
   /** A builder for a transport. */
@@ -505,6 +522,7 @@ public final class RabbitTransport implements Transport {
     private int maxInboundMessageBytes = 16 * 1024 * 1024;
     private @Nullable TlsSettings tls;
     private @Nullable CredentialsSource credentials;
+    private boolean connectInBackground;
 
     private Builder() {}
 
@@ -635,14 +653,33 @@ public final class RabbitTransport implements Transport {
     }
 
     /**
-     * Validates the settings, connects to the first reachable broker and declares the exchange.
+     * Whether {@link #build()} returns without waiting for a broker (default false: it connects and
+     * fails if no broker answers). When true, for a container that may start before its broker,
+     * both connections are opened in the background with the reconnection back-off ({@link
+     * #recoveryInterval}), exactly as after a lost connection: {@link #health()} is down (each
+     * connection component says why the last attempt failed) until they are up; publishes wait in
+     * the publisher's buffer within their deadlines; subscriptions made meanwhile declare their
+     * queues and start consuming once the consuming connection is up. A refused login or a failed
+     * TLS verification is then not thrown but logged at WARN (at most once a minute per connection)
+     * and given as the connection's health reason. Invalid settings still fail {@link #build()}.
+     */
+    public Builder connectInBackground(boolean connectInBackground) {
+      this.connectInBackground = connectInBackground;
+      return this;
+    }
+
+    /**
+     * Validates the settings, connects to the first reachable broker and declares the exchange;
+     * with {@link #connectInBackground connectInBackground(true)}, only validates and starts
+     * connecting.
      *
      * @throws EventBusConfigurationException naming the first invalid setting, before connecting
      * @throws TlsVerificationException if the broker's certificate (or ours) fails verification
-     * @throws EventBusException if no broker could be reached
+     *     (not in the background)
+     * @throws EventBusException if no broker could be reached (not in the background)
      */
     public RabbitTransport build() {
-      return new RabbitTransport(settings(), topology, publisher);
+      return new RabbitTransport(settings(), topology, publisher, connectInBackground);
     }
 
     /** The validated connection settings. */

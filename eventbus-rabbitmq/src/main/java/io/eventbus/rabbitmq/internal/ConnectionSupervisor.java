@@ -58,6 +58,8 @@ public final class ConnectionSupervisor implements AutoCloseable {
   private volatile @Nullable Connection connection;
   private volatile ConnectionState state = ConnectionState.RECOVERING;
   private volatile long recoveries;
+  private volatile boolean connectedOnce; // written under monitor
+  private volatile @Nullable Runnable whenFirstUp; // run once after the first set-up succeeded
   private volatile long stateSinceNanos = System.nanoTime();
   private volatile long blockedSinceNanos; // 0 while not blocked; written under monitor
   private volatile long blockedNanos; // completed blocked periods; written under monitor
@@ -98,6 +100,26 @@ public final class ConnectionSupervisor implements AutoCloseable {
     open(false);
   }
 
+  /**
+   * Starts connecting for the first time on the scheduler and returns at once: the state stays
+   * {@link ConnectionState#RECOVERING} until an address answers, attempts are retried with the
+   * reconnection back-off, and their failures are told as a lost connection's are ({@link
+   * #lastFailure()}, a WARN for a refused login or a failed TLS verification). Listeners are told
+   * {@link Listener#connected} when it succeeds; it does not count as a recovery.
+   *
+   * @param whenUp run once, on the thread that connected, after every listener set up on the first
+   *     connection; must be quick
+   */
+  public void connectInBackground(Runnable whenUp) {
+    synchronized (monitor) {
+      if (state == ConnectionState.CLOSED) {
+        return;
+      }
+      whenFirstUp = whenUp;
+    }
+    scheduler.execute(this::reconnect);
+  }
+
   /** The current connection, or null while recovering or closed. */
   public @Nullable Connection connection() {
     return connection;
@@ -119,6 +141,13 @@ public final class ConnectionSupervisor implements AutoCloseable {
    */
   public @Nullable String lastFailure() {
     return failures.last();
+  }
+
+  /**
+   * Whether a connection was ever opened (false while the first one is tried in the background).
+   */
+  public boolean connectedOnce() {
+    return connectedOnce;
   }
 
   /** How long the connection has been in its current {@link #state()}. */
@@ -197,11 +226,17 @@ public final class ConnectionSupervisor implements AutoCloseable {
       if (afterLoss) {
         recoveries++;
       }
+      connectedOnce = true;
       setState(ConnectionState.CONNECTED);
       nextRetry = FIRST_RETRY;
     }
     for (Listener listener : listeners) {
       listener.connected(opened);
+    }
+    Runnable whenUp = whenFirstUp;
+    if (whenUp != null) {
+      whenFirstUp = null;
+      whenUp.run();
     }
     log.info(
         "Connection {} open to {}:{}",
@@ -261,7 +296,7 @@ public final class ConnectionSupervisor implements AutoCloseable {
       return;
     }
     try {
-      open(true);
+      open(connectedOnce);
       failures.recovered();
     } catch (IOException | TimeoutException | RuntimeException e) {
       failures.failed(e);

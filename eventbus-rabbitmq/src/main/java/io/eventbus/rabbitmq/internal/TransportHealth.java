@@ -98,7 +98,8 @@ public final class TransportHealth {
         supervisor.peer(),
         supervisor.recoveries(),
         supervisor.blockedTime(),
-        supervisor.lastFailure());
+        supervisor.lastFailure(),
+        supervisor.connectedOnce());
   }
 
   /**
@@ -113,6 +114,22 @@ public final class TransportHealth {
       long recoveries,
       Duration blockedTime,
       @Nullable String lastFailure) {
+    return connection(name, state, since, peer, recoveries, blockedTime, lastFailure, true);
+  }
+
+  /**
+   * As above; {@code connectedOnce} false means the first connection is still being tried in the
+   * background, which the reason says instead of "lost".
+   */
+  static Health.Component connection(
+      String name,
+      ConnectionState state,
+      Duration since,
+      @Nullable String peer,
+      long recoveries,
+      Duration blockedTime,
+      @Nullable String lastFailure,
+      boolean connectedOnce) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("state", state.name());
     details.put("inStateFor", since);
@@ -136,9 +153,9 @@ public final class TransportHealth {
           new Health.Component(
               name,
               Health.Status.DOWN,
-              "connection lost "
+              (connectedOnce ? "connection lost " : "not connected yet, connecting for ")
                   + since.toMillis()
-                  + " ms ago; reconnecting"
+                  + (connectedOnce ? " ms ago; reconnecting" : " ms")
                   + (lastFailure == null ? "" : "; the last attempt failed: " + lastFailure),
               details);
       case CLOSED -> new Health.Component(name, Health.Status.DOWN, "closed", details);

@@ -57,6 +57,26 @@ class TransportHealthTest {
   }
 
   @Test
+  void aConnectionNotYetOpenedInTheBackgroundSaysSoAndWhyItsLastAttemptFailed() {
+    Health.Component connecting =
+        TransportHealth.connection(
+            "connection:publish",
+            ConnectionState.RECOVERING,
+            Duration.ofMillis(700),
+            null,
+            0,
+            Duration.ZERO,
+            "Connection refused",
+            false);
+
+    assertThat(connecting.status()).isEqualTo(Health.Status.DOWN);
+    assertThat(connecting.detail())
+        .isEqualTo(
+            "not connected yet, connecting for 700 ms; the last attempt failed: Connection refused");
+    assertThat(connecting.details()).containsEntry("lastFailure", "Connection refused");
+  }
+
+  @Test
   void aConnectionsDetailsCarryItsFigures() {
     assertThat(connection(ConnectionState.CONNECTED).details())
         .containsEntry("state", "CONNECTED")
