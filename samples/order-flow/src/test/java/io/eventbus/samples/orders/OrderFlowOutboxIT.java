@@ -37,16 +37,21 @@ class OrderFlowOutboxIT {
         "Start it, e.g. 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main"
             + " start'.");
     databaseAnswered = true;
+    // As if no --uri had been given and no broker answered at the default URI: in memory.
+    FlowOptions parsed =
+        FlowOptions.parse("--orders", "6", "--rate", "50", "--namespace", namespace);
     FlowOptions options =
-        FlowOptions.parse(
-            "--uri",
+        new FlowOptions(
             "amqp://guest:guest@127.0.0.1:" + closedPort(),
-            "--orders",
-            "6",
-            "--rate",
-            "50",
-            "--namespace",
-            namespace);
+            parsed.orders(),
+            parsed.rate(),
+            parsed.duration(),
+            parsed.role(),
+            parsed.namespace(),
+            parsed.paymentOutage(),
+            parsed.plain(),
+            parsed.jdbc(),
+            parsed.uriGiven());
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
