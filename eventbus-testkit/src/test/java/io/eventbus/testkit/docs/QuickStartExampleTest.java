@@ -16,10 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,31 +112,13 @@ class QuickStartExampleTest {
         Files.readString(
             Path.of("src/test/java/io/eventbus/testkit/docs/QuickStartExampleTest.java"),
             StandardCharsets.UTF_8);
-    Matcher region =
-        Pattern.compile("// tag::([a-z-]+)\\[\\]\\n(.*?)\\n\\s*// end::\\1\\[\\]", Pattern.DOTALL)
-            .matcher(source);
-    List<String> regions = new ArrayList<>();
-    while (region.find()) {
-      regions.add(region.group(1));
-      org.assertj.core.api.Assertions.assertThat(readme)
-          .as("README.md quotes the region %s", region.group(1))
-          .contains(dedent(region.group(2)));
-    }
-    org.assertj.core.api.Assertions.assertThat(regions).containsExactly("events", "builder");
-  }
-
-  private static String dedent(String text) {
-    List<String> lines = new ArrayList<>(text.stripTrailing().lines().toList());
-    int indent =
-        lines.stream()
-            .filter(line -> !line.isBlank())
-            .mapToInt(line -> line.length() - line.stripLeading().length())
-            .min()
-            .orElse(0);
-    StringBuilder out = new StringBuilder();
-    for (String line : lines) {
-      out.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
-    }
-    return out.toString().stripTrailing();
+    Map<String, String> regions = TaggedRegions.of(source);
+    regions.forEach(
+        (name, text) ->
+            org.assertj.core.api.Assertions.assertThat(readme)
+                .as("README.md quotes the region %s", name)
+                .contains(text));
+    org.assertj.core.api.Assertions.assertThat(regions.keySet())
+        .containsExactly("events", "builder");
   }
 }
