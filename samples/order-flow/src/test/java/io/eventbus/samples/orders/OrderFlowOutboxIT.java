@@ -7,7 +7,6 @@ import io.eventbus.testkit.junit5.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,21 +36,8 @@ class OrderFlowOutboxIT {
         "Start it, e.g. 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main"
             + " start'.");
     databaseAnswered = true;
-    // As if no --uri had been given and no broker answered at the default URI: in memory.
-    FlowOptions parsed =
-        FlowOptions.parse("--orders", "6", "--rate", "50", "--namespace", namespace);
     FlowOptions options =
-        new FlowOptions(
-            "amqp://guest:guest@127.0.0.1:" + closedPort(),
-            parsed.orders(),
-            parsed.rate(),
-            parsed.duration(),
-            parsed.role(),
-            parsed.namespace(),
-            parsed.paymentOutage(),
-            parsed.plain(),
-            parsed.jdbc(),
-            parsed.uriGiven());
+        NoBroker.options("--orders", "6", "--rate", "50", "--namespace", namespace);
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -82,12 +68,6 @@ class OrderFlowOutboxIT {
     try (Connection connection = DriverManager.getConnection(FlowOptions.DEFAULT_JDBC);
         Statement statement = connection.createStatement()) {
       statement.execute("DROP SCHEMA IF EXISTS " + OrdersDatabase.schemaOf(namespace) + " CASCADE");
-    }
-  }
-
-  private static int closedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

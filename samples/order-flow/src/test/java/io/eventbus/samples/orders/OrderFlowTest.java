@@ -16,21 +16,9 @@ class OrderFlowTest {
   @Test
   void runsTheWholeFlowInMemoryWhenNoBrokerAnswersAndSaysSoFirst() throws IOException {
     // As if no --uri had been given and no broker answered at the default URI.
-    FlowOptions parsed =
-        FlowOptions.parse(
-            "--orders", "6", "--rate", "50", "--payment-outage", "1s", "--jdbc", "none");
     FlowOptions options =
-        new FlowOptions(
-            "amqp://guest:guest@127.0.0.1:" + closedPort(),
-            parsed.orders(),
-            parsed.rate(),
-            parsed.duration(),
-            parsed.role(),
-            parsed.namespace(),
-            parsed.paymentOutage(),
-            parsed.plain(),
-            parsed.jdbc(),
-            parsed.uriGiven());
+        NoBroker.options(
+            "--orders", "6", "--rate", "50", "--payment-outage", "1s", "--jdbc", "none");
     assertThat(options.uriGiven()).isFalse();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
@@ -66,7 +54,7 @@ class OrderFlowTest {
   void anExplicitUriThatDoesNotAnswerStopsTheRunInsteadOfFallingBackToMemory() throws IOException {
     FlowOptions options =
         FlowOptions.parse(
-            "--uri", "amqp://guest:secret@127.0.0.1:" + closedPort(), "--jdbc", "none");
+            "--uri", "amqp://guest:secret@127.0.0.1:" + NoBroker.closedPort(), "--jdbc", "none");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     OrderFlow flow =
         new OrderFlow(
@@ -92,7 +80,7 @@ class OrderFlowTest {
   void aServiceRoleWithoutABrokerStopsWithTheCommandThatStartsOne() throws IOException {
     FlowOptions options =
         FlowOptions.parse(
-            "--uri", "amqp://guest:guest@127.0.0.1:" + closedPort(), "--role", "shipping");
+            "--uri", "amqp://guest:guest@127.0.0.1:" + NoBroker.closedPort(), "--role", "shipping");
     ByteArrayOutputStream output = new ByteArrayOutputStream();
 
     int code =
@@ -115,12 +103,7 @@ class OrderFlowTest {
       assertThat(BrokerProbe.answers("127.0.0.1", listening.getLocalPort(), Duration.ofSeconds(1)))
           .isTrue();
     }
-    assertThat(BrokerProbe.answers("127.0.0.1", closedPort(), Duration.ofSeconds(1))).isFalse();
-  }
-
-  private static int closedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    assertThat(BrokerProbe.answers("127.0.0.1", NoBroker.closedPort(), Duration.ofSeconds(1)))
+        .isFalse();
   }
 }
