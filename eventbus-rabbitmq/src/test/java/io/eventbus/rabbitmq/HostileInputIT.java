@@ -19,6 +19,7 @@ import io.eventbus.PublishOptions;
 import io.eventbus.PublishReceipt;
 import io.eventbus.PublishRefusedException;
 import io.eventbus.SubscriptionOptions;
+import io.eventbus.UnroutableEventException;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.testkit.Await;
 import io.eventbus.testkit.DeliveryLedger;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -619,8 +621,7 @@ class HostileInputIT {
       EventBus bus, DeliveryLedger ledger, Order order) {
     String id = UUID.randomUUID().toString();
     ledger.recordPublished(id);
-    return bus.publish(order, PublishOptions.none().withId(id))
-        .toCompletableFuture()
+    return publishRetryingUnroutable(bus, order, id, 3)
         .whenComplete(
             (receipt, failure) -> {
               if (failure == null) {
@@ -629,6 +630,30 @@ class HostileInputIT {
                 ledger.recordPublishFailed(id);
               }
             });
+  }
+
+  /**
+   * Publishes {@code order} as an application would while its exchange is deleted and declared
+   * again: the broker deletes an exchange's bindings before the exchange itself, so a publish in
+   * between is refused as unroutable (strict routing); it is sent again with the same id, at most
+   * {@code tries} times in all.
+   */
+  private static CompletableFuture<PublishReceipt> publishRetryingUnroutable(
+      EventBus bus, Order order, String id, int tries) {
+    return bus.publish(order, PublishOptions.none().withId(id))
+        .toCompletableFuture()
+        .handle(
+            (receipt, failure) -> {
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              if (cause instanceof UnroutableEventException && tries > 1) {
+                return publishRetryingUnroutable(bus, order, id, tries - 1);
+              }
+              return failure == null
+                  ? CompletableFuture.completedFuture(receipt)
+                  : CompletableFuture.<PublishReceipt>failedFuture(cause);
+            })
+        .thenCompose(next -> next);
   }
 
   private static String extra(Map<String, Object> headers) {
