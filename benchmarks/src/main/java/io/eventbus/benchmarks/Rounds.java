@@ -21,8 +21,7 @@ final class Rounds {
    * {@code --clients eventbus} runs eventbus alone, for a profile of it and nothing else.
    */
   static void only(String commaSeparated) {
-    only =
-        commaSeparated.isBlank() ? List.of() : List.of(commaSeparated.trim().split("\\s*,\\s*"));
+    only = commaSeparated.isBlank() ? List.of() : List.of(commaSeparated.trim().split("\\s*,\\s*"));
   }
 
   /** One run of {@code client} on a fresh queue of {@code queueType}. */

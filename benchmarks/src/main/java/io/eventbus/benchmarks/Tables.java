@@ -146,9 +146,9 @@ final class Tables {
   }
 
   /**
-   * Every round as it ran: one row per queue type and client, one column per round in the order
-   * the rounds ran, each cell {@code events/s · CPU µs/event}. The summary tables give medians;
-   * this one lets a reader see each figure they come from.
+   * Every round as it ran: one row per queue type and client, one column per round in the order the
+   * rounds ran, each cell {@code events/s · CPU µs/event}. The summary tables give medians; this
+   * one lets a reader see each figure they come from.
    */
   static String rounds(List<Measurement.Result> results) {
     int columns =
