@@ -53,6 +53,7 @@ public final class ConsumeBenchmark {
     boolean spring = Boolean.parseBoolean(options.text("--spring", "false"));
     PublishBenchmark.rawBuildsMessages = !options.text("--raw", "json").equals("bare");
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
+    Rounds.only(options.text("--clients", ""));
     try (BenchBroker broker = BenchBroker.open(uri)) {
       System.out.printf(
           "Consume benchmark: %,d events per run, prefetch %d, %d rounds, %d cores, Java %s,"
@@ -68,6 +69,8 @@ public final class ConsumeBenchmark {
           new ConsumeBenchmark(broker, prefetch).run(queueTypes, events, rounds, spring);
       System.out.println();
       System.out.print(Tables.throughput(results, false));
+      System.out.println();
+      System.out.print(Tables.rounds(results));
     }
   }
 

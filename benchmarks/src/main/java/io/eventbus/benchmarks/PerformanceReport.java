@@ -298,6 +298,8 @@ public final class PerformanceReport {
             events,
             window));
     md.append(Tables.throughput(publish, true)).append('\n');
+    md.append("Every round, in the order they ran (events/s · CPU µs/event):\n\n");
+    md.append(Tables.rounds(publish)).append('\n');
 
     md.append("## Consume\n\n");
     md.append(
@@ -317,6 +319,8 @@ public final class PerformanceReport {
             events,
             prefetch));
     md.append(Tables.throughput(consume, false)).append('\n');
+    md.append("Every round, in the order they ran (events/s · CPU µs/event):\n\n");
+    md.append(Tables.rounds(consume)).append('\n');
 
     md.append("## Latency under load\n\n");
     md.append(

@@ -34,6 +34,7 @@ public final class PublishComparison {
     boolean spring = Boolean.parseBoolean(options.text("--spring", "true"));
     PublishBenchmark.rawBuildsMessages = !options.text("--raw", "json").equals("bare");
     List<String> queueTypes = List.of(options.text("--queues", "quorum,classic").split(","));
+    Rounds.only(options.text("--clients", ""));
     try (BenchBroker broker = BenchBroker.open(uri)) {
       System.out.printf(
           "Publish benchmark: %,d events per run, window %,d, %d rounds, %d cores, Java %s,"
@@ -49,6 +50,8 @@ public final class PublishComparison {
           new PublishComparison(broker, window).run(queueTypes, events, rounds, spring);
       System.out.println();
       System.out.print(Tables.throughput(results, true));
+      System.out.println();
+      System.out.print(Tables.rounds(results));
     }
   }
 

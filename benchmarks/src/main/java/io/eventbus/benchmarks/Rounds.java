@@ -11,7 +11,19 @@ final class Rounds {
   /** Rounds of one client that differ by more than this (of their median) earn a warning. */
   static final double SPREAD_LIMIT = 0.15;
 
+  /** The clients {@code --clients} named (for profiling one client), or empty for all. */
+  private static volatile List<String> only = List.of();
+
   private Rounds() {}
+
+  /**
+   * Restricts every later rotation to the clients named in {@code commaSeparated} (empty: all);
+   * {@code --clients eventbus} runs eventbus alone, for a profile of it and nothing else.
+   */
+  static void only(String commaSeparated) {
+    only =
+        commaSeparated.isBlank() ? List.of() : List.of(commaSeparated.trim().split("\\s*,\\s*"));
+  }
 
   /** One run of {@code client} on a fresh queue of {@code queueType}. */
   @FunctionalInterface
@@ -32,6 +44,9 @@ final class Rounds {
       int rounds,
       Run run)
       throws Exception {
+    if (!only.isEmpty()) {
+      clients = clients.stream().filter(only::contains).toList();
+    }
     String loadBefore = loadAverage();
     System.out.println("load average before " + operation + ": " + loadBefore);
     System.out.println("warming up…");

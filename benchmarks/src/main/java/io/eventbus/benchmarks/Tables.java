@@ -144,4 +144,42 @@ final class Tables {
                     }));
     return out.toString();
   }
+
+  /**
+   * Every round as it ran: one row per queue type and client, one column per round in the order
+   * the rounds ran, each cell {@code events/s · CPU µs/event}. The summary tables give medians;
+   * this one lets a reader see each figure they come from.
+   */
+  static String rounds(List<Measurement.Result> results) {
+    int columns =
+        group(results).values().stream()
+            .flatMap(byClient -> byClient.values().stream())
+            .mapToInt(List::size)
+            .max()
+            .orElse(0);
+    StringBuilder out = new StringBuilder("| queue | client |");
+    StringBuilder rule = new StringBuilder("|---|---|");
+    for (int round = 1; round <= columns; round++) {
+      out.append(" round ").append(round).append(" |");
+      rule.append("---:|");
+    }
+    out.append('\n').append(rule).append('\n');
+    group(results)
+        .forEach(
+            (queueType, byClient) ->
+                byClient.forEach(
+                    (client, runs) -> {
+                      out.append("| ").append(queueType).append(" | ").append(client).append(" |");
+                      for (Measurement.Result run : runs) {
+                        out.append(
+                            String.format(
+                                Locale.ROOT,
+                                " %,.0f · %.1f µs |",
+                                run.eventsPerSecond(),
+                                run.cpuMicrosPerEvent()));
+                      }
+                      out.append(" |".repeat(columns - runs.size())).append('\n');
+                    }));
+    return out.toString();
+  }
 }

@@ -10,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,8 +57,17 @@ public final class AmqpMapping {
         .appId(headers.get(CloudEventsAttributes.SOURCE))
         .correlationId(headers.get(CloudEventsAttributes.CORRELATION_ID))
         .timestamp(timestamp(headers.get(CloudEventsAttributes.TIME)))
-        .headers(Collections.<String, Object>unmodifiableMap(headers))
+        .headers(asObjects(headers))
         .build();
+  }
+
+  /**
+   * {@code headers} as amqp-client's header type, without a copy or a view: {@code
+   * BasicProperties} copies the map it is given into a map of its own, and never writes to it.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asObjects(Map<String, String> headers) {
+    return (Map<String, Object>) (Map<String, ?>) headers;
   }
 
   /**

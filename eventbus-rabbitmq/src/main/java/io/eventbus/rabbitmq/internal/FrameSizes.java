@@ -51,11 +51,12 @@ public final class FrameSizes {
     if (headers == null) {
       return 0;
     }
-    long bound = 4;
-    for (Map.Entry<String, Object> header : headers.entrySet()) {
-      bound += 1 + 3L * header.getKey().length() + 1 + valueBound(header.getValue());
-    }
-    return bound;
+    // forEach, not an entry iterator: amqp-client hands out its headers as an unmodifiable view,
+    // whose iterator wraps every entry; forEach reaches the map underneath directly.
+    long[] bound = {4};
+    headers.forEach(
+        (name, value) -> bound[0] += 1 + 3L * name.length() + 1 + valueBound(value));
+    return bound[0];
   }
 
   private static long valueBound(Object value) {

@@ -319,6 +319,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
             eventType,
             ticker.nanos() + settings.timeout().toNanos(),
             copy);
+    publish.fitsFrameMax = frameMax;
     buffer.offer(publish);
     return publish.future;
   }

@@ -30,6 +30,12 @@ final class Publish {
    */
   long sequence;
 
+  /**
+   * The {@code frame_max} its content header was found to fit when it was offered (0: no limit), or
+   * -1 if it was not checked: the sender checks again only when the channel's differs.
+   */
+  int fitsFrameMax = -1;
+
   /** How many times it was handed to a channel; written by the sender thread only. */
   int sends;
 

@@ -173,7 +173,8 @@ final class Sender implements Runnable {
           continue;
         }
         int frameMax = publishing.frameMax();
-        if (!FrameSizes.fits(publish.properties, frameMax)) {
+        // Checked when offered; again only if this channel's connection negotiated another size.
+        if (frameMax != publish.fitsFrameMax && !FrameSizes.fits(publish.properties, frameMax)) {
           publish.fail(
               completions,
               EventTooLargeException.headers(

@@ -2,6 +2,7 @@ package io.eventbus.rabbitmq.internal.publish;
 
 import static io.eventbus.rabbitmq.internal.publish.PublishBufferTest.publish;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.AMQP;
 import java.util.List;
@@ -172,5 +173,109 @@ class OutstandingConfirmsTest {
 
     assertThat(outstanding.markReturned("old-1", "bus", "t", "312 NO_ROUTE")).isTrue();
     assertThat(resent.returnedWith).isEqualTo("312 NO_ROUTE");
+  }
+
+  @Test
+  void anOldUnconfirmedEventSurvivesTheRingGrowingPastThousandsOfLaterOnes() {
+    outstanding.add(1, publish("old"));
+    for (int i = 2; i <= 5_000; i++) {
+      outstanding.add(i, publish("e" + i));
+      if (i % 10 == 0) {
+        outstanding.remove(i, false);
+      }
+    }
+    // Confirms of everything after the old one, one by one and in a multiple ack that skips it.
+    for (int i = 2; i <= 4_000; i++) {
+      outstanding.remove(i, false);
+    }
+
+    assertThat(outstanding.size()).isEqualTo(1 + 1_000 - 100);
+    List<Publish> rest = outstanding.remove(5_000, true);
+    assertThat(rest.get(0).eventId).isEqualTo("old");
+    assertThat(ids(rest)).hasSize(1 + 1_000 - 100).doesNotHaveDuplicates();
+    assertThat(outstanding.size()).isZero();
+    assertThat(outstanding.remove(5_000, true)).isEmpty();
+  }
+
+  @Test
+  void sequenceNumbersThatDoNotGrowAreRefusedWhileEventsAreOutstanding() {
+    outstanding.add(7, publish("a"));
+
+    assertThatThrownBy(() -> outstanding.add(7, publish("b")))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(ids(outstanding.removeAll())).containsExactly("a");
+    outstanding.add(1, publish("c")); // a new channel starts again from 1
+    assertThat(ids(outstanding.remove(1, false))).containsExactly("c");
+  }
+
+  @Test
+  void confirmsOfUnknownOrAlreadyConfirmedTagsRemoveNothing() {
+    outstanding.add(3, publish("a"));
+    outstanding.add(4, publish("b"));
+
+    assertThat(outstanding.remove(2, true)).isEmpty();
+    assertThat(outstanding.remove(5, false)).isEmpty();
+    assertThat(ids(outstanding.remove(3, true))).containsExactly("a");
+    assertThat(outstanding.remove(3, false)).isEmpty();
+    assertThat(ids(outstanding.remove(9, true))).containsExactly("b");
+  }
+
+  @Test
+  void aSenderAndAConfirmingThreadNeverLoseOrDuplicateAnEvent() throws Exception {
+    int events = 200_000;
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Set<String> confirmed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicInteger duplicates =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Thread sender =
+        new Thread(
+            () -> {
+              for (int i = 1; i <= events; i++) {
+                while (outstanding.size() >= 4_096) {
+                  Thread.onSpinWait();
+                }
+                outstanding.add(i, publish("e" + i));
+                sent.set(i);
+              }
+            });
+    Thread confirmer =
+        new Thread(
+            () -> {
+              java.util.Random random = new java.util.Random(42);
+              long acked = 0;
+              while (acked < events) {
+                long upTo = sent.get();
+                if (upTo <= acked) {
+                  Thread.onSpinWait();
+                  continue;
+                }
+                long tag = acked + 1 + random.nextInt((int) (upTo - acked));
+                List<Publish> removed =
+                    random.nextBoolean()
+                        ? outstanding.remove(tag, true)
+                        : outstanding.remove(tag, false);
+                for (Publish publish : removed) {
+                  if (!confirmed.add(publish.eventId)) {
+                    duplicates.incrementAndGet();
+                  }
+                }
+                if (random.nextInt(4) == 0) {
+                  for (Publish publish : outstanding.remove(upTo, true)) {
+                    if (!confirmed.add(publish.eventId)) {
+                      duplicates.incrementAndGet();
+                    }
+                  }
+                  acked = upTo;
+                }
+              }
+            });
+    sender.start();
+    confirmer.start();
+    sender.join(60_000);
+    confirmer.join(60_000);
+
+    assertThat(duplicates).hasValue(0);
+    assertThat(confirmed).hasSize(events);
+    assertThat(outstanding.size()).isZero();
   }
 }
