@@ -62,8 +62,8 @@ public final class AmqpMapping {
   }
 
   /**
-   * {@code headers} as amqp-client's header type, without a copy or a view: {@code
-   * BasicProperties} copies the map it is given into a map of its own, and never writes to it.
+   * {@code headers} as amqp-client's header type, without a copy or a view: {@code BasicProperties}
+   * copies the map it is given into a map of its own, and never writes to it.
    */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> asObjects(Map<String, String> headers) {

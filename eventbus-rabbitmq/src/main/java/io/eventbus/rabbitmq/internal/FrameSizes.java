@@ -54,8 +54,7 @@ public final class FrameSizes {
     // forEach, not an entry iterator: amqp-client hands out its headers as an unmodifiable view,
     // whose iterator wraps every entry; forEach reaches the map underneath directly.
     long[] bound = {4};
-    headers.forEach(
-        (name, value) -> bound[0] += 1 + 3L * name.length() + 1 + valueBound(value));
+    headers.forEach((name, value) -> bound[0] += 1 + 3L * name.length() + 1 + valueBound(value));
     return bound[0];
   }
 
