@@ -43,7 +43,12 @@ import java.util.Objects;
  *     as in any publish/subscribe system where nobody listens yet, and it stays visible: counted by
  *     type in {@link TransportStatus#unroutableByType()}, the health details and the metric {@code
  *     eventbus.publisher.unroutable_accepted}, and logged at WARN for the first of each type.
- *     Dead-letter and retry copies fail when unroutable whatever this says
+ *     Dead-letter and retry copies fail when unroutable whatever this says. An event of a type that
+ *     a subscription of the same transport is bound for is not judged at once: its return means a
+ *     binding or queue is missing (deleted, or an exchange declared again without them), so the
+ *     transport declares the exchange and its subscriptions' queues and bindings again and sends
+ *     the event again, up to twice (counted in {@link TransportStatus#topologyResends()}), before
+ *     this setting applies
  * @param maxMessageBytes the largest body that may be published; a larger one fails at once, before
  *     anything is sent, with {@link io.eventbus.EventTooLargeException}. At most {@value
  *     #MAX_MESSAGE_BYTES_LIMIT} (RabbitMQ 3.x accepts bodies up to 128 MiB by default, 4.x 16 MiB;

@@ -23,6 +23,7 @@ import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.rabbitmq.internal.TransportHealth;
 import io.eventbus.rabbitmq.internal.TransportThreads;
 import io.eventbus.rabbitmq.internal.publish.ConfirmingPublisher;
+import io.eventbus.rabbitmq.internal.publish.OwnTopology;
 import io.eventbus.rabbitmq.internal.rpc.RabbitRequester;
 import io.eventbus.rabbitmq.internal.rpc.RabbitResponders;
 import io.eventbus.rabbitmq.internal.security.ConnectionSecurity;
@@ -85,8 +86,9 @@ import org.slf4j.LoggerFactory;
  * Given an OpenTelemetry by the bus ({@link #instrument}), the transport reports its own figures as
  * asynchronous metrics: {@code eventbus.publisher.outstanding_confirms}, {@code
  * eventbus.publisher.buffered.messages} and {@code .size}, {@code eventbus.publisher.resent},
- * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.unroutable_accepted} (per
- * event type, attribute {@code cloudevents.event_type}), {@code eventbus.connection.state}, {@code
+ * {@code eventbus.publisher.nack_retries}, {@code eventbus.publisher.topology_resends}, {@code
+ * eventbus.publisher.unroutable_accepted} (per event type, attribute {@code
+ * cloudevents.event_type}), {@code eventbus.connection.state}, {@code
  * eventbus.connection.blocked.time} and {@code eventbus.connection.recoveries}. {@link #health()}
  * reports both connections and the publisher; each subscription reports its consumers and whether
  * it is stalled, from queue depths a health thread samples every {@link Builder#healthCheckInterval
@@ -116,10 +118,13 @@ import org.slf4j.LoggerFactory;
  * fails the same way; an unroutable one (no queue bound for its type) completes normally and is
  * counted by type (status, health details, metric, a WARN for the first of each type), or fails
  * with {@link io.eventbus.UnroutableEventException} with {@link
- * PublisherSettings#failUnroutable()}; one over {@link PublisherSettings#maxMessageBytes()} or
- * whose headers do not fit the broker's frame fails at once with {@link
- * io.eventbus.EventTooLargeException}; one the broker refuses for good (it closes the channel)
- * fails alone with {@link io.eventbus.PublishRefusedException}. A delivery over {@link
+ * PublisherSettings#failUnroutable()}, unless a subscription of this transport is bound for its
+ * type: then its binding or queue is missing (deleted, or an exchange declared again without them),
+ * so the exchange and the subscriptions' queues and bindings are declared again and the event is
+ * sent again, up to twice, before that rule applies; one over {@link
+ * PublisherSettings#maxMessageBytes()} or whose headers do not fit the broker's frame fails at once
+ * with {@link io.eventbus.EventTooLargeException}; one the broker refuses for good (it closes the
+ * channel) fails alone with {@link io.eventbus.PublishRefusedException}. A delivery over {@link
  * Builder#maxInboundMessageBytes} is parked as {@code too-large}; nothing a message or the broker
  * does stops the transport's threads (see docs/architecture.md, "Hostile input"). {@link
  * #subscribe} and {@link #deadLetters} on a closed transport throw {@link IllegalStateException}: a
@@ -182,7 +187,9 @@ public final class RabbitTransport implements Transport {
             threads.completions(),
             threads.publisherThreads(),
             threadSupervisor,
-            this::refused);
+            this::refused,
+            OwnTopology.of(this::ownBinding, this::redeclareOwnTopology),
+            threads.topology());
     this.health =
         new TransportHealth(publishing, consuming, publisher, publisherSettings, threadSupervisor);
     this.subscriptions =
@@ -257,22 +264,45 @@ public final class RabbitTransport implements Transport {
     if (replyCode != 404 || closed.get()) {
       return;
     }
+    redeclareTopology(replyCode + " " + replyText, true);
+  }
+
+  /**
+   * Whether one of this transport's open subscriptions binds {@code exchange} for {@code
+   * routingKey}: then an event the broker returned as unroutable found a gap in the topology. Asked
+   * on the publishing connection's I/O thread, for returned events only; never blocks.
+   */
+  private boolean ownBinding(String exchange, String routingKey) {
+    return exchange.equals(topology.exchange()) && subscriptions.binds(routingKey);
+  }
+
+  /**
+   * Declares the exchange and every subscription's queues and bindings again, because the broker
+   * returned events an own subscription is bound for. On the publisher's declaring thread ({@code
+   * eventbus-topology-1}); the publisher logs what it sends again.
+   */
+  private void redeclareOwnTopology() {
+    if (!closed.get()) {
+      redeclareTopology("returned events a subscription of this transport is bound for", false);
+    }
+  }
+
+  /** Declares the exchange and every subscription's queues and bindings again; logs failures. */
+  private void redeclareTopology(String why, boolean warn) {
     try {
       Connection connection = publishing.connection();
       if (connection != null) {
         declarer.declareExchange(connection);
-        log.warn(
-            "Declared the exchange {} again after the broker said: {}",
-            topology.exchange(),
-            replyText);
+        if (warn) {
+          log.warn(
+              "Declared the exchange {} again after the broker said: {}", topology.exchange(), why);
+        } else {
+          log.info("Declared the exchange {} again after {}", topology.exchange(), why);
+        }
       }
       subscriptions.redeclareAll();
     } catch (RuntimeException e) {
-      log.warn(
-          "Could not declare the topology again after {} {}: {}",
-          replyCode,
-          replyText,
-          Exceptions.describe(e));
+      log.warn("Could not declare the topology again after {}: {}", why, Exceptions.describe(e));
     }
   }
 

@@ -14,6 +14,9 @@ import java.util.TreeMap;
  * @param outstandingConfirms events sent and not yet confirmed
  * @param resentAfterRecovery events sent again after a lost connection, since the start
  * @param nackRetries events sent again after a negative confirm, since the start
+ * @param topologyResends events the broker returned as unroutable although a subscription of this
+ *     transport is bound for their type (its binding or queue was missing), sent again after the
+ *     exchange and the subscriptions' queues and bindings were declared again, since the start
  * @param unroutableAccepted events published that no queue was bound for, accepted (see {@link
  *     PublisherSettings#failUnroutable()}), since the start
  * @param unroutableByType the same by event type, sorted by type (at most {@value
@@ -28,6 +31,7 @@ public record TransportStatus(
     int outstandingConfirms,
     long resentAfterRecovery,
     long nackRetries,
+    long topologyResends,
     long unroutableAccepted,
     Map<String, Long> unroutableByType,
     long recoveries) {

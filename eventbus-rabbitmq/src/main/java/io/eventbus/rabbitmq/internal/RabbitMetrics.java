@@ -87,6 +87,15 @@ public final class RabbitMetrics implements AutoCloseable {
             .setUnit("{message}")
             .setDescription("Events sent again after the broker refused them (basic.nack).")
             .buildWithCallback(m -> m.record(publisher.nackRetries())));
+    instruments.add(
+        meter
+            .counterBuilder("eventbus.publisher.topology_resends")
+            .setUnit("{message}")
+            .setDescription(
+                "Events sent again after the broker returned them as unroutable although a"
+                    + " subscription of the transport is bound for their type, once the topology"
+                    + " was declared again.")
+            .buildWithCallback(m -> m.record(publisher.topologyResends())));
     instruments.add(publisher.unroutable().instrument(openTelemetry, "io.eventbus.rabbitmq"));
     instruments.add(
         meter

@@ -82,6 +82,7 @@ public final class RabbitSubscription
   private static final Duration MAX_REOPEN = Duration.ofSeconds(5);
 
   private final SubscriptionSpec spec;
+  private final BindingKeys bindings;
   private final List<String> queues;
   private final Map<Duration, String> retryQueues;
   private final String deadLetterQueue;
@@ -115,6 +116,7 @@ public final class RabbitSubscription
       int maxInboundMessageBytes,
       Consumer<InboundMessage> receiver) {
     this.spec = spec;
+    this.bindings = BindingKeys.of(spec.eventTypes());
     this.queues = List.copyOf(queues);
     this.retryQueues = Map.copyOf(retryQueues);
     this.deadLetterQueue = deadLetterQueue;
@@ -145,6 +147,14 @@ public final class RabbitSubscription
   /** The subscription's name (its queue's). */
   String name() {
     return spec.name();
+  }
+
+  /**
+   * Whether this subscription binds the bus's exchange for {@code routingKey} (by its event types,
+   * as the broker matches binding keys), whether or not the binding exists at the broker right now.
+   */
+  boolean binds(String routingKey) {
+    return bindings.matches(routingKey);
   }
 
   /**

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the transport's open subscriptions: starts each on the consuming connection, samples their
- * queue depths on the health thread, and closes them.
+ * queue depths on the health thread, declares their topology again on demand, and closes them.
+ *
+ * <p>Thread-safe: the list of open subscriptions is copied on write, so {@link #binds} and {@link
+ * #redeclareAll} may run on any thread while subscriptions open and close.
  */
 public final class Subscriptions {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
@@ -114,6 +117,19 @@ public final class Subscriptions {
   public boolean isOpen(String name) {
     for (RabbitSubscription subscription : open) {
       if (subscription.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an open subscription binds the bus's exchange for {@code routingKey} (see {@link
+   * BindingKeys}). Reads the list of open subscriptions without a lock; any thread, never blocks.
+   */
+  public boolean binds(String routingKey) {
+    for (RabbitSubscription subscription : open) {
+      if (subscription.binds(routingKey)) {
         return true;
       }
     }

@@ -61,6 +61,7 @@ public final class TransportHealth {
             publisher.nackRetries(),
             publisher.unroutableAccepted());
     Map<String, Object> details = new LinkedHashMap<>(publisherHealth.details());
+    details.put("topologyResends", publisher.topologyResends());
     details.put("refusedByBroker", publisher.refusedByBroker());
     details.put("unroutableByType", publisher.unroutable().byType());
     return Health.of(
@@ -85,6 +86,7 @@ public final class TransportHealth {
         publisher.outstandingConfirms(),
         publisher.resentAfterRecovery(),
         publisher.nackRetries(),
+        publisher.topologyResends(),
         publisher.unroutableAccepted(),
         publisher.unroutable().byType(),
         publishing.recoveries() + consuming.recoveries());

@@ -19,6 +19,9 @@ import java.util.concurrent.ThreadFactory;
  *   <li>{@code eventbus-consumer-N}: a cached pool given to the consuming connection, running
  *       handlers;
  *   <li>{@code eventbus-health-1}: samples queue depths for health;
+ *   <li>{@code eventbus-topology-1}: declares the topology again when the broker returned events
+ *       that an own subscription is bound for (those declarations block on the broker, so they run
+ *       neither on an I/O thread nor on the scheduler);
  *   <li>{@code eventbus-publisher-1}: the publisher's sender thread, made by {@link
  *       #publisherThreads()} and ended by the publisher's close.
  * </ul>
@@ -32,6 +35,8 @@ public final class TransportThreads {
       Executors.newCachedThreadPool(new DaemonThreads("consumer"));
   private final ScheduledExecutorService health =
       Executors.newSingleThreadScheduledExecutor(new DaemonThreads("health"));
+  private final ExecutorService topology =
+      Executors.newSingleThreadExecutor(new DaemonThreads("topology"));
 
   public ScheduledExecutorService scheduler() {
     return scheduler;
@@ -47,6 +52,11 @@ public final class TransportThreads {
 
   public ScheduledExecutorService health() {
     return health;
+  }
+
+  /** Runs declarations of the topology asked for by returned events. */
+  public Executor topology() {
+    return topology;
   }
 
   /** Makes the publisher's sender thread. */
@@ -66,6 +76,7 @@ public final class TransportThreads {
   public void shutdown() {
     health.shutdownNow();
     scheduler.shutdownNow();
+    topology.shutdownNow();
     completions.shutdown();
     dispatch.shutdown();
   }

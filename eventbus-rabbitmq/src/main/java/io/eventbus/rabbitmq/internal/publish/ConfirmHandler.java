@@ -19,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settles outstanding events from the broker's confirms and returns: an ack completes an event (or
- * fails it as unroutable if it was returned), a nack sends it again after a back-off or, after the
- * last retry, fails it.
+ * Settles outstanding events from the broker's confirms and returns: an ack completes an event; a
+ * returned one is handed to {@link TopologyResends} if an own subscription is bound for its type
+ * (to be sent again once the topology is declared again), else accepted and counted or, in the
+ * strict mode or for a copy, failed as unroutable; a nack sends it again after a back-off or, after
+ * the last retry, fails it.
  *
  * <p>It runs on the connection's I/O thread, so it only updates {@link OutstandingConfirms} and
  * hands every completion to the {@code completions} executor, once per confirm frame (a multiple
@@ -36,6 +38,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
   private final PublisherSettings settings;
   private final Executor completions;
   private final ScheduledExecutorService scheduler;
+  private final TopologyResends topologyResends;
   private final IntervalFunction nackBackoff;
   private final AtomicLong nackRetries = new AtomicLong();
   private final UnroutableEvents unroutable = UnroutableEvents.create("RabbitMQ");
@@ -45,12 +48,14 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       PublishBuffer buffer,
       PublisherSettings settings,
       Executor completions,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      TopologyResends topologyResends) {
     this.outstanding = outstanding;
     this.buffer = buffer;
     this.settings = settings;
     this.completions = completions;
     this.scheduler = scheduler;
+    this.topologyResends = topologyResends;
     this.nackBackoff =
         IntervalFunction.ofExponentialRandomBackoff(settings.nackBackoff(), 2.0, 0.5);
   }
@@ -124,7 +129,8 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
         publish.nacks++;
         nackRetries.incrementAndGet();
         long delay = nackBackoff.apply(publish.nacks);
-        scheduler.schedule(() -> buffer.requeueBack(publish), delay, TimeUnit.MILLISECONDS);
+        Runnable retry = () -> buffer.requeueBack(publish);
+        scheduler.schedule(retry, delay, TimeUnit.MILLISECONDS);
       } else {
         publish.fail(
             completions, PublishNotConfirmedException.nacked(publish.eventId, publish.eventType));
@@ -132,6 +138,9 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
       return false;
     }
     String returned = publish.returnedWith;
+    if (returned != null && topologyResends.take(publish)) {
+      return false; // sent again once the topology is declared again
+    }
     if (returned != null && (publish.copy || settings.failUnroutable())) {
       publish.fail(
           completions,

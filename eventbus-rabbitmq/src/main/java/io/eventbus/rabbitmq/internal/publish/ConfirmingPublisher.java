@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link PublishingChannel}: opens the confirm-mode channel with its listeners;
  *   <li>{@link OutstandingConfirms}: what was sent and not yet confirmed, by sequence number;
  *   <li>{@link ConfirmHandler}: settles events from confirms and returns on the I/O thread;
+ *   <li>{@link TopologyResends}: sends returned events again after declaring the topology again,
+ *       when an own subscription is bound for their type;
  *   <li>here: the deadline sweep every {@link #SWEEP_INTERVAL}, the counters, start and close.
  * </ul>
  *
@@ -67,6 +69,14 @@ import org.slf4j.LoggerFactory;
  * io.eventbus.PublishRefusedException}; see {@link Sender}. Refusals are logged at WARN at most
  * once every {@value #REFUSAL_LOG_SECONDS} s (with the count of those not logged) and handed to the
  * {@link RefusalListener}, which re-declares the topology on a 404.
+ *
+ * <h2>Returned events</h2>
+ *
+ * An event the broker returns as unroutable while one of the transport's own subscriptions is bound
+ * for its type ({@link OwnTopology}) found a gap in the topology, not an audience-less type: it is
+ * sent again, at most twice, after the exchange and the subscriptions' queues and bindings are
+ * declared again, off the I/O thread (see {@link TopologyResends}). Other returned events are
+ * accepted and counted, or fail in the strict mode ({@link PublisherSettings#failUnroutable()}).
  *
  * <h2>Lifecycle</h2>
  *
@@ -108,6 +118,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   private final PublishBuffer buffer;
   private final OutstandingConfirms outstanding = new OutstandingConfirms();
   private final ConfirmHandler confirms;
+  private final TopologyResends topologyResends;
   private final Sender sender;
   private final PublishingChannel channel;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -123,6 +134,9 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
    * @param threads makes the sender thread
    * @param threadSupervisor restarts the sender thread if it dies, and keeps the sweep going
    * @param refusals told when the broker refuses something sent
+   * @param ownTopology tells whether an own subscription is bound for a returned event's type, and
+   *     declares the topology again
+   * @param declaring runs those declarations (they block on the broker)
    */
   public static ConfirmingPublisher create(
       ConnectionSupervisor supervisor,
@@ -131,7 +145,9 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       Executor completions,
       ThreadFactory threads,
       ThreadSupervisor threadSupervisor,
-      RefusalListener refusals) {
+      RefusalListener refusals,
+      OwnTopology ownTopology,
+      Executor declaring) {
     return new ConfirmingPublisher(
         settings,
         () -> {
@@ -144,7 +160,9 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
         Ticker.system(),
         threads,
         threadSupervisor,
-        refusals);
+        refusals,
+        ownTopology,
+        declaring);
   }
 
   ConfirmingPublisher(
@@ -156,7 +174,9 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
       Ticker ticker,
       ThreadFactory threads,
       ThreadSupervisor supervisor,
-      RefusalListener refusalListener) {
+      RefusalListener refusalListener,
+      OwnTopology ownTopology,
+      Executor declaring) {
     this.settings = settings;
     this.connectionState = connectionState;
     this.scheduler = scheduler;
@@ -166,7 +186,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     this.supervisor = supervisor;
     this.refusalListener = refusalListener;
     this.buffer = new PublishBuffer(settings.maxBufferedEvents(), settings.maxBufferedBytes());
-    this.confirms = new ConfirmHandler(outstanding, buffer, settings, completions, scheduler);
+    this.topologyResends =
+        new TopologyResends(ownTopology, buffer, scheduler, declaring, completions, ticker);
+    this.confirms =
+        new ConfirmHandler(outstanding, buffer, settings, completions, scheduler, topologyResends);
     this.sender =
         new Sender(
             buffer,
@@ -321,6 +344,15 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     return confirms.nackRetries();
   }
 
+  /**
+   * Events sent again because the broker returned them while an own subscription was bound for
+   * their type, after the topology was declared again (see {@link TopologyResends}), since the
+   * start.
+   */
+  public long topologyResends() {
+    return topologyResends.resent();
+  }
+
   public long unroutableAccepted() {
     return confirms.unroutable().total();
   }
@@ -359,9 +391,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
   }
 
   /**
-   * Fails the expired events, buffered ("could not be sent within") or outstanding ("was not
-   * confirmed within"). Outstanding events expire roughly in sequence order, so most sweeps stop at
-   * the first live one; every {@value #FULL_SWEEP_EVERY}th looks at all of them.
+   * Fails the expired events, buffered ("could not be sent within") or outstanding or waiting to be
+   * sent again after a topology gap ("was not confirmed within"). Outstanding events expire roughly
+   * in sequence order, so most sweeps stop at the first live one; every {@value
+   * #FULL_SWEEP_EVERY}th looks at all of them.
    */
   void failExpired() {
     long now = ticker.nanos();
@@ -388,6 +421,12 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
           PublishNotConfirmedException.timedOut(
               publish.eventId, publish.eventType, settings.timeout()));
     }
+    for (Publish publish : topologyResends.removeExpired(now)) {
+      publish.fail(
+          completions,
+          PublishNotConfirmedException.timedOut(
+              publish.eventId, publish.eventType, settings.timeout()));
+    }
   }
 
   /**
@@ -398,7 +437,7 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     long deadline = ticker.nanos() + timeout.toNanos();
     buffer.close();
     try {
-      buffer.awaitDrained(outstanding::size, ticker, deadline);
+      buffer.awaitDrained(() -> outstanding.size() + topologyResends.waiting(), ticker, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -417,6 +456,11 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     }
     String why = "the transport closed before it was confirmed";
     for (Publish publish : buffer.drain()) {
+      publish.fail(
+          completions,
+          PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));
+    }
+    for (Publish publish : topologyResends.drain()) {
       publish.fail(
           completions,
           PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));

@@ -42,6 +42,12 @@ final class Publish {
   /** Negative confirms so far; written on the I/O thread only. */
   volatile int nacks;
 
+  /**
+   * How many times it was sent again because the broker returned it while an own subscription was
+   * bound for its type (see {@link TopologyResends}); written on the I/O thread only.
+   */
+  volatile int topologyResends;
+
   /** The broker's reply when it returned this send as unroutable; reset on every send. */
   volatile @Nullable String returnedWith;
 

@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * its bounds by count and by body bytes.
  *
  * <p>Callers append at the back from any thread; the sender takes batches from the front and puts
- * events back at the front when their channel dies; nack retries come back at the back; the sweep
- * removes expired events. One lock guards it, and its condition is also how the sender is woken for
- * anything it waits for (new events, room in the window, a channel or an unblocked connection).
+ * events back at the front when their channel dies; nack retries and events sent again after a gap
+ * in the topology come back at the back; the sweep removes expired events. One lock guards it, and
+ * its condition is also how the sender is woken for anything it waits for (new events, room in the
+ * window, a channel or an unblocked connection).
  *
  * <p>Admission ends with {@link #close()}; the sender's loop ends with {@link #stop()}.
  */
@@ -143,17 +144,22 @@ final class PublishBuffer {
   }
 
   /**
-   * Puts {@code publish} back at the back (a retry after a nack), unless it is done or the sender
-   * has stopped. Bounds are not checked: the event was admitted once and counts as in flight.
+   * Puts {@code publish} back at the back (a retry after a nack, or after its topology was declared
+   * again), unless it is done or the sender has stopped. Bounds are not checked: the event was
+   * admitted once and counts as in flight.
+   *
+   * @return whether it was put back
    */
-  void requeueBack(Publish publish) {
+  boolean requeueBack(Publish publish) {
     lock.lock();
     try {
       if (!publish.future.isDone() && !stopped) {
         queue.addLast(publish);
         bytes += publish.body.length;
         changed.signalAll();
+        return true;
       }
+      return false;
     } finally {
       lock.unlock();
     }

@@ -14,19 +14,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssertAlternative;
 import org.junit.jupiter.api.AfterEach;
 
 /**
  * What the publisher's unit tests share: a {@link ConfirmingPublisher} started against {@link
  * FakeChannel}s playing the broker (one per connection, while {@link #connected}) and a {@link
- * ManualScheduler} playing time, and the helpers to publish and to read what was sent.
+ * ManualScheduler} playing time, and the helpers to publish and to read what was sent. The
+ * transport's own subscriptions are played by {@link #ownTypes} and {@link #redeclarations}.
  */
 abstract class PublisherTestSupport {
   static final Duration WAIT = FakeChannel.WAIT;
@@ -36,6 +40,13 @@ abstract class PublisherTestSupport {
   final ThreadSupervisor supervisor = new ThreadSupervisor(scheduler);
   final BlockingQueue<FakeChannel> opened = new LinkedBlockingQueue<>();
   final List<String> refusals = new CopyOnWriteArrayList<>();
+
+  /** The routing keys on exchange {@code bus} that the transport's own subscriptions bind. */
+  final Set<String> ownTypes = ConcurrentHashMap.newKeySet();
+
+  /** How often the publisher had the topology declared again for returned events. */
+  final AtomicInteger redeclarations = new AtomicInteger();
+
   volatile boolean connected = true;
 
   /** The frame_max the next channel's connection negotiated. */
@@ -54,7 +65,11 @@ abstract class PublisherTestSupport {
             scheduler,
             new DaemonThreads("test-publisher"),
             supervisor,
-            (code, text) -> refusals.add(code + " " + text));
+            (code, text) -> refusals.add(code + " " + text),
+            OwnTopology.of(
+                (exchange, routingKey) -> exchange.equals("bus") && ownTypes.contains(routingKey),
+                redeclarations::incrementAndGet),
+            scheduler); // declarations run at once, on the thread that advances the time
     publisher.start();
     return publisher;
   }
