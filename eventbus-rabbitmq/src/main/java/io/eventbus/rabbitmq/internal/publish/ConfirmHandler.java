@@ -11,7 +11,10 @@ import io.eventbus.spi.UnroutableEvents;
 import io.github.resilience4j.core.IntervalFunction;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +44,7 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
   private final TopologyResends topologyResends;
   private final IntervalFunction nackBackoff;
   private final AtomicLong nackRetries = new AtomicLong();
+  private final Set<Publish> retrying = ConcurrentHashMap.newKeySet();
   private final UnroutableEvents unroutable = UnroutableEvents.create("RabbitMQ");
 
   ConfirmHandler(
@@ -62,6 +66,38 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
 
   long nackRetries() {
     return nackRetries.get();
+  }
+
+  /** Events waiting out the back-off before their retry after a nack. */
+  int retrying() {
+    return retrying.size();
+  }
+
+  /**
+   * Takes every event waiting for its retry after a nack, for close to fail: a retry still
+   * scheduled when the transport closes would otherwise never run, and its future never complete.
+   */
+  List<Publish> drainRetries() {
+    List<Publish> drained = new ArrayList<>();
+    for (Publish publish : retrying) {
+      if (retrying.remove(publish)) {
+        drained.add(publish);
+      }
+    }
+    return drained;
+  }
+
+  /** Fails a nacked event whose retry found the publisher stopped. */
+  private void failClosed(Publish publish) {
+    if (!publish.future.isDone()) {
+      publish.fail(
+          completions,
+          PublishNotConfirmedException.failed(
+              publish.eventId,
+              publish.eventType,
+              "the broker did not confirm it (nack) and the transport closed before its retry",
+              null));
+    }
   }
 
   UnroutableEvents unroutable() {
@@ -129,8 +165,19 @@ final class ConfirmHandler implements ConfirmListener, ReturnListener {
         publish.nacks++;
         nackRetries.incrementAndGet();
         long delay = nackBackoff.apply(publish.nacks);
-        Runnable retry = () -> buffer.requeueBack(publish);
-        scheduler.schedule(retry, delay, TimeUnit.MILLISECONDS);
+        retrying.add(publish);
+        Runnable retry =
+            () -> {
+              if (retrying.remove(publish) && !buffer.requeueBack(publish)) {
+                failClosed(publish);
+              }
+            };
+        try {
+          scheduler.schedule(retry, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          retrying.remove(publish);
+          failClosed(publish);
+        }
       } else {
         publish.fail(
             completions, PublishNotConfirmedException.nacked(publish.eventId, publish.eventType));

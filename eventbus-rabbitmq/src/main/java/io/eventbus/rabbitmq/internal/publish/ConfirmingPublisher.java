@@ -437,7 +437,10 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     long deadline = ticker.nanos() + timeout.toNanos();
     buffer.close();
     try {
-      buffer.awaitDrained(() -> outstanding.size() + topologyResends.waiting(), ticker, deadline);
+      buffer.awaitDrained(
+          () -> outstanding.size() + topologyResends.waiting() + confirms.retrying(),
+          ticker,
+          deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -456,6 +459,11 @@ public final class ConfirmingPublisher implements ConnectionSupervisor.Listener 
     }
     String why = "the transport closed before it was confirmed";
     for (Publish publish : buffer.drain()) {
+      publish.fail(
+          completions,
+          PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));
+    }
+    for (Publish publish : confirms.drainRetries()) {
       publish.fail(
           completions,
           PublishNotConfirmedException.failed(publish.eventId, publish.eventType, why, null));

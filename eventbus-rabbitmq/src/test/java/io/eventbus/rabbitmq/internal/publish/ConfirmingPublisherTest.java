@@ -90,6 +90,24 @@ class ConfirmingPublisherTest extends PublisherTestSupport {
   }
 
   @Test
+  void closeFailsAnEventWaitingForItsRetryAfterANackAndALateRetrySendsNothing() throws Exception {
+    start(PublisherSettings.builder().nackRetries(2).nackBackoff(Duration.ofMillis(100)).build());
+    CompletableFuture<Void> a = publish("a");
+    FakeChannel channel = nextChannel();
+    channel.awaitPublished(1, WAIT);
+    channel.nack(1, false);
+    assertThat(a).isNotDone();
+
+    publisher.close(Duration.ZERO);
+
+    failure(a)
+        .isInstanceOf(PublishNotConfirmedException.class)
+        .withMessageContaining("the transport closed");
+    scheduler.advance(Duration.ofSeconds(1)); // the retry's task runs after all
+    assertThat(channel.published()).hasSize(1);
+  }
+
+  @Test
   void aNackAfterTheLastRetryFailsTheEvent() throws Exception {
     start(PublisherSettings.builder().nackRetries(1).build());
     CompletableFuture<Void> a = publish("a");
