@@ -3,7 +3,6 @@ package io.eventbus.rabbitmq.internal;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Tracks a subscription's deliveries from their arrival until they are settled, so that closing can
@@ -12,38 +11,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: consumer threads add and remove, the closing thread waits and requeues.
  */
 final class Deliveries {
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final InFlight inFlight = new InFlight();
   private final Set<RabbitInbound> unsettled = ConcurrentHashMap.newKeySet();
 
   /** {@code inbound} arrived: in flight until {@link #finished}. */
   void started(RabbitInbound inbound) {
-    inFlight.incrementAndGet();
+    inFlight.enter();
     unsettled.add(inbound);
   }
 
   /** {@code inbound} is settled (or requeued): no longer in flight. */
   void finished(RabbitInbound inbound) {
     unsettled.remove(inbound);
-    inFlight.decrementAndGet();
+    inFlight.leave();
   }
 
   /** How many deliveries are in flight right now. */
   int inFlight() {
-    return inFlight.get();
+    return inFlight.count();
   }
 
   /** Waits until none is in flight, at most {@code timeout}; false if some still are. */
   boolean awaitNone(Duration timeout) {
-    long until = System.nanoTime() + timeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < until) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    return inFlight.get() == 0;
+    return inFlight.awaitNone(timeout);
   }
 
   /** Requeues every delivery not settled yet; a handler's later settlement is then ignored. */

@@ -39,6 +39,21 @@ public final class Exceptions {
         e);
   }
 
+  /**
+   * Whether {@code e} or one of its causes is the broker closing a channel with 404 NOT_FOUND (a
+   * passive declare or a delete of a queue or exchange that does not exist).
+   */
+  public static boolean notFound(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ShutdownSignalException shutdown
+          && shutdown.getReason() instanceof AMQP.Channel.Close close
+          && close.getReplyCode() == AMQP.NOT_FOUND) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The most telling message of {@code e} and its causes, such as the broker's reply text. */
   public static String describe(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

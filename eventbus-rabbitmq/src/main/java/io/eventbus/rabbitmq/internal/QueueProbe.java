@@ -3,7 +3,6 @@ package io.eventbus.rabbitmq.internal;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
 import io.eventbus.rabbitmq.QueueStatus;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueProbe {
   private static final Logger log = LoggerFactory.getLogger(QueueProbe.class);
-  private static final int NOT_FOUND = 404;
 
   private QueueProbe() {}
 
@@ -45,7 +43,7 @@ public final class QueueProbe {
       AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(queue);
       return Optional.of(new QueueStatus(queue, ok.getMessageCount(), ok.getConsumerCount()));
     } catch (IOException | RuntimeException e) {
-      if (notFound(e)) {
+      if (Exceptions.notFound(e)) {
         return Optional.empty();
       }
       throw new EventBusException(
@@ -59,16 +57,5 @@ public final class QueueProbe {
         log.debug("Probe channel did not close cleanly: {}", Exceptions.describe(e));
       }
     }
-  }
-
-  private static boolean notFound(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ShutdownSignalException shutdown
-          && shutdown.getReason() instanceof AMQP.Channel.Close close
-          && close.getReplyCode() == NOT_FOUND) {
-        return true;
-      }
-    }
-    return false;
   }
 }

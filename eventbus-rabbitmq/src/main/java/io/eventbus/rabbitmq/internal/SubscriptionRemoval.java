@@ -1,9 +1,7 @@
 package io.eventbus.rabbitmq.internal;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.EventBusException;
 import io.eventbus.SubscriptionOptions;
 import io.eventbus.rabbitmq.QueueStatus;
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeoutException;
  * its own on the consuming connection.
  */
 public final class SubscriptionRemoval {
-  private static final int NOT_FOUND = 404;
 
   private final RabbitTopology topology;
   private final ConnectionSupervisor consuming;
@@ -94,7 +91,7 @@ public final class SubscriptionRemoval {
       run("look up exchange " + exchange, channel -> channel.exchangeDeclarePassive(exchange));
       return true;
     } catch (EventBusException e) {
-      if (notFound(e)) {
+      if (Exceptions.notFound(e)) {
         return false;
       }
       throw e;
@@ -121,16 +118,5 @@ public final class SubscriptionRemoval {
         }
       }
     }
-  }
-
-  private static boolean notFound(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ShutdownSignalException shutdown
-          && shutdown.getReason() instanceof AMQP.Channel.Close close
-          && close.getReplyCode() == NOT_FOUND) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -14,6 +14,7 @@ import io.eventbus.codec.WireMessage;
 import io.eventbus.rabbitmq.internal.AmqpMapping;
 import io.eventbus.rabbitmq.internal.ConnectionSupervisor;
 import io.eventbus.rabbitmq.internal.Exceptions;
+import io.eventbus.rabbitmq.internal.InFlight;
 import io.eventbus.rabbitmq.internal.TopologyDeclarer;
 import io.eventbus.spi.DeadLetterReason;
 import io.eventbus.spi.InboundMessage;
@@ -27,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -60,7 +60,7 @@ public final class RabbitResponders
   private final Duration shutdownTimeout;
   private final Consumer<InboundMessage> receiver;
   private final AtomicReferenceArray<Slot> slots;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final InFlight inFlight = new InFlight();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable Connection setUpOn;
 
@@ -178,7 +178,7 @@ public final class RabbitResponders
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("consumers", slots.length());
     details.put("activeConsumers", active);
-    details.put("inFlight", inFlight.get());
+    details.put("inFlight", inFlight.count());
     details.put("queue", queue);
     String name = "subscription:" + spec.name();
     if (closed.get()) {
@@ -215,15 +215,7 @@ public final class RabbitResponders
         }
       }
     }
-    long until = System.nanoTime() + shutdownTimeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < until) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    inFlight.awaitNone(shutdownTimeout);
     for (int i = 0; i < slots.length(); i++) {
       Slot slot = slots.get(i);
       if (slot != null) {
@@ -255,7 +247,7 @@ public final class RabbitResponders
     @Override
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-      inFlight.incrementAndGet();
+      inFlight.enter();
       Request request = new Request(getChannel(), envelope, properties, body);
       try {
         if (closed.get()) {
@@ -270,7 +262,7 @@ public final class RabbitResponders
         if (!request.settled.get()) {
           request.requeue();
         }
-        inFlight.decrementAndGet();
+        inFlight.leave();
       }
     }
 
