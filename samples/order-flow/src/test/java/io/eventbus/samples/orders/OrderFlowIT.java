@@ -17,10 +17,6 @@ import io.eventbus.samples.orders.shipping.ShippingHandlers;
 import io.eventbus.testkit.broker.Broker;
 import io.eventbus.testkit.junit5.EventBusTest;
 import io.eventbus.testkit.junit5.TransportKind;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -51,17 +47,10 @@ class OrderFlowIT {
             namespace,
             "--payment-outage",
             "1s");
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    OrderFlow flow =
-        new OrderFlow(
-            options,
-            new PrintStream(output, true, StandardCharsets.UTF_8),
-            false,
-            Clock.systemUTC());
-
-    int code = flow.run();
-
-    String printed = output.toString(StandardCharsets.UTF_8);
+    FlowRun run = FlowRun.of(options);
+    int code = run.code();
+    String printed = run.printed();
+    OrderFlow flow = run.flow();
     assertThat(code).as(printed).isZero();
     assertThat(printed.lines().findFirst().orElseThrow())
         .contains("on RabbitMQ")

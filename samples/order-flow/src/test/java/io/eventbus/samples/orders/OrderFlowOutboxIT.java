@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
 import io.eventbus.testkit.junit5.Requirements;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -38,17 +34,10 @@ class OrderFlowOutboxIT {
     databaseAnswered = true;
     FlowOptions options =
         NoBroker.options("--orders", "6", "--rate", "50", "--namespace", namespace);
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    OrderFlow flow =
-        new OrderFlow(
-            options,
-            new PrintStream(output, true, StandardCharsets.UTF_8),
-            false,
-            Clock.systemUTC());
-
-    int code = flow.run();
-
-    String printed = output.toString(StandardCharsets.UTF_8);
+    FlowRun run = FlowRun.of(options);
+    int code = run.code();
+    String printed = run.printed();
+    OrderFlow flow = run.flow();
     assertThat(code).as(printed).isZero();
     assertThat(printed)
         .contains("OrderPlaced and PaymentCompleted go through the transactional outbox");

@@ -3,12 +3,8 @@ package io.eventbus.samples.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventbus.samples.orders.Outcomes.OrderOutcome;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +16,10 @@ class OrderFlowTest {
         NoBroker.options(
             "--orders", "6", "--rate", "50", "--payment-outage", "1s", "--jdbc", "none");
     assertThat(options.uriGiven()).isFalse();
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    OrderFlow flow =
-        new OrderFlow(
-            options,
-            new PrintStream(output, true, StandardCharsets.UTF_8),
-            false,
-            Clock.systemUTC());
-
-    int code = flow.run();
-
-    String printed = output.toString(StandardCharsets.UTF_8);
+    FlowRun run = FlowRun.of(options);
+    int code = run.code();
+    String printed = run.printed();
+    OrderFlow flow = run.flow();
     assertThat(code).as(printed).isZero();
     assertThat(printed.lines().findFirst().orElseThrow())
         .contains("IN MEMORY")
@@ -55,17 +44,10 @@ class OrderFlowTest {
     FlowOptions options =
         FlowOptions.parse(
             "--uri", "amqp://guest:secret@127.0.0.1:" + NoBroker.closedPort(), "--jdbc", "none");
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    OrderFlow flow =
-        new OrderFlow(
-            options,
-            new PrintStream(output, true, StandardCharsets.UTF_8),
-            false,
-            Clock.systemUTC());
-
-    int code = flow.run();
-
-    String printed = output.toString(StandardCharsets.UTF_8);
+    FlowRun run = FlowRun.of(options);
+    int code = run.code();
+    String printed = run.printed();
+    OrderFlow flow = run.flow();
     assertThat(code).isEqualTo(1);
     assertThat(printed)
         .contains("no broker answers at 127.0.0.1:")
@@ -81,18 +63,10 @@ class OrderFlowTest {
     FlowOptions options =
         FlowOptions.parse(
             "--uri", "amqp://guest:guest@127.0.0.1:" + NoBroker.closedPort(), "--role", "shipping");
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    FlowRun run = FlowRun.of(options);
 
-    int code =
-        new OrderFlow(
-                options,
-                new PrintStream(output, true, StandardCharsets.UTF_8),
-                false,
-                Clock.systemUTC())
-            .run();
-
-    assertThat(code).isEqualTo(1);
-    assertThat(output.toString(StandardCharsets.UTF_8))
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.printed())
         .contains("--role shipping needs one")
         .contains("sudo rabbitmq-server -detached");
   }
